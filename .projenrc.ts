@@ -1,0 +1,112 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * aws-cdk-lib 2.223.0 is the first release whose `CfnImage` carries
+ * `imagePipelineExecutionSettings` and `deletionSettings` (the deploy-time bake and
+ * the AMI clean-up it relies on); nothing older can express them without escape hatches.
+ * The tests run against a newer aws-cdk-lib so that its synth-time template validation
+ * (2.262+) and cdk-nag 3 take part in the test suite.
+ */
+const MIN_CDK_VERSION = '2.223.0';
+const TEST_CDK_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  author: 'cdk-immutable-infra developers',
+  authorAddress: 'maintainers@cdk-immutable-infra.dev',
+  cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: '10.5.1',
+  defaultReleaseBranch: 'main',
+  name: 'cdk-immutable-infra',
+  description: 'Golden images and immutable infrastructure for AWS CDK: Packer-style provisioners on EC2 Image Builder, image pipelines, and health-gated blue/green fleet replacement.',
+  keywords: ['aws-cdk', 'cdk', 'ec2-image-builder', 'golden-image', 'ami', 'packer', 'immutable-infrastructure', 'blue-green'],
+  license: 'Apache-2.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  repositoryUrl: 'https://github.com/cdk-immutable-infra/cdk-immutable-infra.git',
+
+  // TypeScript 7 is the native port and breaks ts-jest and typescript-eslint.
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  // Nothing here may download beyond the npm registry; workflows would only be generated.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  sampleCode: false,
+
+  // projen would pin the dev copy of aws-cdk-lib to the peer minimum; test against the newer one.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  bundledDeps: ['yaml'],
+  devDeps: [
+    `aws-cdk-lib@${TEST_CDK_VERSION}`,
+    'constructs@^10.5.1',
+    'cdk-nag@^3.0.2',
+    '@aws-cdk/aws-service-spec@^0.1.216',
+    '@aws-sdk/client-elastic-load-balancing-v2@^3',
+    '@aws-sdk/client-auto-scaling@^3',
+    '@aws-sdk/client-cloudwatch@^3',
+    '@aws-sdk/client-ssm@^3',
+    '@aws-sdk/client-eventbridge@^3',
+    '@aws-sdk/client-imagebuilder@^3',
+    '@smithy/util-retry@^4',
+    '@types/aws-lambda@^8',
+    'aws-sdk-client-mock@^4',
+    'fast-check@^4',
+    'ts-node@^10',
+  ],
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: {
+      // Bundle the SDK clients: the handlers pin the versions they were tested with.
+      externals: [],
+      sourcemap: false,
+    },
+  },
+
+  jestOptions: {
+    // Snapshot tests must be able to fail.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 120_000,
+    },
+  },
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['bench/**/*.ts', 'tools/**/*.ts'],
+  },
+
+  gitignore: ['cdk.out/', 'bench/results/*.tmp', '.tmp/'],
+});
+
+// examples/ has its own type-check-only tsconfig so typescript-eslint's project service finds one.
+project.eslint?.addLintPattern('examples');
+project.eslint?.allowDevDeps('examples/**');
+project.eslint?.allowDevDeps('bench/**');
+project.eslint?.allowDevDeps('tools/**');
+project.eslint?.allowDevDeps('src/handlers/**');
+
+const tsNode = 'ts-node -P examples/tsconfig.json --transpile-only';
+project.addTask('example', {
+  description: 'Synthesise the example app into cdk.out/ (offline, no AWS credentials) and print a summary',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  exec: `${tsNode} examples/main.ts`,
+});
+project.addTask('bench', {
+  description: 'Run the benchmarks in bench/ and write bench/results/',
+  exec: 'ts-node -P tsconfig.dev.json --transpile-only bench/run.ts',
+});
+
+// `npm test` is the newcomer's (and CI's) one command: bundle, jsii compile, API.md, tests, lint.
+project.package.setScript('test', 'npx projen build');
+
+project.addPackageIgnore('bench/');
+project.addPackageIgnore('tools/');
+project.addPackageIgnore('examples/');
+project.addPackageIgnore('.ci/');
+
+project.synth();
