@@ -1,0 +1,79 @@
+/**
+ * The contract between the ImmutableDeployment construct and the release controller
+ * handler: the custom resource's properties. CloudFormation hands every scalar to the
+ * handler as a string, so numbers travel as strings and are parsed by the handler.
+ *
+ * Internal: not exported from the package index.
+ */
+
+/** Resource type of the release custom resource. */
+export const RELEASE_RESOURCE_TYPE = 'Custom::ImmutableRelease';
+
+/** Traffic strategies the controller understands. */
+export type ReleaseStrategy = 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+
+/** What to do when a rollback alarm has no data. */
+export type InsufficientDataPolicy = 'OK' | 'FAIL';
+
+/** One generation: the resources CloudFormation created for one launch configuration. */
+export interface GenerationProperties {
+  /** The synth-time generation key (image key + launch inputs). */
+  readonly Key: string;
+  /** ARN of the generation's target group. */
+  readonly TargetGroupArn: string;
+  /** Name of the generation's Auto Scaling group. */
+  readonly AutoScalingGroupName: string;
+}
+
+export interface ReleaseProperties {
+  /** A stable name for this deployment, unique in the stack (used for state and events). */
+  readonly DeploymentName: string;
+  /** Listener that carries the rule the controller owns. */
+  readonly ListenerArn: string;
+  /** Rule priority on that listener. */
+  readonly Priority: string;
+  /**
+   * Rule conditions, in the ELBv2 API shape (`RuleCondition[]`), as JSON.
+   * Default when the deployment owns its ALB: a path-pattern `/*`.
+   */
+  readonly Conditions: string;
+  /** The generation this release makes live. */
+  readonly Generation: GenerationProperties;
+  /** Bounds and initial size for a generation's Auto Scaling group. */
+  readonly MinCapacity: string;
+  readonly MaxCapacity: string;
+  /** Initial desired size for the first generation (later ones match the live one). */
+  readonly DesiredCapacity?: string;
+  /** Traffic strategy. */
+  readonly Strategy: ReleaseStrategy;
+  /** Percent moved per step (CANARY: first step; LINEAR: every step). Ignored for ALL_AT_ONCE. */
+  readonly StepPercent: string;
+  /** Seconds between steps. */
+  readonly StepIntervalSeconds: string;
+  /** Seconds at 100 % under alarms before the release commits. */
+  readonly BakeSeconds: string;
+  /** Seconds to wait after the old generation's weight reaches 0 (its deregistration delay). */
+  readonly DrainSeconds: string;
+  /** Seconds the new generation may take to become healthy. */
+  readonly HealthTimeoutSeconds: string;
+  /** Names of CloudWatch alarms that roll the release back when in ALARM. */
+  readonly AlarmNames: string[];
+  /** How an alarm in INSUFFICIENT_DATA counts. */
+  readonly InsufficientDataPolicy: InsufficientDataPolicy;
+  /** SSM parameter (name) where the controller keeps its state for this deployment. */
+  readonly StateParameterName: string;
+  /** Total seconds the release may take before the controller gives up and restores the old generation. */
+  readonly DeadlineSeconds: string;
+  /** Target group stickiness for the weighted forward action, 0 = off. */
+  readonly StickinessSeconds: string;
+}
+
+/** Attributes the handler returns (readable with Fn::GetAtt). */
+export interface ReleaseAttributes {
+  readonly LiveGeneration: string;
+  readonly LiveTargetGroupArn: string;
+  readonly PreviousGeneration: string;
+  readonly DeploymentId: string;
+  readonly Outcome: string;
+  readonly RuleArn: string;
+}

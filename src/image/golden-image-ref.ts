@@ -1,0 +1,44 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { IConstruct } from 'constructs';
+import { OsFamily } from './os-family';
+
+/**
+ * A golden image: an AMI baked from a parent image by provisioners.
+ */
+export interface IGoldenImage extends IConstruct {
+  /**
+   * The AMI id of the image built at deploy time.
+   *
+   * @attribute
+   */
+  readonly imageId: string;
+
+  /**
+   * The ARN of the Image Builder image (build version) that produced the AMI.
+   *
+   * @attribute
+   */
+  readonly imageArn: string;
+
+  /**
+   * A stable hash of everything that makes the image what it is: the parent, the rendered
+   * component documents, asset contents, recipe settings and the rebuild key. Known at synth
+   * time, so deployments key their generations by it.
+   */
+  readonly imageKey: string;
+
+  /** The image as an `ec2.IMachineImage`, usable by any CDK construct that launches instances. */
+  readonly machineImage: ec2.IMachineImage;
+
+  /** The operating system family of the image. */
+  readonly osFamily: OsFamily;
+
+  /** The processor architecture of the image. */
+  readonly architecture: ec2.InstanceArchitecture;
+
+  /**
+   * The ARN to use as a parent for another image recipe (cascading images): the image
+   * build version when the image bakes at deploy, otherwise the recipe's latest output.
+   */
+  readonly parentImageArn: string;
+}

@@ -1,0 +1,577 @@
+import { Annotations, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
+import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
+import { IGoldenImage } from './golden-image-ref';
+import { ImageDistribution } from './image-distribution';
+import { OsFamily } from './os-family';
+import { ParentImage, ParentImageConfig } from './parent-image';
+import { RootVolumeOptions } from './root-volume';
+import { ImageComponent } from '../provisioning/image-component';
+import { Provisioner } from '../provisioning/provisioner';
+import { BoundProvisioner } from '../provisioning/provisioner-kind';
+import { ToePhaseName } from '../provisioning/toe/component-document';
+import { invalidProp } from '../private/errors';
+import { contentHash, versionFromHash } from '../private/hash';
+import { imageBuilderName } from '../private/names';
+
+/**
+ * Properties of a GoldenImage.
+ */
+export interface GoldenImageProps {
+  /** The image to start from (Packer's `source_ami` / `source_ami_filter`). */
+  readonly parentImage: ParentImage;
+
+  /**
+   * Build steps, run in order on the build instance (Packer's provisioners).
+   *
+   * @default - none; then validations or tests must be given
+   */
+  readonly provisioners?: Provisioner[];
+
+  /**
+   * Validation steps, run on the build instance after every build step, before the AMI is made.
+   *
+   * @default - none
+   */
+  readonly validations?: Provisioner[];
+
+  /**
+   * Test steps, run on a fresh instance launched from the new AMI; the image is only
+   * published when they pass.
+   *
+   * @default - none
+   */
+  readonly tests?: Provisioner[];
+
+  /**
+   * A description of the image, used for the recipe and the AMI.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * The AMI's name. Packer's `{{timestamp}}`, `{{isotime}}` and `{{uuid}}` become Image Builder's
+   * build variables; it must hold one of them (or `{{ imagebuilder:buildDate }}`) so every bake's
+   * AMI name is unique.
+   *
+   * @default - the image's name followed by `{{ imagebuilder:buildDate }}`
+   */
+  readonly amiName?: string;
+
+  /**
+   * Tags put on the AMI (Packer's `tags`).
+   *
+   * @default - none
+   */
+  readonly amiTags?: { [key: string]: string };
+
+  /**
+   * Instance types for the build and test instances; Image Builder uses the first available.
+   *
+   * @default - t3.medium for x86_64 parents, t4g.medium for arm64
+   */
+  readonly instanceTypes?: ec2.InstanceType[];
+
+  /**
+   * The VPC of the build and test instances. They need outbound access to SSM and S3 (a NAT
+   * gateway or VPC endpoints).
+   *
+   * @default - the account's default VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Which subnet of the VPC to use (Image Builder takes one).
+   *
+   * @default - the VPC's default selection (private subnets first)
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the build and test instances.
+   *
+   * @default - with a VPC, a new group with no inbound rules; without, the default VPC's default group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The root volume of the build instance and the AMI.
+   *
+   * @default - encrypted gp3 of the parent's size
+   */
+  readonly rootVolume?: RootVolumeOptions;
+
+  /**
+   * The role of the build and test instances. It gets read access to this image's own assets.
+   *
+   * @default - a role with AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder, and read access to this image's assets only
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * Where the build writes its logs.
+   *
+   * @default - no S3 logs (CloudWatch Logs through the instance profile policy)
+   */
+  readonly logging?: ImageBuildLogging;
+
+  /**
+   * Terminate the build instance when the build fails. Set false to debug a failed build
+   * through SSM Session Manager (Packer's `-on-error=abort`).
+   *
+   * @default true
+   */
+  readonly terminateInstanceOnFailure?: boolean;
+
+  /**
+   * The folder where provisioners stage files on the build instance (Packer's `remote_folder`);
+   * matters where /tmp is mounted noexec.
+   *
+   * @default - Image Builder's default (/tmp on Linux)
+   */
+  readonly workingDirectory?: string;
+
+  /**
+   * Bake the image during `cdk deploy`, so `imageId` can be used in the same stack. Set false
+   * to leave baking to an image pipeline.
+   *
+   * @default true
+   */
+  readonly buildOnDeploy?: boolean;
+
+  /**
+   * Change this value to force a fresh bake of an otherwise unchanged image (for example to pick
+   * up new packages from the parent's repositories).
+   *
+   * @default - none
+   */
+  readonly rebuildKey?: string;
+
+  /**
+   * How long the test phase may take.
+   *
+   * @default Duration.hours(12) (Image Builder's maximum)
+   */
+  readonly testTimeout?: Duration;
+
+  /**
+   * Collect the image's software inventory (enhanced image metadata).
+   *
+   * @default true
+   */
+  readonly enhancedImageMetadata?: boolean;
+
+  /**
+   * What happens to a deploy-time AMI when CloudFormation removes its image resource. DESTROY
+   * deregisters the AMI and deletes its snapshots; keep RETAIN wherever a fleet may still launch it.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly amiRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * A key pair on the build instance, for debugging only: the library otherwise uses SSM
+   * Session Manager and opens no SSH port.
+   *
+   * @default - none
+   */
+  readonly keyPair?: ec2.IKeyPair;
+
+  /**
+   * A topic told about every build's state changes.
+   *
+   * @default - none
+   */
+  readonly notificationTopic?: sns.ITopic;
+}
+
+/** Image Builder's limits on the image test timeout. */
+const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
+
+/**
+ * A golden AMI baked from a parent image by Packer-style provisioners, with EC2 Image Builder:
+ * one component per provisioner, an image recipe, infrastructure and distribution
+ * configurations and, unless `buildOnDeploy` is false, an image built during `cdk deploy`.
+ */
+export class GoldenImage extends Resource implements IGoldenImage {
+  public readonly imageKey: string;
+  public readonly osFamily: OsFamily;
+  public readonly architecture: ec2.InstanceArchitecture;
+
+  /** The build instances' role. */
+  public readonly role: iam.IRole;
+
+  /** The ARN of the image recipe (this version). */
+  public readonly imageRecipeArn: string;
+
+  /** The ARN of the infrastructure configuration. */
+  public readonly infrastructureConfigurationArn: string;
+
+  /** The ARN of the distribution configuration. */
+  public readonly distributionConfigurationArn: string;
+
+  /** The base name of the image's Image Builder resources. */
+  public readonly imageName: string;
+
+  /** The rendered AWSTOE documents of the components this image creates, by provisioner name. */
+  public readonly componentDocuments: { [name: string]: string } = {};
+
+  /** The build and test instances' network access. */
+  public readonly connections: ec2.Connections;
+
+  /** @internal */
+  public readonly _distribution: ImageDistribution;
+  /** @internal */
+  public readonly _recipeName: string;
+
+  private readonly image?: imagebuilder.CfnImage;
+  private readonly recipeVersion: string;
+
+  constructor(scope: Construct, id: string, props: GoldenImageProps) {
+    super(scope, id);
+    this.validateProps(props);
+    this.imageName = imageBuilderName(this).toLowerCase();
+    const parent = props.parentImage.bind(this);
+    this.osFamily = parent.osFamily;
+    this.architecture = parent.architecture;
+    this.role = props.role ?? this.createRole();
+
+    const components = this.createComponents(props, parent);
+    const recipe = this.createRecipe(props, parent, components);
+    this.imageRecipeArn = recipe.arn;
+    this.recipeVersion = recipe.version;
+    this._recipeName = recipe.name;
+
+    const infrastructure = this.createInfrastructure(props, parent);
+    this.infrastructureConfigurationArn = infrastructure.infrastructureConfigurationArn;
+    this.connections = infrastructure.connections;
+    this._distribution = this.createDistribution(props);
+    this.distributionConfigurationArn = this._distribution.distributionConfigurationArn;
+
+    const imageSettings = this.imageSettings(props);
+    this.imageKey = contentHash('golden-image', recipe.identity, imageSettings).slice(0, 16);
+    if (props.buildOnDeploy ?? true) {
+      this.image = this.createImage(props, imageSettings);
+    }
+  }
+
+  public get imageId(): string {
+    return this.deployTimeImage('imageId').attrImageId;
+  }
+
+  public get imageArn(): string {
+    return this.deployTimeImage('imageArn').attrArn;
+  }
+
+  public get parentImageArn(): string {
+    if (this.image) {
+      return this.image.attrArn;
+    }
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._recipeName}/x.x.x`;
+  }
+
+  public get machineImage(): ec2.IMachineImage {
+    const imageId = this.imageId;
+    const osType = this.osFamily === OsFamily.WINDOWS ? ec2.OperatingSystemType.WINDOWS : ec2.OperatingSystemType.LINUX;
+    return {
+      getImage: () => ({
+        imageId,
+        osType,
+        userData: osType === ec2.OperatingSystemType.WINDOWS ? ec2.UserData.forWindows() : ec2.UserData.forLinux(),
+      }),
+    };
+  }
+
+  /** The version of the image recipe, derived from its content. */
+  public get imageRecipeVersion(): string {
+    return this.recipeVersion;
+  }
+
+  private deployTimeImage(attribute: string): imagebuilder.CfnImage {
+    if (!this.image) {
+      throw new Error(`${this.node.path}: ${attribute} is not available because buildOnDeploy is false: no image is built during deployment. `
+        + 'Set buildOnDeploy to true, or read the AMI id an ImagePipeline publishes (its SSM parameter)');
+    }
+    return this.image;
+  }
+
+  private validateProps(props: GoldenImageProps): void {
+    const steps = (props.provisioners?.length ?? 0) + (props.validations?.length ?? 0) + (props.tests?.length ?? 0);
+    if (steps === 0) {
+      invalidProp(this, 'provisioners', [], 'an image needs at least one provisioner, validation or test: Image Builder refuses a recipe with no components, and an image without changes is its parent',
+        'Add provisioners (e.g. Provisioner.updateOs()), or use the parent image directly');
+    }
+    if (props.rebuildKey !== undefined && Token.isUnresolved(props.rebuildKey)) {
+      invalidProp(this, 'rebuildKey', props.rebuildKey, 'the rebuild key is hashed at synth time and a token has no stable value',
+        'Give a literal string (for example a date or a counter you change to force a bake)');
+    }
+    if (props.testTimeout && !props.testTimeout.isUnresolved()) {
+      const minutes = props.testTimeout.toMinutes();
+      if (minutes < TEST_TIMEOUT_MINUTES.min || minutes > TEST_TIMEOUT_MINUTES.max) {
+        invalidProp(this, 'testTimeout', `${minutes} minutes`, `Image Builder takes ${TEST_TIMEOUT_MINUTES.min} to ${TEST_TIMEOUT_MINUTES.max} minutes`,
+          'Give a Duration between one hour and one day');
+      }
+    }
+    if (props.workingDirectory !== undefined && !Token.isUnresolved(props.workingDirectory)
+      && !/^(\/|[A-Za-z]:\\)/.test(props.workingDirectory)) {
+      invalidProp(this, 'workingDirectory', props.workingDirectory, 'the working directory must be an absolute path', 'Give a path such as \'/opt/build\'');
+    }
+  }
+
+  private createRole(): iam.Role {
+    return new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Image Builder build and test instances: SSM access, Image Builder, and this image\'s own assets',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+      ],
+    });
+  }
+
+  private createComponents(props: GoldenImageProps, parent: ParentImageConfig): BoundComponent[] {
+    const lists: Array<[string, ToePhaseName, Provisioner[]]> = [
+      ['provisioners', 'build', props.provisioners ?? []],
+      ['validations', 'validate', props.validations ?? []],
+      ['tests', 'test', props.tests ?? []],
+    ];
+    const names = new Map<string, string>();
+    const kindCounts = new Map<string, number>();
+    const components: BoundComponent[] = [];
+    for (const [listName, phase, provisioners] of lists) {
+      provisioners.forEach((provisioner, index) => {
+        const prop = `${listName}[${index}]`;
+        const count = (kindCounts.get(`${phase}:${provisioner.kindName}`) ?? 0) + 1;
+        kindCounts.set(`${phase}:${provisioner.kindName}`, count);
+        const phasePrefix = phase === 'build' ? '' : `${phase}-`;
+        const bound = provisioner._bind({
+          scope: this,
+          phase,
+          osFamily: parent.osFamily,
+          prop,
+          defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
+          assetReader: this.role,
+          workingDirectory: props.workingDirectory ?? (parent.osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
+        });
+        const clash = names.get(bound.name);
+        if (clash) {
+          invalidProp(this, `${prop}.name`, bound.name, `${clash} has the same name, and each provisioner becomes a component named after it`,
+            'Give every provisioner a unique name');
+        }
+        names.set(bound.name, prop);
+        components.push(this.createComponent(bound, prop, parent));
+      });
+    }
+    return components;
+  }
+
+  private createComponent(bound: BoundProvisioner, prop: string, parent: ParentImageConfig): BoundComponent {
+    if (bound.platform !== parent.osFamily) {
+      invalidProp(this, prop, bound.name, `this provisioner runs on ${bound.platform} and the parent image is ${parent.osFamily}`,
+        `Use a provisioner for ${parent.osFamily}, or a ${bound.platform} parent image`);
+    }
+    if (bound.componentArn) {
+      return { arn: bound.componentArn, identity: bound.componentIdentity ?? bound.componentArn, parameters: bound.parameters };
+    }
+    const component = new ImageComponent(this, `Component-${bound.name}`, {
+      provisioner: bound,
+      componentName: imageBuilderName(this, bound.name).toLowerCase(),
+      prop,
+      owner: this,
+    });
+    this.componentDocuments[bound.name] = component.documentText;
+    return { arn: component.componentArn, identity: component.identity, parameters: bound.parameters };
+  }
+
+  private createRecipe(props: GoldenImageProps, parent: ParentImageConfig, components: BoundComponent[]): RecipeOutput {
+    const blockDevices = this.rootVolume(props.rootVolume ?? {}, parent);
+    const settings = {
+      parent: parent.identity,
+      components: components.map(c => ({ identity: c.identity, parameters: c.parameters })),
+      blockDevices: blockDevices.identity,
+      workingDirectory: props.workingDirectory,
+      description: props.description,
+      rebuildKey: props.rebuildKey,
+    };
+    const identity = contentHash('recipe', settings);
+    const name = this.imageName;
+    const version = versionFromHash(identity);
+    const recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
+      name,
+      version,
+      parentImage: parent.parentImage,
+      description: props.description,
+      workingDirectory: props.workingDirectory,
+      blockDeviceMappings: [blockDevices.mapping],
+      components: components.map(c => ({
+        componentArn: c.arn,
+        parameters: c.parameters && Object.keys(c.parameters).length > 0
+          ? Object.keys(c.parameters).sort().map(k => ({ name: k, value: [c.parameters![k]] }))
+          : undefined,
+      })),
+    });
+    return { arn: recipe.attrArn, version, name, identity };
+  }
+
+  private rootVolume(options: RootVolumeOptions, parent: ParentImageConfig): { mapping: imagebuilder.CfnImageRecipe.InstanceBlockDeviceMappingProperty; identity: unknown } {
+    const size = options.sizeGiB;
+    if (size !== undefined && !Token.isUnresolved(size)) {
+      if (!Number.isInteger(size) || size < 1 || size > 65536) {
+        invalidProp(this, 'rootVolume.sizeGiB', size, 'an EBS volume is 1 to 65536 GiB', 'Give a whole number of GiB');
+      }
+      if (parent.rootVolumeSizeGiB !== undefined && size < parent.rootVolumeSizeGiB) {
+        invalidProp(this, 'rootVolume.sizeGiB', size, `the parent image's root snapshot is ${parent.rootVolumeSizeGiB} GiB and a volume cannot be smaller than its snapshot`,
+          `Give at least ${parent.rootVolumeSizeGiB}, or leave sizeGiB unset to keep the parent's size`);
+      }
+    }
+    const encrypted = options.encrypted ?? true;
+    if (!encrypted && options.kmsKey) {
+      invalidProp(this, 'rootVolume.encrypted', false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
+    }
+    if (!encrypted) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:unencryptedRoot', 'rootVolume.encrypted is false: the AMI\'s snapshot will not be encrypted');
+    }
+    const volumeType = options.volumeType ?? ec2.EbsDeviceVolumeType.GP3;
+    const deviceName = options.deviceName ?? parent.rootDeviceName;
+    const ebs = {
+      encrypted,
+      deleteOnTermination: true,
+      volumeType,
+      ...(size !== undefined ? { volumeSize: size } : {}),
+      ...(options.iops !== undefined ? { iops: options.iops } : {}),
+      ...(options.throughput !== undefined ? { throughput: options.throughput } : {}),
+      ...(options.kmsKey ? { kmsKeyId: options.kmsKey.keyArn } : {}),
+    };
+    const kmsIdentity = options.kmsKey
+      ? (Token.isUnresolved(options.kmsKey.keyArn) ? `construct:${options.kmsKey.node.path}` : options.kmsKey.keyArn)
+      : undefined;
+    return {
+      mapping: { deviceName, ebs },
+      identity: { deviceName, ...ebs, kmsKeyId: kmsIdentity },
+    };
+  }
+
+  private createInfrastructure(props: GoldenImageProps, parent: ParentImageConfig): BuildInfrastructure {
+    const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType(parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium')];
+    instanceTypes.forEach((type, i) => {
+      if (type.architecture !== parent.architecture) {
+        invalidProp(this, `instanceTypes[${i}]`, type.toString(), `it is an ${type.architecture} instance type and the parent image is ${parent.architecture}`,
+          `Choose ${parent.architecture} instance types (for example ${parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium'})`);
+      }
+    });
+    return new BuildInfrastructure(this, 'Infrastructure', {
+      name: this.imageName,
+      description: props.description,
+      role: this.role,
+      instanceTypes,
+      vpc: props.vpc,
+      subnetSelection: props.subnetSelection,
+      securityGroups: props.securityGroups,
+      logging: props.logging,
+      terminateInstanceOnFailure: props.terminateInstanceOnFailure ?? true,
+      keyPair: props.keyPair,
+      snsTopic: props.notificationTopic,
+    });
+  }
+
+  private createDistribution(props: GoldenImageProps): ImageDistribution {
+    return new ImageDistribution(this, 'Distribution', {
+      name: this.imageName,
+      amiName: this.amiName(props.amiName),
+      amiDescription: props.description,
+      amiTags: props.amiTags,
+    });
+  }
+
+  private amiName(template?: string): string {
+    if (template === undefined) {
+      return `${this.imageName.slice(0, AMI_NAME_MAX - BUILD_DATE.length - 1)}-${BUILD_DATE}`;
+    }
+    if (Token.isUnresolved(template)) {
+      return template;
+    }
+    const translated = translateAmiName(template);
+    if (translated.unknownExpressions.length > 0) {
+      invalidProp(this, 'amiName', template, `${translated.unknownExpressions.join(', ')} cannot be translated: Image Builder knows only its build variables`,
+        'Use {{timestamp}}, {{isotime}} or {{uuid}} (or {{ imagebuilder:buildDate }}), and resolve other values in your CDK code');
+    }
+    if (!hasBuildVariable(translated.name)) {
+      invalidProp(this, 'amiName', template, 'every bake would produce the same AMI name and EC2 refuses a second AMI with a name already in use',
+        'Add {{timestamp}} (or {{ imagebuilder:buildDate }}) to the name');
+    }
+    if (translated.name.length > AMI_NAME_MAX || translated.name.length < 3) {
+      invalidProp(this, 'amiName', template, `the name is ${translated.name.length} characters once translated and must be 3 to ${AMI_NAME_MAX}`,
+        'Shorten the name');
+    }
+    if (translated.replaced.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:amiNameSanitised',
+        `amiName: replaced ${translated.replaced.map(c => `'${c}'`).join(', ')} with '-' (Image Builder allows letters, digits, '-', '_', '.' and spaces): '${translated.name}'`);
+    }
+    return translated.name;
+  }
+
+  private imageSettings(props: GoldenImageProps): { tests: boolean; testTimeoutMinutes?: number; enhancedImageMetadata: boolean } {
+    const tests = (props.tests?.length ?? 0) > 0;
+    return {
+      tests,
+      testTimeoutMinutes: tests ? props.testTimeout?.toMinutes() ?? TEST_TIMEOUT_MINUTES.max : undefined,
+      enhancedImageMetadata: props.enhancedImageMetadata ?? true,
+    };
+  }
+
+  private createImage(props: GoldenImageProps, settings: ReturnType<GoldenImage['imageSettings']>): imagebuilder.CfnImage {
+    const image = new imagebuilder.CfnImage(this, 'Image', {
+      imageRecipeArn: this.imageRecipeArn,
+      infrastructureConfigurationArn: this.infrastructureConfigurationArn,
+      distributionConfigurationArn: this.distributionConfigurationArn,
+      imageTestsConfiguration: settings.tests
+        ? { imageTestsEnabled: true, timeoutMinutes: settings.testTimeoutMinutes }
+        : { imageTestsEnabled: false },
+      enhancedImageMetadataEnabled: settings.enhancedImageMetadata,
+      deletionSettings: props.amiRemovalPolicy === RemovalPolicy.DESTROY ? { executionRole: this.createDeletionRole().roleArn } : undefined,
+    });
+    return image;
+  }
+
+  private createDeletionRole(): iam.Role {
+    const role = new iam.Role(this, 'AmiDeletionRole', {
+      assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com'),
+      description: 'Lets Image Builder deregister this image\'s AMIs and delete their snapshots when the image resource is deleted',
+    });
+    // Describe calls take no resource-level conditions; the destructive ones only touch Image Builder's own AMIs.
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots', 'imagebuilder:GetImage'],
+      resources: ['*'],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ec2:DeregisterImage'],
+      resources: [Stack.of(this).formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' })],
+      conditions: { StringEquals: { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' } },
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['ec2:DeleteSnapshot'],
+      resources: [Stack.of(this).formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' })],
+    }));
+    return role;
+  }
+}
+
+interface BoundComponent {
+  readonly arn: string;
+  readonly identity: string;
+  readonly parameters?: Record<string, string>;
+}
+
+interface RecipeOutput {
+  readonly arn: string;
+  readonly version: string;
+  readonly name: string;
+  readonly identity: string;
+}

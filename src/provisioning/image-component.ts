@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Token } from 'aws-cdk-lib';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { AssetLocator, BoundProvisioner } from './provisioner-kind';
+import { renderComponentDocument } from './toe/render';
+import { validateComponentDocument } from './toe/validate';
+import { contentHash, versionFromHash } from '../private/hash';
+
+/** CloudFormation's limit for a component's inline `Data`. */
+export const INLINE_DOCUMENT_LIMIT = 16_000;
+
+/** Renders asset locations as their content hashes, so a document hashes the same on every machine. */
+const HASH_LOCATOR: AssetLocator = asset => `s3://cdk-asset/${asset.assetHash}`;
+const S3_LOCATOR: AssetLocator = asset => asset.s3ObjectUrl;
+
+export interface ImageComponentProps {
+  /** The bound provisioner whose document this component holds. */
+  readonly provisioner: BoundProvisioner;
+  /** The Image Builder name of the component. */
+  readonly componentName: string;
+  /** The prop the provisioner was given in, for messages. */
+  readonly prop: string;
+  /** The construct whose path errors name. */
+  readonly owner: Construct;
+}
+
+/**
+ * One Image Builder component made from a provisioner's AWSTOE document, with a version
+ * derived from the document's content. Documents over CloudFormation's inline limit go
+ * through an S3 asset.
+ */
+export class ImageComponent extends Construct {
+  /** The component's ARN (its build version). */
+  public readonly componentArn: string;
+  /** A hash of everything that defines the component. */
+  public readonly identity: string;
+  /** The rendered document, with asset locations shown as content hashes. */
+  public readonly documentText: string;
+
+  constructor(scope: Construct, id: string, props: ImageComponentProps) {
+    super(scope, id);
+    const bound = props.provisioner;
+    const build = bound.document!;
+
+    const hashable = build(HASH_LOCATOR);
+    this.validate(props, hashable);
+    this.documentText = renderComponentDocument(hashable);
+    this.identity = contentHash('component', bound.platform, this.documentText);
+
+    const resource = new imagebuilder.CfnComponent(this, 'Resource', {
+      name: props.componentName,
+      version: versionFromHash(this.identity),
+      platform: bound.platform,
+      description: `${bound.name} (${props.prop}), managed by cdk-immutable-infra`,
+      ...this.documentSource(props, renderComponentDocument(build(S3_LOCATOR))),
+    });
+    this.componentArn = resource.attrArn;
+  }
+
+  private validate(props: ImageComponentProps, document: ReturnType<NonNullable<BoundProvisioner['document']>>): void {
+    const findings = validateComponentDocument(document, { platform: props.provisioner.platform });
+    if (findings.length > 0) {
+      const list = findings.map(f => `  - ${f.path}: ${f.message}`).join('\n');
+      throw new Error(`${props.owner.node.path}: invalid ${props.prop} ('${props.provisioner.name}'): its AWSTOE document does not validate:\n${list}\n`
+        + 'Fix the provisioner\'s options (commands holding \'{{ ... }}\' are read by AWSTOE as expressions).');
+    }
+  }
+
+  private documentSource(props: ImageComponentProps, text: string): { data?: string; uri?: string } {
+    if (this.documentText.length <= INLINE_DOCUMENT_LIMIT) {
+      return { data: text };
+    }
+    if (Token.isUnresolved(text)) {
+      throw new Error(`${props.owner.node.path}: ${props.prop} ('${props.provisioner.name}') renders a document of ${this.documentText.length} characters `
+        + `that refers to assets; CloudFormation takes at most ${INLINE_DOCUMENT_LIMIT} inline. Split it into several provisioners.`);
+    }
+    // Content-named, so the asset hash depends only on the document.
+    const dir = path.join(os.tmpdir(), 'cdk-immutable-infra', 'documents', contentHash(text).slice(0, 16));
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'component.yaml');
+    fs.writeFileSync(file, text);
+    const asset = new s3assets.Asset(this, 'Document', { path: file });
+    return { uri: asset.s3ObjectUrl };
+  }
+}
