@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { OsFamily } from '../../src/image/os-family';
+import { AssetLocator, ProvisionerBindContext } from '../../src/provisioning/provisioner-kind';
+import { ToeDocument, ToeStep } from '../../src/provisioning/toe/component-document';
+import { validateComponentDocument } from '../../src/provisioning/toe/validate';
+
+/**
+ * What the provisioner-kind tests bind with: a stack, a construct standing in for the image,
+ * and a role standing in for the build instance role.
+ */
+export interface KindTestBed {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly scope: Construct;
+  readonly role: iam.Role;
+  readonly context: ProvisionerBindContext;
+}
+
+export interface KindTestBedOptions {
+  readonly osFamily?: OsFamily;
+  readonly phase?: ProvisionerBindContext['phase'];
+  readonly defaultName?: string;
+  readonly workingDirectory?: string;
+  readonly prop?: string;
+}
+
+export function kindTestBed(options: KindTestBedOptions = {}): KindTestBed {
+  const app = new App();
+  const stack = new Stack(app, 'KindTest', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const scope = new Construct(stack, 'Image');
+  const role = new iam.Role(stack, 'BuildRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  return {
+    app,
+    stack,
+    scope,
+    role,
+    context: {
+      scope,
+      phase: options.phase ?? 'build',
+      osFamily: options.osFamily ?? OsFamily.LINUX,
+      prop: options.prop ?? 'provisioners[0]',
+      defaultName: options.defaultName ?? 'kind-1',
+      workingDirectory: options.workingDirectory ?? '/tmp',
+      assetReader: role,
+    },
+  };
+}
+
+/** The locator the tests render documents with: the asset's content hash in a fake bucket. */
+export const PLACEHOLDER: AssetLocator = (asset: s3assets.Asset) => `s3://placeholder/${asset.assetHash}`;
+
+/** The steps of the only phase of a document. */
+export function onlyPhaseSteps(document: ToeDocument): ToeStep[] {
+  expect(document.phases).toHaveLength(1);
+  return document.phases[0].steps;
+}
+
+/** A step by name, failing the test when it is missing. */
+export function stepNamed(document: ToeDocument, name: string): ToeStep {
+  const step = document.phases.flatMap(p => p.steps).find(s => s.name === name);
+  if (!step) {
+    throw new Error(`no step ${name} in ${document.phases.flatMap(p => p.steps).map(s => s.name).join(', ')}`);
+  }
+  return step;
+}
+
+/** The bash or PowerShell lines of an Execute* step. */
+export function commandsOf(step: ToeStep): string[] {
+  return (step.inputs as { commands: string[] }).commands;
+}
+
+/** Error findings of the library's own AWSTOE validator for a produced document. */
+export function validationErrors(document: ToeDocument, osFamily: OsFamily): string[] {
+  return validateComponentDocument(document, { platform: osFamily }).filter(f => f.severity === 'error').map(f => f.message);
+}
+
+/** A fresh temporary folder, removed by the caller (or left to the OS). */
+export function tempFolder(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes files (relative path => content) under a folder, creating subfolders. */
+export function writeFiles(root: string, files: Record<string, string | Buffer>): string {
+  for (const [relative, content] of Object.entries(files)) {
+    const file = path.join(root, relative);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
+  return root;
+}
+
+export const FIXTURES = path.join(__dirname, 'fixtures');
+
+/** AWS's documented example credentials (never real ones). */
+export const EXAMPLE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+export const EXAMPLE_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+export const FAKE_PRIVATE_KEY = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAexamplenotarealkey', '-----END RSA PRIVATE KEY-----'].join('\n');
