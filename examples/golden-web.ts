@@ -1,0 +1,77 @@
+import * as path from 'path';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { GoldenImage, ParentImage, Provisioner } from '../src';
+
+/** Where the page the web servers serve lives. */
+const SITE = path.join(__dirname, 'site/');
+
+/**
+ * The golden web server of the classic Packer tutorial: OS updates, nginx, a local site
+ * folder as the web root, SSH locked down (access is through SSM Session Manager), a
+ * validation of nginx's configuration and a test that the page is served.
+ */
+export function webServerImage(scope: Construct, id: string, parentImage: ParentImage, packageManager: 'apt' | 'dnf'): GoldenImage {
+  const install = packageManager === 'apt'
+    ? ['export DEBIAN_FRONTEND=noninteractive', 'apt-get update', 'apt-get install -y nginx curl', 'systemctl enable nginx']
+    : ['dnf install -y nginx', 'systemctl enable nginx'];
+  return new GoldenImage(scope, id, {
+    parentImage,
+    description: 'nginx web server with the site baked in',
+    amiName: 'golden-web-{{timestamp}}',
+    amiTags: { role: 'web' },
+    provisioners: [
+      Provisioner.updateOs(),
+      Provisioner.shell({ name: 'install-nginx', commands: install }),
+      // The trailing slash copies the folder's contents into the web root (Packer's rule).
+      Provisioner.file({ name: 'site', source: SITE, destination: '/var/www/html/', mode: '0644' }),
+      Provisioner.shell({
+        name: 'harden-ssh',
+        commands: [
+          'if [ -f /etc/ssh/sshd_config ]; then',
+          '  sed -i -E "s/^#?PasswordAuthentication.*/PasswordAuthentication no/; s/^#?PermitRootLogin.*/PermitRootLogin no/" /etc/ssh/sshd_config',
+          'fi',
+          // Nobody logs in over SSH: Session Manager is the way in.
+          'systemctl disable ssh sshd 2>/dev/null || true',
+        ],
+      }),
+      Provisioner.reboot(),
+    ],
+    validations: [Provisioner.shell({ name: 'nginx-config', commands: ['nginx -t'] })],
+    tests: [Provisioner.shell({
+      name: 'serves-site',
+      commands: [
+        'systemctl start nginx',
+        'curl -fsS http://localhost/ | grep -q "Served from a golden image"',
+      ],
+    })],
+  });
+}
+
+/** The golden web image on Debian 12, as in the classic tutorials. */
+export class GoldenWebDebianStack extends Stack {
+  public readonly image: GoldenImage;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.image = webServerImage(this, 'WebImage', ParentImage.debian({ release: '12' }), 'apt');
+  }
+}
+
+/** The same image on Amazon Linux 2023. */
+export class GoldenWebAl2023Stack extends Stack {
+  public readonly image: GoldenImage;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.image = webServerImage(this, 'WebImage', ParentImage.amazonLinux2023(), 'dnf');
+  }
+}
+
+/** The example app: every stack, as `npm run example` synthesises it. */
+export function buildExampleApp(app: App): Stack[] {
+  return [
+    new GoldenWebDebianStack(app, 'GoldenWebDebian'),
+    new GoldenWebAl2023Stack(app, 'GoldenWebAl2023'),
+  ];
+}
