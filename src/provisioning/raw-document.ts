@@ -6,7 +6,7 @@ import { provisionerName, refuseCredentials, refuseCredentialVariables } from '.
 import { ToeDocument } from './toe/component-document';
 import { ComponentDocumentError, parseComponentDocumentYaml } from './toe/parse';
 import { documentPlatforms, validateComponentDocument } from './toe/validate';
-import { invalidProp } from '../private/errors';
+import { invalidProp, invalidPropMessage } from '../private/errors';
 import { sanitizeName } from '../private/names';
 
 /**
@@ -117,8 +117,9 @@ export class RawComponentDocument implements ProvisionerKind {
       return { document: parseComponentDocumentYaml(text, what), text, what };
     } catch (e) {
       if (e instanceof ComponentDocumentError) {
-        invalidProp(context.scope, `${context.prop}.document`, source.kind === 'file' ? source.path : '(YAML text)', e.message,
-          'Fix the YAML at the line shown');
+        const [headline, ...details] = e.message.split('\n');
+        throw new Error(invalidPropMessage(context.scope, `${context.prop}.document`, shownDocument(this.source), headline,
+          'Fix the YAML at the line shown') + (details.length > 0 ? `\n${details.join('\n')}` : ''));
       }
       throw e;
     }
@@ -137,9 +138,10 @@ export class RawComponentDocument implements ProvisionerKind {
     const findings = validateComponentDocument(loaded.document, { platform });
     const errors = findings.filter(f => f.severity === 'error');
     if (errors.length > 0) {
-      const list = errors.map(f => `\n  - ${f.message}`).join('');
-      invalidProp(context.scope, `${context.prop}.document`, shownDocument(this.source), `${loaded.what} is not a valid AWSTOE document:${list}\n`,
-        'Fix the document (run `awstoe validate --documents <file>` for AWS\'s own check)');
+      throw new Error(invalidPropMessage(context.scope, `${context.prop}.document`, shownDocument(this.source),
+        `${loaded.what} is not a valid AWSTOE document (${errors.length} problem${errors.length > 1 ? 's' : ''})`,
+        'Fix each problem listed below (`awstoe validate --documents <file>` runs AWS\'s own check)')
+        + errors.map(f => `\n  - ${f.message}`).join(''));
     }
     for (const warning of findings.filter(f => f.severity !== 'error')) {
       Annotations.of(context.scope).addWarningV2('cdk-immutable-infra:componentDocument', `${context.prop}: ${loaded.what}: ${warning.message}`);
@@ -191,5 +193,5 @@ function nameFromDocument(document: ToeDocument): string | undefined {
 }
 
 function shownDocument(source: DocumentSource): string {
-  return source.kind === 'file' ? source.path : '(document)';
+  return source.kind === 'file' ? source.path : source.kind === 'text' ? '(YAML text)' : '(document object)';
 }
