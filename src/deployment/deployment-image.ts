@@ -1,0 +1,203 @@
+import { Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { stableIdentity } from './stable-identity';
+import { IGoldenImage } from '../image/golden-image-ref';
+import { OsFamily } from '../image/os-family';
+import { invalidProp } from '../private/errors';
+
+/**
+ * Options for an image given by its AMI id, directly or through a synth-time lookup.
+ */
+export interface AmiDeploymentImageOptions {
+  /**
+   * The operating system family of the AMI.
+   *
+   * @default OsFamily.LINUX
+   */
+  readonly osFamily?: OsFamily;
+
+  /**
+   * The AMI's root device name, where the launch template puts the encrypted root volume.
+   *
+   * @default '/dev/xvda' for Linux (Amazon Linux), '/dev/sda1' for Windows; Ubuntu and Debian AMIs use '/dev/sda1'
+   */
+  readonly rootDeviceName?: string;
+}
+
+/**
+ * Options for an image given as any `ec2.IMachineImage`.
+ */
+export interface MachineImageDeploymentImageOptions {
+  /**
+   * A synth-time identity for an image whose AMI id is only known at deploy time (for example
+   * `ec2.MachineImage.latestAmazonLinux2023()`, which CloudFormation resolves from an SSM
+   * parameter). Change it whenever the AMI changes, so that a new generation rolls out.
+   *
+   * @default - none; a deploy-time AMI id then needs the deployment's own `generationKey`
+   */
+  readonly generationKey?: string;
+
+  /**
+   * The AMI's root device name, where the launch template puts the encrypted root volume.
+   *
+   * @default '/dev/xvda' for Linux (Amazon Linux), '/dev/sda1' for Windows; Ubuntu and Debian AMIs use '/dev/sda1'
+   */
+  readonly rootDeviceName?: string;
+}
+
+/**
+ * What a deployment launches from an image. A type alias so jsii keeps it internal.
+ */
+export type BoundDeploymentImage = {
+  /** The AMI id for the launch template (may be a token). */
+  readonly imageId: string;
+  readonly osFamily: OsFamily;
+  /** Known only for golden images. */
+  readonly architecture?: ec2.InstanceArchitecture;
+  /**
+   * What the image is, fixed at synth time; undefined when the AMI id is only known at
+   * deploy time and no generation key was given for it.
+   */
+  readonly identity?: string;
+  readonly rootDeviceName: string;
+  /** How the user made the image, for error messages. */
+  readonly description: string;
+};
+
+// Root devices of the AMI families this library knows; Ubuntu and Debian use /dev/sda1 too,
+// which their users set through rootDeviceName.
+const DEFAULT_ROOT_DEVICE: Record<OsFamily, string> = {
+  [OsFamily.LINUX]: '/dev/xvda',
+  [OsFamily.WINDOWS]: '/dev/sda1',
+};
+
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+// What StringParameter.valueFromLookup returns until the CDK CLI has filled the context.
+const LOOKUP_PLACEHOLDER = 'dummy-value-for-';
+
+/**
+ * The image an ImmutableDeployment runs. Every generation is keyed by the image's synth-time
+ * identity, so a new AMI rolls out as a new generation: a golden image's content hash, or a
+ * concrete AMI id.
+ */
+export class DeploymentImage {
+  /**
+   * A golden image baked in this app; generations are keyed by its content hash, so a change
+   * to a provisioner rolls out a new fleet.
+   */
+  public static fromGoldenImage(image: IGoldenImage): DeploymentImage {
+    return new DeploymentImage(() => bindGoldenImage(image));
+  }
+
+  /**
+   * An AMI by id, for example 'ami-0123456789abcdef0'.
+   */
+  public static fromAmiId(amiId: string, options: AmiDeploymentImageOptions = {}): DeploymentImage {
+    return new DeploymentImage(scope => bindAmiId(scope, amiId, options));
+  }
+
+  /**
+   * The AMI id held by an SSM parameter, read once at synth time by the CDK CLI and cached in
+   * cdk.context.json (so a new AMI rolls out only when you refresh the context, for example with
+   * `cdk context --reset`). The stack needs an explicit account and region.
+   */
+  public static fromSsmParameterLookup(parameterName: string, options: AmiDeploymentImageOptions = {}): DeploymentImage {
+    return new DeploymentImage(scope => bindSsmLookup(scope, parameterName, options));
+  }
+
+  /**
+   * Any machine image. One whose AMI id is resolved by CloudFormation at deploy time needs a
+   * `generationKey` (here or on the deployment); one resolved at synth time (a context lookup,
+   * `cachedInContext: true`, a region map in an environment-specific stack) needs none.
+   */
+  public static fromMachineImage(machineImage: ec2.IMachineImage, options: MachineImageDeploymentImageOptions = {}): DeploymentImage {
+    return new DeploymentImage(scope => bindMachineImage(scope, machineImage, options));
+  }
+
+  private constructor(private readonly binder: (scope: Construct) => BoundDeploymentImage) {}
+
+  /**
+   * Resolves the image for a deployment.
+   *
+   * @internal
+   */
+  public _bind(scope: Construct): BoundDeploymentImage {
+    return this.binder(scope);
+  }
+}
+
+function bindGoldenImage(image: IGoldenImage): BoundDeploymentImage {
+  // A GoldenImage that knows its parent's root device exposes it; otherwise the family default.
+  const rootDevice = (image as unknown as { rootDeviceName?: unknown }).rootDeviceName;
+  return {
+    imageId: image.imageId,
+    osFamily: image.osFamily,
+    architecture: image.architecture,
+    identity: `golden-image:${image.imageKey}`,
+    rootDeviceName: typeof rootDevice === 'string' ? rootDevice : DEFAULT_ROOT_DEVICE[image.osFamily],
+    description: `DeploymentImage.fromGoldenImage(${image.node.path})`,
+  };
+}
+
+function bindAmiId(scope: Construct, amiId: string, options: AmiDeploymentImageOptions): BoundDeploymentImage {
+  if (!Token.isUnresolved(amiId) && !AMI_ID.test(amiId)) {
+    invalidProp(scope, 'image', amiId, 'an AMI id is \'ami-\' followed by 8 or 17 lowercase hexadecimal digits',
+      'Give DeploymentImage.fromAmiId() an AMI id such as \'ami-0123456789abcdef0\'');
+  }
+  const osFamily = options.osFamily ?? OsFamily.LINUX;
+  const identity = stableIdentity(scope, amiId);
+  return {
+    imageId: amiId,
+    osFamily,
+    identity: identity === undefined ? undefined : `ami:${identity}`,
+    rootDeviceName: options.rootDeviceName ?? DEFAULT_ROOT_DEVICE[osFamily],
+    description: 'DeploymentImage.fromAmiId()',
+  };
+}
+
+function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDeploymentImageOptions): BoundDeploymentImage {
+  if (Token.isUnresolved(parameterName)) {
+    invalidProp(scope, 'image', parameterName, 'a synth-time lookup needs the parameter\'s name at synth time',
+      'Give DeploymentImage.fromSsmParameterLookup() a literal parameter name');
+  }
+  const amiId = ssm.StringParameter.valueFromLookup(scope, parameterName);
+  if (!amiId.startsWith(LOOKUP_PLACEHOLDER) && !AMI_ID.test(amiId)) {
+    invalidProp(scope, 'image', amiId, `SSM parameter ${parameterName} does not hold an AMI id`,
+      'Point DeploymentImage.fromSsmParameterLookup() at a parameter that holds an AMI id, or refresh the cached value with `cdk context --reset`');
+  }
+  const osFamily = options.osFamily ?? OsFamily.LINUX;
+  return {
+    imageId: amiId,
+    osFamily,
+    identity: `ami:${amiId}`,
+    rootDeviceName: options.rootDeviceName ?? DEFAULT_ROOT_DEVICE[osFamily],
+    description: `DeploymentImage.fromSsmParameterLookup('${parameterName}')`,
+  };
+}
+
+function bindMachineImage(scope: Construct, machineImage: ec2.IMachineImage, options: MachineImageDeploymentImageOptions): BoundDeploymentImage {
+  const key = options.generationKey;
+  if (key !== undefined && (Token.isUnresolved(key) || key.length === 0)) {
+    invalidProp(scope, 'image', key, 'the image\'s generationKey is hashed at synth time and must be a non-empty literal',
+      'Give a literal string that you change whenever the AMI changes (a version, a date)');
+  }
+  const config = machineImage.getImage(scope);
+  const osFamily = config.osType === ec2.OperatingSystemType.WINDOWS ? OsFamily.WINDOWS : OsFamily.LINUX;
+  const imageIdentity = stableIdentity(scope, config.imageId);
+  // With a synth-time AMI id the key is mixed in, so changing it still forces a new generation.
+  let identity: string | undefined;
+  if (imageIdentity !== undefined) {
+    identity = key === undefined ? `ami:${imageIdentity}` : `ami:${imageIdentity}|key:${key}`;
+  } else if (key !== undefined) {
+    identity = `key:${key}`;
+  }
+  return {
+    imageId: config.imageId,
+    osFamily,
+    identity,
+    rootDeviceName: options.rootDeviceName ?? DEFAULT_ROOT_DEVICE[osFamily],
+    description: 'DeploymentImage.fromMachineImage()',
+  };
+}

@@ -1,0 +1,64 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * CloudFormation waits at most one hour for a custom resource (ServiceTimeout 1 to 3600 s,
+ * default 3600), and a release is one custom resource update.
+ */
+export const CUSTOM_RESOURCE_LIMIT_SECONDS = 3600;
+
+/**
+ * Kept free of any phase: the provider's polling interval and start-up, the restore of the
+ * old generation when the last check fails, and API retries under throttling.
+ */
+export const RELEASE_MARGIN_SECONDS = 300;
+
+/**
+ * What the release controller may spend before it gives up and restores the old generation:
+ * the limit less the margin, so it always fails cleanly before CloudFormation times it out.
+ */
+export const RELEASE_DEADLINE_SECONDS = CUSTOM_RESOURCE_LIMIT_SECONDS - RELEASE_MARGIN_SECONDS;
+
+/** The phases of one release, in seconds, each with the setting that controls it. */
+export type ReleasePhases = {
+  /** Waiting for the new generation to become healthy (healthTimeout). */
+  readonly warmUpSeconds: number;
+  /** Time at partial weights (trafficShift: steps x interval). */
+  readonly shiftSeconds: number;
+  /** Description of the shift for messages, e.g. '9 steps x 300 s'. */
+  readonly shiftDescription: string;
+  /** Time at 100 % under alarms (bakeTime). */
+  readonly bakeSeconds: number;
+  /** Draining the old generation (deregistrationDelay). */
+  readonly drainSeconds: number;
+};
+
+/** The longest a successful release takes, margin included. */
+export function releaseSeconds(phases: ReleasePhases): number {
+  return phases.warmUpSeconds + phases.shiftSeconds + phases.bakeSeconds + phases.drainSeconds + RELEASE_MARGIN_SECONDS;
+}
+
+/**
+ * Fails synth when a release cannot finish inside CloudFormation's custom resource limit, and
+ * says which settings to lower and by how much.
+ */
+export function checkReleaseTiming(scope: IConstruct, phases: ReleasePhases): void {
+  const total = releaseSeconds(phases);
+  if (total <= CUSTOM_RESOURCE_LIMIT_SECONDS) {
+    return;
+  }
+  const excess = total - CUSTOM_RESOURCE_LIMIT_SECONDS;
+  const settings = [
+    { prop: 'healthTimeout', seconds: phases.warmUpSeconds, shown: `${phases.warmUpSeconds} s` },
+    { prop: 'trafficShift', seconds: phases.shiftSeconds, shown: phases.shiftDescription },
+    { prop: 'bakeTime', seconds: phases.bakeSeconds, shown: `${phases.bakeSeconds} s` },
+    { prop: 'deregistrationDelay', seconds: phases.drainSeconds, shown: `${phases.drainSeconds} s` },
+  ];
+  const breakdown = settings.map(s => `${s.prop} ${s.shown}`).join(' + ');
+  const largest = [...settings].sort((a, b) => b.seconds - a.seconds)[0];
+  const fix = largest.seconds >= excess
+    ? `Lower ${largest.prop} by at least ${excess} s (to ${largest.seconds - excess} s or less)`
+    : `Lower ${largest.prop} and the others by ${excess} s in total`;
+  throw new Error(`${scope.node.path}: invalid release timing (${total} s): a release must finish within CloudFormation's `
+    + `${CUSTOM_RESOURCE_LIMIT_SECONDS} s custom resource limit, and this one can take ${breakdown} + ${RELEASE_MARGIN_SECONDS} s margin = ${total} s, `
+    + `${excess} s too long. ${fix}; trafficShift counts its steps times its interval (fewer steps or a shorter interval).`);
+}
