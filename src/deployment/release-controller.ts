@@ -1,0 +1,155 @@
+import { ArnFormat, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { IsCompleteFunction } from '../handlers/release-controller/is-complete-function';
+import { OnEventFunction } from '../handlers/release-controller/on-event-function';
+
+/** The fixed id under the stack by which every deployment finds the one controller. */
+const CONTROLLER_ID = 'cdk-immutable-infra.ReleaseController';
+
+/** Where release controllers keep their state, one parameter per deployment. */
+export const STATE_PARAMETER_ROOT = '/cdk-immutable-infra/releases';
+
+/** Tag on Auto Scaling groups that the release controller of their stack may resize. */
+export const CONTROLLER_TAG_KEY = 'cdk-immutable-infra:release-controller';
+
+/** How often the provider framework polls isComplete. */
+const QUERY_INTERVAL = Duration.seconds(10);
+
+/**
+ * The provider framework's waiter gives up after this; a release itself must end earlier
+ * (see release-timing.ts), because CloudFormation stops waiting for a custom resource after
+ * one hour whatever the waiter does.
+ */
+const TOTAL_TIMEOUT = Duration.hours(1);
+
+/**
+ * The release controller of one stack: a single custom resource provider (onEvent and
+ * isComplete Lambda functions, the provider framework's waiter) shared by every
+ * ImmutableDeployment in the stack, with permissions that grow by what each deployment needs.
+ */
+export class ReleaseController extends Construct {
+  /** The stack's controller, created on first use. */
+  public static of(scope: IConstruct): ReleaseController {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(CONTROLLER_ID);
+    return existing instanceof ReleaseController ? existing : new ReleaseController(stack, CONTROLLER_ID);
+  }
+
+  /** The provider's service token, for the release custom resources. */
+  public readonly serviceToken: string;
+
+  /** The value of CONTROLLER_TAG_KEY on the groups this controller may resize. */
+  public readonly tagValue: string;
+
+  /** The SSM parameter path (no trailing slash) under which this stack's deployments keep state. */
+  public readonly stateParameterPath: string;
+
+  private readonly worker: iam.IRole;
+  private readonly grantedListeners = new Set<string>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.tagValue = this.node.addr;
+    this.stateParameterPath = `${STATE_PARAMETER_ROOT}/${stack.stackName}`;
+
+    // onEvent only checks properties and names the resource: it calls no AWS API and gets no permissions.
+    const onEvent = new OnEventFunction(this, 'OnEvent', {
+      description: 'cdk-immutable-infra release controller: checks a release request',
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      logGroup: this.logGroup('OnEventLogs'),
+    });
+    // isComplete runs each step of a release; a few API calls per poll, with adaptive retries.
+    const isComplete = new IsCompleteFunction(this, 'IsComplete', {
+      description: 'cdk-immutable-infra release controller: runs releases step by step',
+      timeout: Duration.minutes(2),
+      memorySize: 256,
+      logGroup: this.logGroup('IsCompleteLogs'),
+    });
+    this.worker = isComplete.role!;
+    this.grantCommon();
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: QUERY_INTERVAL,
+      totalTimeout: TOTAL_TIMEOUT,
+    });
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Lets the controller own a rule on `listenerArn`: create it there, and change or delete
+   * rules of that listener.
+   */
+  public grantListener(listenerArn: string): void {
+    if (this.grantedListeners.has(listenerArn)) {
+      return;
+    }
+    this.grantedListeners.add(listenerArn);
+    this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:CreateRule'],
+      resources: [listenerArn],
+    }));
+    this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
+      resources: [rulesOfListener(listenerArn)],
+    }));
+  }
+
+  private grantCommon(): void {
+    const stack = Stack.of(this);
+    // Describe calls take no resource-level permissions.
+    this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:DescribeScalingActivities',
+        'cloudwatch:DescribeAlarms',
+      ],
+      resources: ['*'],
+    }));
+    // Only groups tagged for this stack's controller can be resized.
+    this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['autoscaling:SetDesiredCapacity'],
+      resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      conditions: { StringEquals: { [`aws:ResourceTag/${CONTROLLER_TAG_KEY}`]: this.tagValue } },
+    }));
+    this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+      resources: [stack.formatArn({
+        service: 'ssm',
+        resource: 'parameter',
+        resourceName: `${this.stateParameterPath.replace(/^\//, '')}/*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      })],
+    }));
+    this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['events:PutEvents'],
+      resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    }));
+  }
+
+  private logGroup(id: string): logs.LogGroup {
+    return new logs.LogGroup(this, id, { retention: logs.RetentionDays.ONE_MONTH });
+  }
+}
+
+/**
+ * The ARN pattern of a listener's rules: a listener
+ * `arn:…:listener/app/<lb>/<lb-id>/<listener-id>` has rules
+ * `arn:…:listener-rule/app/<lb>/<lb-id>/<listener-id>/<rule-id>`. For an ARN known only at
+ * deploy time the same is built with Fn::Split and Fn::Join.
+ */
+function rulesOfListener(listenerArn: string): string {
+  if (!Token.isUnresolved(listenerArn)) {
+    return `${listenerArn.replace(':listener/', ':listener-rule/')}/*`;
+  }
+  const halves = Fn.split(':listener/', listenerArn);
+  return Fn.join('', [Fn.select(0, halves), ':listener-rule/', Fn.select(1, halves), '/*']);
+}
