@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { bashExtractLines } from './archive-extraction';
+import { grantAssetRead } from './asset-access';
 import { refuseCredentialsInFiles, requireLocalPath } from './local-files';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
 import { shellQuote } from './shell';
@@ -120,12 +121,12 @@ export class AnsiblePlaybook implements ProvisionerKind {
     refuseCredentialsInFiles(context, 'playbook', playbook.resolved, this.options.playbook.replace(/[\\/]+$/, ''));
 
     const playbookAsset = new s3assets.Asset(context.scope, `${name}Playbook`, { path: playbook.resolved });
-    playbookAsset.grantRead(context.assetReader);
+    grantAssetRead(playbookAsset, context.assetReader);
     let requirementsAsset: s3assets.Asset | undefined;
     if (requirements && 'file' in requirements) {
       refuseCredentialsInFiles(context, 'galaxyRequirements', requirements.file, this.options.galaxyRequirements!);
       requirementsAsset = new s3assets.Asset(context.scope, `${name}Requirements`, { path: requirements.file });
-      requirementsAsset.grantRead(context.assetReader);
+      grantAssetRead(requirementsAsset, context.assetReader);
     }
 
     const stem = `${name}-${playbookAsset.assetHash.slice(0, 8)}`;

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { bashExtractLines, powerShellExtractLines } from './archive-extraction';
+import { grantAssetRead } from './asset-access';
 import { hasTrailingSeparator, listFiles, refuseCredentialsInFiles, requireLocalPath } from './local-files';
 import { powerShellQuote } from './powershell';
 import { AssetLocator, BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
@@ -83,7 +84,7 @@ export class FileUpload implements ProvisionerKind {
     refuseCredentialsInFiles(context, 'source', source.resolved, this.options.source.replace(/[\\/]+$/, ''));
 
     const asset = new s3assets.Asset(context.scope, `${name}Asset`, { path: source.resolved });
-    asset.grantRead(context.assetReader);
+    grantAssetRead(asset, context.assetReader);
     const settings = stepSettings(context, this.options);
     const base = path.basename(source.resolved);
     const windows = context.osFamily === OsFamily.WINDOWS;

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -101,3 +102,22 @@ export const FIXTURES = path.join(__dirname, 'fixtures');
 export const EXAMPLE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const EXAMPLE_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 export const FAKE_PRIVATE_KEY = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAexamplenotarealkey', '-----END RSA PRIVATE KEY-----'].join('\n');
+
+/**
+ * Asserts the build role may read exactly these assets' objects: `s3:GetObject` on each object,
+ * nothing on the rest of the assets bucket.
+ */
+export function expectObjectGrants(stack: Stack, assets: s3assets.Asset[]): void {
+  const template = Template.fromStack(stack);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+  expect(policies).toHaveLength(1);
+  expect(policies[0].Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^BuildRole/) }]);
+  const statements = policies[0].Properties.PolicyDocument.Statement;
+  const resources = statements.flatMap((s: any) => {
+    expect(s).toMatchObject({ Effect: 'Allow', Action: 's3:GetObject' });
+    return Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+  });
+  expect(resources.map((r: any) => JSON.stringify(r)).sort()).toEqual(assets.map(asset => JSON.stringify({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::cdk-hnb659fds-assets-123456789012-eu-west-1/${asset.s3ObjectKey}`]],
+  })).sort());
+}
