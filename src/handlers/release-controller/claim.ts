@@ -1,0 +1,115 @@
+import { now } from './clock';
+import { ReleaseFailure, SupersededRequest } from './errors';
+import { log } from './log';
+import type { Generation, ReleaseConfig } from './properties';
+import type { ReleaseRequest } from './request';
+import { findRuleAtPriority } from './rule';
+import type { ReleaseState } from './state';
+import { forwardsOnlyTo } from './traffic';
+
+// Enough to recognise polls of the last few requests as stale.
+const SUPERSEDED_KEPT = 10;
+
+/** Same generation: same key and the very same target group (a replaced group is new). */
+export function sameGeneration(a: Generation | undefined, b: Generation | undefined): boolean {
+  return a !== undefined && b !== undefined && a.key === b.key && a.targetGroupArn === b.targetGroupArn;
+}
+
+/**
+ * The state this poll works on. A poll of the request that owns the state continues it; a
+ * poll of an earlier request is stale and changes nothing; any other request is new and
+ * takes the state over, planned from what is live.
+ */
+export interface ClaimedState {
+  readonly state: ReleaseState;
+  /** True when this poll's request takes the state over (its first poll). */
+  readonly isNew: boolean;
+}
+
+export async function claimState(request: ReleaseRequest, config: ReleaseConfig, stored: ReleaseState | undefined): Promise<ClaimedState> {
+  const physicalId = request.PhysicalResourceId ?? '';
+  if (stored && stored.owner !== physicalId) {
+    throw new ReleaseFailure(`SSM parameter ${config.stateParameterName} holds the state of another release resource (${stored.owner}); give each deployment its own StateParameterName`);
+  }
+  if (stored?.deploymentId === request.RequestId) {
+    return { state: stored, isNew: false };
+  }
+  if (stored?.superseded.includes(request.RequestId)) {
+    throw new SupersededRequest(request.RequestId, stored.deploymentId);
+  }
+  if (stored?.ruleArn && stored.listenerArn !== config.listenerArn && request.RequestType === 'Update') {
+    throw new ReleaseFailure(`the deployment's listener rule ${stored.ruleArn} lives on listener ${stored.listenerArn}; moving it to ${config.listenerArn} in place is not supported: replace the release resource (give the deployment a new id) instead`);
+  }
+  const base = stored ?? (request.RequestType === 'Update' ? await recoverState(request, config) : undefined);
+  return { state: planRequest(request, config, base), isNew: true };
+}
+
+/**
+ * Plan a new request from the last known state: FIRST when nothing is live (always for a
+ * Create), CONVERGE when the requested generation is already live, REVERT when it is the
+ * previous one and still exists (CloudFormation rolling back a release that succeeded),
+ * RELEASE otherwise.
+ */
+export function planRequest(request: ReleaseRequest, config: ReleaseConfig, stored: ReleaseState | undefined): ReleaseState {
+  const t = now();
+  const target = config.generation;
+  const carried = request.RequestType === 'Create' ? undefined : stored;
+  const common = {
+    version: 1 as const,
+    owner: request.PhysicalResourceId ?? '',
+    deploymentId: request.RequestId,
+    superseded: stored ? [...stored.superseded, stored.deploymentId].slice(-SUPERSEDED_KEPT) : [],
+    listenerArn: config.listenerArn,
+    ruleArn: carried?.ruleArn,
+    written: carried?.written,
+    live: carried?.live,
+    liveSince: carried?.liveSince,
+    previous: carried?.previous,
+    step: -1,
+    startedAt: t,
+    phaseAt: t,
+  };
+  if (!common.live) {
+    return { ...common, mode: 'FIRST', phase: 'SIZING', candidate: target, previous: undefined };
+  }
+  if (sameGeneration(common.live, target)) {
+    return { ...common, mode: 'CONVERGE', phase: 'COMMITTING' };
+  }
+  if (sameGeneration(common.previous, target)) {
+    return { ...common, mode: 'REVERT', phase: 'SIZING', candidate: target };
+  }
+  return { ...common, mode: 'RELEASE', phase: 'SIZING', candidate: target };
+}
+
+/**
+ * An Update found no state (the parameter was deleted by hand, say). If the rule at the
+ * deployment's priority forwards only to the old properties' generation, that generation is
+ * live; otherwise the release starts as a first one.
+ */
+async function recoverState(request: ReleaseRequest, config: ReleaseConfig): Promise<ReleaseState | undefined> {
+  const old = request.OldResourceProperties?.Generation as Record<string, unknown> | undefined;
+  if (typeof old?.Key !== 'string' || typeof old.TargetGroupArn !== 'string' || typeof old.AutoScalingGroupName !== 'string') {
+    return undefined;
+  }
+  const rule = await findRuleAtPriority(config.listenerArn, config.priority);
+  if (!rule || !forwardsOnlyTo(rule.split, old.TargetGroupArn)) {
+    return undefined;
+  }
+  log.warn('release state missing; recovered the live generation from the listener rule', { ruleArn: rule.arn, liveGeneration: old.Key });
+  const t = now();
+  return {
+    version: 1,
+    owner: request.PhysicalResourceId ?? '',
+    deploymentId: 'recovered',
+    superseded: [],
+    mode: 'CONVERGE',
+    phase: 'COMMITTED',
+    live: { key: old.Key, targetGroupArn: old.TargetGroupArn, autoScalingGroupName: old.AutoScalingGroupName },
+    listenerArn: config.listenerArn,
+    ruleArn: rule.arn,
+    written: rule.split,
+    step: -1,
+    startedAt: t,
+    phaseAt: t,
+  };
+}

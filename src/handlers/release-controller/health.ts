@@ -1,0 +1,48 @@
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { aws } from './aws';
+import { ReleaseFailure, describeError, hasErrorName } from './errors';
+import { targetGroupName } from './traffic';
+
+/** A target group's health, as the load balancer sees it. */
+export interface TargetHealthSummary {
+  readonly targetGroupArn: string;
+  /** Targets in state "healthy". */
+  readonly healthy: number;
+  /** Registered targets that are not draining. */
+  readonly total: number;
+  /** One line per target that is not healthy: id, state, reason code and description. */
+  readonly problems: readonly string[];
+}
+
+/** Read a target group's health; a missing group fails the release. */
+export async function targetHealth(targetGroupArn: string): Promise<TargetHealthSummary> {
+  let out;
+  try {
+    out = await aws().elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+  } catch (error) {
+    if (hasErrorName(error, 'TargetGroupNotFoundException')) {
+      throw new ReleaseFailure(`target group ${targetGroupArn} does not exist (${describeError(error)})`);
+    }
+    throw error;
+  }
+  const targets = (out.TargetHealthDescriptions ?? []).filter((t) => !t.TargetHealth?.State?.includes('draining'));
+  const problems = targets
+    .filter((t) => t.TargetHealth?.State !== 'healthy')
+    .map((t) => {
+      const health = t.TargetHealth ?? {};
+      const reason = [health.Reason, health.Description].filter(Boolean).join(': ');
+      return `${t.Target?.Id ?? '?'} ${health.State ?? 'unknown'}${reason ? ` (${reason})` : ''}`;
+    });
+  return {
+    targetGroupArn,
+    healthy: targets.filter((t) => t.TargetHealth?.State === 'healthy').length,
+    total: targets.length,
+    problems,
+  };
+}
+
+/** "2 of 3 targets in app-v2 healthy; i-0abc unhealthy (Target.Timeout: …)". */
+export function describeHealth(summary: TargetHealthSummary): string {
+  const head = `${summary.healthy} of ${summary.total} targets in ${targetGroupName(summary.targetGroupArn)} healthy`;
+  return summary.problems.length > 0 ? `${head}; ${summary.problems.join('; ')}` : head;
+}

@@ -1,0 +1,235 @@
+import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { InvalidProperties } from './errors';
+import type { InsufficientDataPolicy, ReleaseStrategy } from '../../deployment/release-properties';
+
+/** One generation, as the controller refers to it. */
+export interface Generation {
+  readonly key: string;
+  readonly targetGroupArn: string;
+  readonly autoScalingGroupName: string;
+}
+
+/** The release properties, parsed and checked (CloudFormation sends every scalar as a string). */
+export interface ReleaseConfig {
+  readonly deploymentName: string;
+  readonly listenerArn: string;
+  readonly priority: number;
+  readonly conditions: RuleCondition[];
+  readonly generation: Generation;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly desiredCapacity?: number;
+  readonly strategy: ReleaseStrategy;
+  readonly stepPercent: number;
+  readonly stepIntervalSeconds: number;
+  readonly bakeSeconds: number;
+  readonly drainSeconds: number;
+  readonly healthTimeoutSeconds: number;
+  readonly alarmNames: string[];
+  readonly insufficientDataPolicy: InsufficientDataPolicy;
+  readonly stateParameterName: string;
+  readonly deadlineSeconds: number;
+  readonly stickinessSeconds: number;
+}
+
+/** What a Delete needs; each part is absent when the properties do not carry it usably. */
+export interface DeleteConfig {
+  readonly deploymentName?: string;
+  readonly listenerArn?: string;
+  readonly priority?: number;
+  readonly stateParameterName?: string;
+  readonly targetGroupArns: string[];
+}
+
+const STRATEGIES: readonly ReleaseStrategy[] = ['ALL_AT_ONCE', 'CANARY', 'LINEAR'];
+const POLICIES: readonly InsufficientDataPolicy[] = ['OK', 'FAIL'];
+// ALB limits: rule priorities 1-50000; target group stickiness 1 s to 7 days.
+const MAX_PRIORITY = 50_000;
+const MAX_STICKINESS_SECONDS = 604_800;
+// The custom resource cannot outlive CloudFormation's one-hour limit.
+const MAX_DEADLINE_SECONDS = 3_600;
+const SSM_NAME = /^[a-zA-Z0-9_.\-/]{1,1011}$/;
+
+type Raw = Record<string, unknown>;
+
+/** Collects every problem so one failed deploy reports all of them, not the first. */
+class Reader {
+  public readonly problems: string[] = [];
+
+  public constructor(private readonly raw: Raw, private readonly prefix = '') {}
+
+  public value(name: string): unknown {
+    return this.raw[name];
+  }
+
+  public string(name: string, check?: { pattern: RegExp; expected: string }): string {
+    const value = this.raw[name];
+    if (typeof value !== 'string' || value.length === 0) {
+      this.problem(name, 'a non-empty string', value);
+      return '';
+    }
+    if (check && !check.pattern.test(value)) {
+      this.problem(name, check.expected, value);
+    }
+    return value;
+  }
+
+  public integer(name: string, min: number, max: number): number {
+    if (isMissing(this.raw[name])) {
+      this.problem(name, `an integer from ${min} to ${max}`, undefined);
+      return min;
+    }
+    return this.optionalInteger(name, min, max) ?? min;
+  }
+
+  public optionalInteger(name: string, min: number, max: number): number | undefined {
+    const value = this.raw[name];
+    if (isMissing(value)) {
+      return undefined;
+    }
+    const parsed = toInteger(value);
+    if (parsed === undefined || parsed < min || parsed > max) {
+      this.problem(name, `an integer from ${min} to ${max}`, value);
+      return undefined;
+    }
+    return parsed;
+  }
+
+  public oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
+    const value = this.raw[name];
+    if (value === undefined && fallback !== undefined) {
+      return fallback;
+    }
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.problem(name, `one of ${allowed.join(', ')}`, value);
+      return allowed[0];
+    }
+    return value as T;
+  }
+
+  public problem(name: string, expected: string, value: unknown): void {
+    this.problems.push(`${this.prefix}${name}: expected ${expected}, got ${JSON.stringify(value) ?? 'nothing'}`);
+  }
+}
+
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+function toInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? value : undefined;
+  }
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) {
+    return Number(value.trim());
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readGeneration(value: unknown, problems: string[]): Generation {
+  if (!isRecord(value)) {
+    problems.push(`Generation: expected an object with Key, TargetGroupArn and AutoScalingGroupName, got ${JSON.stringify(value) ?? 'nothing'}`);
+    return { key: '', targetGroupArn: '', autoScalingGroupName: '' };
+  }
+  const reader = new Reader(value, 'Generation.');
+  const generation = {
+    key: reader.string('Key'),
+    targetGroupArn: reader.string('TargetGroupArn', { pattern: /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:targetgroup\//, expected: 'a target group ARN' }),
+    autoScalingGroupName: reader.string('AutoScalingGroupName'),
+  };
+  problems.push(...reader.problems);
+  return generation;
+}
+
+function readConditions(value: unknown, problems: string[]): RuleCondition[] {
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      problems.push(`Conditions: expected a JSON array of ELBv2 RuleCondition objects, got ${JSON.stringify(value)}`);
+      return [];
+    }
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((c) => isRecord(c) && typeof c.Field === 'string')) {
+    problems.push(`Conditions: expected a non-empty JSON array of ELBv2 RuleCondition objects (each with a Field), got ${JSON.stringify(value) ?? 'nothing'}`);
+    return [];
+  }
+  return parsed as RuleCondition[];
+}
+
+function readAlarmNames(value: unknown, problems: string[]): string[] {
+  // CloudFormation may drop an empty list altogether.
+  if (value === undefined || value === null || value === '') {
+    return [];
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+    problems.push(`AlarmNames: expected a list of alarm names, got ${JSON.stringify(value)}`);
+    return [];
+  }
+  return [...value] as string[];
+}
+
+/** Parse and check a Create or Update request's properties; throws InvalidProperties naming every problem. */
+export function parseReleaseProperties(properties: unknown): ReleaseConfig {
+  if (!isRecord(properties)) {
+    throw new InvalidProperties([`expected an object of properties, got ${JSON.stringify(properties) ?? 'nothing'}`]);
+  }
+  const r = new Reader(properties);
+  const strategy = r.oneOf('Strategy', STRATEGIES);
+  const config: ReleaseConfig = {
+    deploymentName: r.string('DeploymentName'),
+    listenerArn: r.string('ListenerArn', { pattern: /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:listener\/app\//, expected: 'an Application Load Balancer listener ARN' }),
+    priority: r.integer('Priority', 1, MAX_PRIORITY),
+    conditions: readConditions(r.value('Conditions'), r.problems),
+    generation: readGeneration(r.value('Generation'), r.problems),
+    minCapacity: r.integer('MinCapacity', 0, 10_000),
+    maxCapacity: r.integer('MaxCapacity', 1, 10_000),
+    desiredCapacity: r.optionalInteger('DesiredCapacity', 0, 10_000),
+    strategy,
+    // ALL_AT_ONCE ignores the step, so any value (or none) is fine there.
+    stepPercent: strategy === 'ALL_AT_ONCE' ? 100 : r.integer('StepPercent', 1, 100),
+    stepIntervalSeconds: r.integer('StepIntervalSeconds', 0, MAX_DEADLINE_SECONDS),
+    bakeSeconds: r.integer('BakeSeconds', 0, MAX_DEADLINE_SECONDS),
+    drainSeconds: r.integer('DrainSeconds', 0, MAX_DEADLINE_SECONDS),
+    healthTimeoutSeconds: r.integer('HealthTimeoutSeconds', 1, MAX_DEADLINE_SECONDS),
+    alarmNames: readAlarmNames(r.value('AlarmNames'), r.problems),
+    insufficientDataPolicy: r.oneOf('InsufficientDataPolicy', POLICIES, 'OK'),
+    stateParameterName: r.string('StateParameterName', { pattern: SSM_NAME, expected: 'an SSM parameter name (letters, digits, _ . - /)' }),
+    deadlineSeconds: r.integer('DeadlineSeconds', 1, MAX_DEADLINE_SECONDS),
+    stickinessSeconds: r.optionalInteger('StickinessSeconds', 0, MAX_STICKINESS_SECONDS) ?? 0,
+  };
+  if (config.minCapacity > config.maxCapacity) {
+    r.problems.push(`MinCapacity (${config.minCapacity}) must not exceed MaxCapacity (${config.maxCapacity})`);
+  }
+  if (config.desiredCapacity !== undefined && (config.desiredCapacity < config.minCapacity || config.desiredCapacity > config.maxCapacity)) {
+    r.problems.push(`DesiredCapacity (${config.desiredCapacity}) must lie between MinCapacity (${config.minCapacity}) and MaxCapacity (${config.maxCapacity})`);
+  }
+  if (r.problems.length > 0) {
+    throw new InvalidProperties(r.problems);
+  }
+  return config;
+}
+
+/**
+ * What a Delete can use from its properties. A Delete must succeed even when the Create it
+ * undoes failed on bad properties, so nothing here throws.
+ */
+export function parseDeleteProperties(properties: unknown): DeleteConfig {
+  const raw = isRecord(properties) ? properties : {};
+  const text = (name: string) => (typeof raw[name] === 'string' && raw[name] !== '' ? (raw[name] as string) : undefined);
+  const priority = toInteger(raw.Priority);
+  const generation = isRecord(raw.Generation) ? raw.Generation : {};
+  const tg = typeof generation.TargetGroupArn === 'string' ? [generation.TargetGroupArn] : [];
+  return {
+    deploymentName: text('DeploymentName'),
+    listenerArn: text('ListenerArn'),
+    priority: priority !== undefined && priority >= 1 && priority <= MAX_PRIORITY ? priority : undefined,
+    stateParameterName: text('StateParameterName'),
+    targetGroupArns: tg,
+  };
+}

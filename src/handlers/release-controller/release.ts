@@ -1,0 +1,440 @@
+import { alarmObjections } from './alarms';
+import { describeGroup, latestLaunchFailure, raiseDesired, releaseSize } from './capacity';
+import { now } from './clock';
+import { sameConditions, warmUpConditions } from './conditions';
+import { ReleaseFailure, describeError, isTransient } from './errors';
+import { publishStep } from './events';
+import { describeHealth, targetHealth } from './health';
+import { log } from './log';
+import { afterWrite, releaseAttributes } from './outcome';
+import type { Generation, ReleaseConfig } from './properties';
+import type { IsCompleteResponse, ReleaseRequest } from './request';
+import { retryTransient } from './retry';
+import { createRule, describeRule, findRuleAtPriority, modifyRule, setRulePriority, type ObservedRule } from './rule';
+import { trafficSteps } from './schedule';
+import { saveState, type PendingWrite, type ReleaseState } from './state';
+import {
+  describeSplit,
+  forwardOnly,
+  forwardsOnlyTo,
+  referencedTargetGroups,
+  sameSplit,
+  shareOf,
+  weightedSplit,
+  type TrafficSplit,
+} from './traffic';
+
+type Progress = 'continue' | 'wait';
+
+// A poll walks through as many phases as are ready; this only bounds a bug.
+const MAX_PHASES_PER_POLL = 20;
+
+const STEP_NAMES: Record<PendingWrite['kind'], string> = {
+  attach: 'ATTACHED',
+  step: 'SHIFTED',
+  commit: 'COMMITTED',
+  restore: 'ROLLED_BACK',
+};
+
+/**
+ * One poll of one release request. Every phase re-reads what it depends on (the rule, target
+ * health, the Auto Scaling group) before it acts, so a poll can be repeated, or follow a poll
+ * that died half-way, without acting twice.
+ */
+export class Release {
+  private state: ReleaseState;
+  private verifiedRule?: ObservedRule;
+  private guarded = false;
+
+  public constructor(private readonly request: ReleaseRequest, private readonly config: ReleaseConfig, state: ReleaseState) {
+    this.state = state;
+  }
+
+  /** Record a newly claimed request before doing anything for it. */
+  public async begin(): Promise<void> {
+    await this.save();
+    log.info('release request claimed', { mode: this.state.mode, liveGeneration: this.state.live?.key, candidateGeneration: this.state.candidate?.key });
+    await this.emit('STARTED');
+  }
+
+  /** Advance as far as the world allows; throws a ReleaseFailure once the release has failed. */
+  public async poll(): Promise<IsCompleteResponse> {
+    for (let i = 0; i < MAX_PHASES_PER_POLL; i++) {
+      const phase = this.state.phase;
+      if (phase === 'COMMITTED') {
+        return { IsComplete: true, Data: releaseAttributes(this.state) };
+      }
+      if (phase === 'FAILED') {
+        throw new ReleaseFailure(this.state.reason ?? 'the release failed');
+      }
+      if (phase === 'RESTORING') {
+        return this.restore();
+      }
+      let progress: Progress;
+      try {
+        this.checkDeadline();
+        progress = await this.advance();
+      } catch (error) {
+        if (isTransient(error)) {
+          throw error;
+        }
+        return this.fail(error instanceof ReleaseFailure ? error.message : `unexpected error in phase ${phase}: ${describeError(error)}`);
+      }
+      if (progress === 'wait') {
+        return { IsComplete: false };
+      }
+    }
+    return { IsComplete: false };
+  }
+
+  private async advance(): Promise<Progress> {
+    if (this.state.pending && await this.settlePending()) {
+      return 'continue';
+    }
+    switch (this.state.phase) {
+      case 'SIZING': return this.size();
+      case 'ATTACHING': return this.attach();
+      case 'WAITING_HEALTHY': return this.awaitHealthy();
+      case 'SHIFTING': return this.shift();
+      case 'BAKING': return this.bake();
+      case 'DRAINING': return this.drain();
+      case 'COMMITTING': return this.state.mode === 'CONVERGE' ? this.converge() : this.commit();
+      default: throw new Error(`phase ${this.state.phase} cannot advance`);
+    }
+  }
+
+  private checkDeadline(): void {
+    const s = this.state;
+    if (s.mode !== 'CONVERGE' && now() >= s.startedAt + this.config.deadlineSeconds * 1000) {
+      throw new ReleaseFailure(`the release did not finish within its deadline of ${this.config.deadlineSeconds} s (it was in phase ${s.phase})`);
+    }
+  }
+
+  /** Size the candidate like the live generation (or as configured for the first). */
+  private async size(): Promise<Progress> {
+    const candidate = this.candidate();
+    const group = await describeGroup(candidate.autoScalingGroupName);
+    if (!group) {
+      throw new ReleaseFailure(`Auto Scaling group ${candidate.autoScalingGroupName} of generation ${candidate.key} does not exist`);
+    }
+    const live = this.state.mode !== 'FIRST' && this.state.live ? await describeGroup(this.state.live.autoScalingGroupName) : undefined;
+    const desired = releaseSize(this.config, group, live);
+    const raised = await raiseDesired(group, desired);
+    await this.transition({ phase: 'ATTACHING', desired }, 'SIZED', `generation ${candidate.key} runs ${desired} instance(s)${raised ? ` (raised from ${group.desired})` : ''}`);
+    return 'continue';
+  }
+
+  /**
+   * Put the candidate's target group into the rule at weight 0 so the load balancer starts
+   * health-checking it (it never checks an unreferenced group). The first generation gets a
+   * rule whose conditions match no request until it is activated.
+   */
+  private async attach(): Promise<Progress> {
+    const candidate = this.candidate();
+    const at = now();
+    if (this.state.mode === 'FIRST') {
+      const split = forwardOnly(candidate.targetGroupArn);
+      let rule = await this.findOwnRule();
+      if (rule && !forwardsOnlyTo(rule.split, candidate.targetGroupArn)) {
+        throw new ReleaseFailure(`priority ${this.config.priority} on listener ${this.config.listenerArn} is taken by rule ${rule.arn}, which forwards ${describeSplit(rule.split)}; give the deployment a free priority`);
+      }
+      rule ??= await createRule(this.config.listenerArn, this.config.priority, warmUpConditions(this.request.RequestId), split);
+      await this.transition({ ...afterWrite(this.state, { kind: 'attach', split, at }, this.config), ruleArn: rule.arn }, 'ATTACHED', `rule ${rule.arn} references ${describeSplit(split)} with conditions no request matches`);
+      return 'continue';
+    }
+    const split = weightedSplit(this.live().targetGroupArn, candidate.targetGroupArn, 0, this.config.stickinessSeconds);
+    const rule = await this.findOwnRule();
+    if (!rule) {
+      const created = await createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split);
+      await this.transition({ ...afterWrite(this.state, { kind: 'attach', split, at }, this.config), ruleArn: created.arn }, 'ATTACHED', `rule ${created.arn} was missing and is created again`);
+      return 'continue';
+    }
+    if (!sameSplit(rule.split, this.state.written)) {
+      log.warn('listener rule differs from what the controller last wrote; the new release resets it', { ruleArn: rule.arn, found: describeSplit(rule.split), written: describeSplit(this.state.written) });
+    }
+    if (rule.priority !== this.config.priority) {
+      await setRulePriority(rule.arn, this.config.priority);
+    }
+    await this.write(rule, this.config.conditions, { kind: 'attach', split, at });
+    return 'continue';
+  }
+
+  /** Wait for the candidate's targets; fail fast on failed launches, or at the health deadline. */
+  private async awaitHealthy(): Promise<Progress> {
+    await this.verifyRule();
+    const candidate = this.candidate();
+    const desired = this.state.desired ?? 1;
+    const health = await targetHealth(candidate.targetGroupArn);
+    if (health.healthy >= desired) {
+      await this.transition({ phase: this.state.mode === 'RELEASE' ? 'SHIFTING' : 'COMMITTING' }, 'HEALTHY', describeHealth(health));
+      return 'continue';
+    }
+    // A REVERT's group has history of its own; only launches since this request count there.
+    const launchFailure = await latestLaunchFailure(candidate.autoScalingGroupName, this.state.mode === 'REVERT' ? this.state.startedAt : undefined);
+    if (launchFailure) {
+      throw new ReleaseFailure(`instances of generation ${candidate.key} fail to launch (Auto Scaling group ${candidate.autoScalingGroupName}): ${launchFailure}`);
+    }
+    if (now() >= (this.state.healthDeadline ?? Number.POSITIVE_INFINITY)) {
+      throw new ReleaseFailure(`generation ${candidate.key} did not become healthy within ${this.config.healthTimeoutSeconds} s: ${describeHealth(health)}; ${desired} needed`);
+    }
+    return 'wait';
+  }
+
+  /** Move traffic one step when the interval has passed; check alarms and health on every poll. */
+  private async shift(): Promise<Progress> {
+    const rule = await this.verifyRule();
+    await this.guard();
+    const steps = trafficSteps(this.config.strategy, this.config.stepPercent);
+    const next = this.state.step + 1;
+    if (this.state.step >= 0 && now() < (this.state.stepAt ?? 0) + this.config.stepIntervalSeconds * 1000) {
+      return 'wait';
+    }
+    const percent = steps[Math.min(next, steps.length - 1)];
+    const split = weightedSplit(this.live().targetGroupArn, this.candidate().targetGroupArn, percent, this.config.stickinessSeconds);
+    await this.write(rule, this.config.conditions, { kind: 'step', split, step: next, at: now() });
+    return this.state.phase === 'SHIFTING' ? 'wait' : 'continue';
+  }
+
+  /** Hold at 100 % under alarms for BakeSeconds. */
+  private async bake(): Promise<Progress> {
+    await this.verifyRule();
+    await this.guard();
+    if (now() < (this.state.fullAt ?? 0) + this.config.bakeSeconds * 1000) {
+      return 'wait';
+    }
+    await this.transition({ phase: 'DRAINING' }, 'BAKED', `generation ${this.candidate().key} held 100 % for ${this.config.bakeSeconds} s`);
+    return 'continue';
+  }
+
+  /** The old target group has had weight 0 since the last step; wait until that lasted DrainSeconds. */
+  private async drain(): Promise<Progress> {
+    await this.verifyRule();
+    await this.guard();
+    if (now() < (this.state.fullAt ?? 0) + this.config.drainSeconds * 1000) {
+      return 'wait';
+    }
+    await this.transition({ phase: 'COMMITTING' }, 'DRAINED', `generation ${this.live().key} drained for ${this.config.drainSeconds} s`);
+    return 'continue';
+  }
+
+  /** Forward to the candidate only (the old target group leaves the rule, so CloudFormation can delete it). */
+  private async commit(): Promise<Progress> {
+    const rule = await this.verifyRule();
+    await this.write(rule, this.config.conditions, { kind: 'commit', split: forwardOnly(this.candidate().targetGroupArn), at: now() });
+    return 'continue';
+  }
+
+  /**
+   * The requested generation is already live: make the rule forward to it alone, with the
+   * requested conditions and priority. This is CloudFormation's rollback after a failed
+   * release, and an update that changed nothing the controller acts on.
+   */
+  private async converge(): Promise<Progress> {
+    const live = this.live();
+    const split = forwardOnly(live.targetGroupArn);
+    let rule = await this.findOwnRule();
+    if (!rule) {
+      rule = await createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split);
+    } else if (!sameSplit(rule.split, this.state.written)) {
+      log.warn('listener rule differs from what the controller last wrote; converging it', { ruleArn: rule.arn, found: describeSplit(rule.split) });
+    }
+    if (rule.priority !== this.config.priority) {
+      await setRulePriority(rule.arn, this.config.priority);
+    }
+    await this.write(rule, this.config.conditions, { kind: 'commit', split, at: now() });
+    return 'continue';
+  }
+
+  /** Restore the live generation after a failure, then fail. */
+  private async fail(reason: string): Promise<never> {
+    log.error('release failed; restoring the live generation', { reason, phase: this.state.phase });
+    this.state = { ...this.state, phase: 'RESTORING', phaseAt: now(), reason, pending: undefined };
+    await this.saveQuietly();
+    return this.restore();
+  }
+
+  private async restore(): Promise<never> {
+    const reason = this.state.reason ?? 'the release failed';
+    const back = this.state.mode === 'FIRST' ? undefined : this.state.live;
+    if (!back) {
+      this.state = { ...this.state, phase: 'FAILED', phaseAt: now(), outcome: 'ROLLED_BACK' };
+    } else {
+      const split = forwardOnly(back.targetGroupArn);
+      try {
+        await retryTransient('restore traffic', () => this.putBack(back, split));
+      } catch (error) {
+        if (isTransient(error)) {
+          throw error;
+        }
+        const message = `${reason}; restoring generation ${back.key} failed too: ${describeError(error)}`;
+        this.state = { ...this.state, phase: 'FAILED', phaseAt: now(), reason: message };
+        await this.saveQuietly();
+        throw new ReleaseFailure(message);
+      }
+      this.state = { ...afterWrite(this.state, { kind: 'restore', split, at: now() }, this.config), reason: `${reason}; all traffic is back on generation ${back.key}` };
+    }
+    await this.saveQuietly();
+    await this.emit('ROLLED_BACK', this.state.reason);
+    throw new ReleaseFailure(this.state.reason ?? reason);
+  }
+
+  /** Make the rule forward only to `back`, whatever it does now (the rule may even be gone). */
+  private async putBack(back: Generation, split: TrafficSplit): Promise<void> {
+    const rule = await this.findOwnRule();
+    if (!rule) {
+      const created = await createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split);
+      this.state = { ...this.state, ruleArn: created.arn };
+      return;
+    }
+    if (!forwardsOnlyTo(rule.split, back.targetGroupArn)) {
+      await modifyRule(rule.arn, this.config.conditions, split);
+    }
+    this.state = { ...this.state, ruleArn: rule.arn };
+  }
+
+  /** Alarms quiet and the candidate still has healthy targets; checked on every shifting poll. */
+  private async guard(): Promise<void> {
+    if (this.guarded) {
+      return;
+    }
+    const objections = await alarmObjections(this.config.alarmNames, this.config.insufficientDataPolicy);
+    if (objections.length > 0) {
+      throw new ReleaseFailure(objections.join('; '));
+    }
+    const candidate = this.candidate();
+    const health = await targetHealth(candidate.targetGroupArn);
+    if (health.healthy === 0) {
+      throw new ReleaseFailure(`generation ${candidate.key} has no healthy targets left: ${describeHealth(health)}`);
+    }
+    this.guarded = true;
+  }
+
+  /** The rule must still be what the controller last wrote; anything else is someone else's edit. */
+  private async verifyRule(): Promise<ObservedRule> {
+    if (this.verifiedRule) {
+      return this.verifiedRule;
+    }
+    const ruleArn = this.state.ruleArn;
+    const rule = ruleArn ? await describeRule(ruleArn) : undefined;
+    if (!rule) {
+      throw new ReleaseFailure(`listener rule ${ruleArn ?? `at priority ${this.config.priority}`} was deleted outside the release controller`);
+    }
+    if (!sameSplit(rule.split, this.state.written)) {
+      throw new ReleaseFailure(`listener rule ${rule.arn} was changed outside the release controller: it forwards ${describeSplit(rule.split)}, but the controller last wrote ${describeSplit(this.state.written)}; release aborted`);
+    }
+    this.verifiedRule = rule;
+    return rule;
+  }
+
+  /**
+   * A write saved as pending but not recorded as done: if the rule shows it, it happened (the
+   * Lambda died before saving), so record it now; otherwise forget it and redo the phase.
+   */
+  private async settlePending(): Promise<boolean> {
+    const pending = this.state.pending!;
+    const rule = await this.findOwnRule();
+    if (rule && sameSplit(rule.split, pending.split)) {
+      this.state = { ...afterWrite(this.state, pending, this.config), ruleArn: rule.arn };
+      await this.save();
+      log.info('found an earlier poll\'s rule write done; recorded it', { kind: pending.kind, split: describeSplit(pending.split) });
+      await this.emit(STEP_NAMES[pending.kind], describeSplit(pending.split));
+      return true;
+    }
+    this.state = { ...this.state, pending: undefined };
+    await this.save();
+    return false;
+  }
+
+  /** Write the rule the safe way: pending saved first, the write, then the result saved. */
+  private async write(rule: ObservedRule, conditions: ObservedRule['conditions'], pending: PendingWrite): Promise<void> {
+    if (!sameSplit(rule.split, pending.split) || !sameConditions(rule.conditions, conditions)) {
+      this.state = { ...this.state, pending };
+      await this.save();
+      await modifyRule(rule.arn, conditions, pending.split);
+      this.verifiedRule = { ...rule, split: pending.split, conditions };
+    }
+    this.state = { ...afterWrite(this.state, pending, this.config), ruleArn: rule.arn };
+    await this.save();
+    log.info('listener rule written', { kind: pending.kind, split: describeSplit(pending.split), phase: this.state.phase });
+    await this.emit(this.state.mode === 'CONVERGE' && pending.kind === 'commit' ? 'UNCHANGED' : STEP_NAMES[pending.kind], describeSplit(pending.split));
+  }
+
+  /**
+   * The controller's rule: by its ARN, or (when the ARN is unknown or gone) the rule at the
+   * deployment's priority if it forwards only to this deployment's target groups.
+   */
+  private async findOwnRule(): Promise<ObservedRule | undefined> {
+    if (this.state.ruleArn) {
+      const rule = await describeRule(this.state.ruleArn);
+      if (rule) {
+        return rule;
+      }
+    }
+    const rule = await findRuleAtPriority(this.config.listenerArn, this.config.priority);
+    if (!rule) {
+      return undefined;
+    }
+    const own = new Set([this.state.live, this.state.candidate, this.state.previous, this.config.generation]
+      .filter((g): g is Generation => g !== undefined)
+      .map((g) => g.targetGroupArn));
+    const ours = rule.split !== undefined && referencedTargetGroups(rule.split).every((arn) => own.has(arn));
+    if (!ours && this.state.mode !== 'FIRST') {
+      throw new ReleaseFailure(`priority ${this.config.priority} on listener ${this.config.listenerArn} is taken by rule ${rule.arn}, which forwards ${describeSplit(rule.split)}; give the deployment a free priority`);
+    }
+    return rule;
+  }
+
+  private async transition(patch: Partial<ReleaseState>, step: string, message?: string): Promise<void> {
+    const changedPhase = patch.phase !== undefined && patch.phase !== this.state.phase;
+    this.state = { ...this.state, ...patch, phaseAt: changedPhase ? now() : patch.phaseAt ?? this.state.phaseAt };
+    await this.save();
+    log.info('release step', { step, phase: this.state.phase, message });
+    await this.emit(step, message);
+  }
+
+  private async save(): Promise<void> {
+    await saveState(this.config.stateParameterName, this.state);
+  }
+
+  /** On the failure path the state write is best effort: the rule is what matters. */
+  private async saveQuietly(): Promise<void> {
+    try {
+      await retryTransient('save state', () => this.save());
+    } catch (error) {
+      log.warn('could not save release state', { error: describeError(error) });
+    }
+  }
+
+  private async emit(step: string, message?: string): Promise<void> {
+    const s = this.state;
+    const candidate = s.candidate;
+    await publishStep({
+      deploymentName: this.config.deploymentName,
+      deploymentId: s.deploymentId,
+      step,
+      mode: s.mode,
+      phase: s.phase,
+      liveGeneration: s.live?.key,
+      candidateGeneration: candidate?.key,
+      previousGeneration: s.previous?.key,
+      candidatePercent: candidate && s.written ? shareOf(s.written, candidate.targetGroupArn) : undefined,
+      outcome: s.outcome,
+      message,
+      ruleArn: s.ruleArn,
+    });
+  }
+
+  private candidate(): Generation {
+    if (!this.state.candidate) {
+      throw new Error(`phase ${this.state.phase} needs a candidate generation and the state has none`);
+    }
+    return this.state.candidate;
+  }
+
+  private live(): Generation {
+    if (!this.state.live) {
+      throw new Error(`phase ${this.state.phase} needs a live generation and the state has none`);
+    }
+    return this.state.live;
+  }
+}

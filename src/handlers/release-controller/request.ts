@@ -1,0 +1,27 @@
+import type { ReleaseAttributes } from '../../deployment/release-properties';
+
+/**
+ * The request the provider framework hands to onEvent and isComplete: CloudFormation's
+ * custom resource request, plus (for isComplete) what onEvent returned.
+ */
+export interface ReleaseRequest {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly RequestId: string;
+  readonly StackId: string;
+  readonly LogicalResourceId: string;
+  readonly ResourceType: string;
+  /** Absent only on a Create's onEvent. */
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: Record<string, unknown>;
+  /** Update only: the properties before this update. */
+  readonly OldResourceProperties?: Record<string, unknown>;
+}
+
+export interface OnEventResponse {
+  readonly PhysicalResourceId: string;
+}
+
+/** isComplete's answer; Data only when complete (the framework rejects it otherwise). */
+export type IsCompleteResponse =
+  | { readonly IsComplete: false }
+  | { readonly IsComplete: true; readonly Data?: ReleaseAttributes };

@@ -1,0 +1,20 @@
+import type { ReleaseStrategy } from '../../deployment/release-properties';
+
+/**
+ * The percentages of traffic the new generation gets, step by step; the last is always 100.
+ * ALL_AT_ONCE: [100]. CANARY p: [p, 100]. LINEAR p: [p, 2p, …, 100].
+ */
+export function trafficSteps(strategy: ReleaseStrategy, stepPercent: number): number[] {
+  if (strategy === 'ALL_AT_ONCE' || stepPercent >= 100) {
+    return [100];
+  }
+  if (strategy === 'CANARY') {
+    return [stepPercent, 100];
+  }
+  const steps: number[] = [];
+  for (let percent = stepPercent; percent < 100; percent += stepPercent) {
+    steps.push(percent);
+  }
+  steps.push(100);
+  return steps;
+}

@@ -1,0 +1,74 @@
+import { ReleaseFailure, describeError } from './errors';
+import { publishStep } from './events';
+import { log } from './log';
+import { parseDeleteProperties } from './properties';
+import type { IsCompleteResponse, ReleaseRequest } from './request';
+import { deleteRule, findRuleAtPriority } from './rule';
+import { deleteState, loadState, type ReleaseState } from './state';
+import { referencedTargetGroups } from './traffic';
+
+/**
+ * Delete: remove the rule (CloudFormation deletes the target groups next, and cannot while a
+ * rule references them) and the state. Leaves both alone when the state belongs to another
+ * release resource, so a replaced resource's Delete cannot pull traffic from its successor.
+ */
+export async function deleteRelease(request: ReleaseRequest): Promise<IsCompleteResponse> {
+  const config = parseDeleteProperties(request.ResourceProperties);
+  const state = config.stateParameterName ? await loadOwnState(config.stateParameterName) : undefined;
+  if (state === 'foreign') {
+    log.warn('release state belongs to another release resource; leaving the rule and the state alone', { stateParameterName: config.stateParameterName });
+    return { IsComplete: true };
+  }
+  const ruleArn = state?.ruleArn ?? await findLeftoverRule(config.listenerArn, config.priority, config.targetGroupArns);
+  const ruleDeleted = ruleArn ? await deleteRule(ruleArn) : false;
+  const stateDeleted = state && config.stateParameterName ? await deleteState(config.stateParameterName) : false;
+  log.info('release resource deleted', { ruleArn, ruleDeleted, stateDeleted });
+  await publishStep({
+    deploymentName: config.deploymentName ?? '',
+    deploymentId: request.RequestId,
+    step: 'DELETED',
+    liveGeneration: state?.live?.key,
+    message: ruleArn ? `rule ${ruleArn} ${ruleDeleted ? 'deleted' : 'was already gone'}` : 'no rule to delete',
+    ...(ruleArn ? { ruleArn } : {}),
+  });
+  return { IsComplete: true };
+
+  async function loadOwnState(name: string): Promise<ReleaseState | 'foreign' | undefined> {
+    let stored: ReleaseState | undefined;
+    try {
+      stored = await loadState(name);
+    } catch (error) {
+      if (error instanceof ReleaseFailure) {
+        // Not release state at all: not ours to delete.
+        return 'foreign';
+      }
+      throw error;
+    }
+    return stored && stored.owner !== request.PhysicalResourceId ? 'foreign' : stored;
+  }
+}
+
+/**
+ * Without state (a Create that failed before saving any), the rule at the priority is ours
+ * only if it forwards to nothing but this resource's target groups.
+ */
+async function findLeftoverRule(
+  listenerArn: string | undefined,
+  priority: number | undefined,
+  targetGroupArns: string[],
+): Promise<string | undefined> {
+  if (!listenerArn || priority === undefined || targetGroupArns.length === 0) {
+    return undefined;
+  }
+  try {
+    const rule = await findRuleAtPriority(listenerArn, priority);
+    const own = new Set(targetGroupArns);
+    return rule?.split && referencedTargetGroups(rule.split).every((arn) => own.has(arn)) ? rule.arn : undefined;
+  } catch (error) {
+    if (error instanceof ReleaseFailure) {
+      log.info('listener is gone; no rule to delete', { listenerArn, error: describeError(error) });
+      return undefined;
+    }
+    throw error;
+  }
+}
