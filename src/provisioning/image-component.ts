@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -63,8 +63,12 @@ export class ImageComponent extends Construct {
 
   private validate(props: ImageComponentProps, document: ReturnType<NonNullable<BoundProvisioner['document']>>): void {
     const findings = validateComponentDocument(document, { platform: props.provisioner.platform });
-    if (findings.length > 0) {
-      const list = findings.map(f => `  - ${f.path}: ${f.message}`).join('\n');
+    for (const warning of findings.filter(f => f.severity === 'warning')) {
+      Annotations.of(props.owner).addWarningV2('cdk-immutable-infra:componentDocument', `${props.prop} ('${props.provisioner.name}'): ${warning.message}`);
+    }
+    const errors = findings.filter(f => f.severity !== 'warning');
+    if (errors.length > 0) {
+      const list = errors.map(f => `  - ${f.message}`).join('\n');
       throw new Error(`${props.owner.node.path}: invalid ${props.prop} ('${props.provisioner.name}'): its AWSTOE document does not validate:\n${list}\n`
         + 'Fix the provisioner\'s options (commands holding \'{{ ... }}\' are read by AWSTOE as expressions).');
     }
