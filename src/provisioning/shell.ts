@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { grantAssetRead } from './asset-access';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
 import { StepOptions } from './step-options';
 import { checkVariableNames, provisionerName, refuseCredentials, refuseCredentialVariables, stepSettings } from './step-settings';
@@ -118,7 +119,7 @@ export class ShellScript implements ProvisionerKind {
     refuseCredentialVariables(context, 'environment', environment);
 
     const asset = new s3assets.Asset(context.scope, `${name}Script`, { path: scriptPath });
-    asset.grantRead(context.assetReader);
+    grantAssetRead(asset, context.assetReader);
     const target = `${context.workingDirectory}/${name}-${asset.assetHash.slice(0, 8)}${path.extname(scriptPath) || '.sh'}`;
     const args = (this.options.arguments ?? []).map(shellQuote).join(' ');
     const settings = stepSettings(context, this.options);
