@@ -1,0 +1,177 @@
+import type { RuleRecord } from './elbv2';
+import { referencedGroups, trafficShares } from './elbv2';
+import type { FakeAws } from './fake-aws';
+import { WARM_UP_HEADER } from '../../../src/handlers/release-controller/conditions';
+import type { Generation } from '../../../src/handlers/release-controller/properties';
+import type { ReleaseState } from '../../../src/handlers/release-controller/state';
+
+/** How a poll ended, as the harness saw it. */
+export type PollOutcome = 'waiting' | 'complete' | 'failed' | 'crashed';
+
+/** What an invariant sees after a poll. */
+export interface InvariantContext {
+  readonly fake: FakeAws;
+  readonly tick: number;
+  readonly requestId: string;
+  readonly listenerArn: string;
+  readonly priority: number;
+  readonly stateParameterName: string;
+  readonly outcome: PollOutcome;
+  /** The release state before the drive started. */
+  readonly initialState?: ReleaseState;
+  /** Desired capacity of the initially live generation's group before the drive started. */
+  readonly initialLiveDesired?: number;
+  /** When the drive started (simulated ms). */
+  readonly startedAt: number;
+  /** Scratch space that lives for one drive, for invariants that remember earlier ticks. */
+  readonly memory: Map<string, unknown>;
+}
+
+/** Returns a description of the violation, or undefined when the invariant holds. */
+export interface Invariant {
+  readonly name: string;
+  check(context: InvariantContext): string | undefined;
+}
+
+/** The deployment's rule: the one the state names, else the one at its priority. */
+export function deploymentRule(context: InvariantContext): RuleRecord | undefined {
+  const state = context.fake.releaseState(context.stateParameterName);
+  return (state?.ruleArn ? context.fake.elbv2.rule(state.ruleArn) : undefined)
+    ?? context.fake.elbv2.ruleAtPriority(context.listenerArn, context.priority);
+}
+
+function isWarmUp(rule: RuleRecord): boolean {
+  return rule.conditions.some((c) => c.Field === 'http-header' && c.HttpHeaderConfig?.HttpHeaderName === WARM_UP_HEADER);
+}
+
+function describeShares(rule: RuleRecord): string {
+  return [...trafficShares(rule.actions)].map(([arn, share]) => `${arn.split('/')[1]} ${share} %`).join(', ');
+}
+
+function forwardsOnlyTo(rule: RuleRecord | undefined, generation: Generation): boolean {
+  if (!rule) {
+    return false;
+  }
+  const groups = referencedGroups(rule.actions);
+  return groups.length === 1 && groups[0] === generation.targetGroupArn && (trafficShares(rule.actions).get(generation.targetGroupArn) ?? 0) === 100;
+}
+
+/** Traffic (weight above 0) never goes to a target group without a healthy target. */
+export const noTrafficToEmptyTargetGroup: Invariant = {
+  name: 'no traffic to a target group with zero healthy targets',
+  check(context) {
+    const rule = deploymentRule(context);
+    // A warm-up rule matches no request, so it carries no traffic.
+    if (!rule || isWarmUp(rule)) {
+      return undefined;
+    }
+    for (const [arn, share] of trafficShares(rule.actions)) {
+      if (share > 0 && context.fake.elbv2.healthyCount(arn) === 0) {
+        const targets = context.fake.elbv2.targetGroups.has(arn) ? context.fake.elbv2.health(arn) : [];
+        return `${share} % of traffic goes to ${arn}, which has no healthy target (${JSON.stringify(targets)}); rule: ${describeShares(rule)}`;
+      }
+    }
+    return undefined;
+  },
+};
+
+/**
+ * Once a release has failed (state RESTORING or FAILED, or the poll threw), the generation
+ * that was live gets all traffic back no later than the next poll.
+ */
+export const restoredWithinOneTick: Invariant = {
+  name: 'after a failure the old generation has 100 % within one tick',
+  check(context) {
+    const state = context.fake.releaseState(context.stateParameterName);
+    const live = context.initialState?.live;
+    if (!live) {
+      return undefined;
+    }
+    const failedInState = state?.deploymentId === context.requestId && state.mode !== 'FIRST' && (state.phase === 'RESTORING' || state.phase === 'FAILED');
+    if (!failedInState && context.outcome !== 'failed') {
+      return undefined;
+    }
+    const firstSeen = (context.memory.get('failureTick') as number | undefined) ?? context.tick;
+    context.memory.set('failureTick', firstSeen);
+    const due = context.outcome === 'failed' || context.tick > firstSeen;
+    const rule = deploymentRule(context);
+    if (due && !forwardsOnlyTo(rule, live)) {
+      return `the release failed at tick ${firstSeen} but at tick ${context.tick} the rule forwards ${rule ? describeShares(rule) : 'nothing (it is gone)'} instead of 100 % to ${live.key}`;
+    }
+    return undefined;
+  },
+};
+
+/** The controller never scales down, deregisters or deletes the generation that was live. */
+export const oldGenerationKept: Invariant = {
+  name: 'the old generation is never scaled down or deleted by the controller',
+  check(context) {
+    const live = context.initialState?.live;
+    if (!live) {
+      return undefined;
+    }
+    const group = context.fake.autoScaling.groups.get(live.autoScalingGroupName);
+    if (!group) {
+      return `the old generation's Auto Scaling group ${live.autoScalingGroupName} is gone`;
+    }
+    if (!context.fake.elbv2.targetGroups.has(live.targetGroupArn)) {
+      return `the old generation's target group ${live.targetGroupArn} is gone`;
+    }
+    const shrink = context.fake.calls.find((call) => {
+      if (call.at < context.startedAt || call.outcome !== 'ok') {
+        return false;
+      }
+      const input = call.input as { AutoScalingGroupName?: string; DesiredCapacity?: number; MaxSize?: number };
+      if (input.AutoScalingGroupName !== live.autoScalingGroupName) {
+        return false;
+      }
+      const lowered = (n: number | undefined) => n !== undefined && n < (context.initialLiveDesired ?? 0);
+      return /DeleteAutoScalingGroup|TerminateInstance|DetachInstances/.test(call.operation)
+        || lowered(input.DesiredCapacity) || lowered(input.MaxSize);
+    });
+    return shrink ? `the controller called ${shrink.operation} ${JSON.stringify(shrink.input)} on the old generation` : undefined;
+  },
+};
+
+/** When the request is done (complete or failed), the rule forwards to one target group, no stickiness. */
+export const singleTargetWhenSettled: Invariant = {
+  name: 'a settled rule forwards to a single target group',
+  check(context) {
+    if (context.outcome !== 'complete' && context.outcome !== 'failed') {
+      return undefined;
+    }
+    const rule = deploymentRule(context);
+    if (!rule) {
+      return undefined;
+    }
+    const groups = referencedGroups(rule.actions);
+    const sticky = rule.actions.some((a) => a.ForwardConfig?.TargetGroupStickinessConfig?.Enabled);
+    return groups.length === 1 && !sticky ? undefined : `the ${context.outcome} request left the rule forwarding ${describeShares(rule)}${sticky ? ' with stickiness' : ''}`;
+  },
+};
+
+/** The state always fits its parameter and names this deployment's owner once written. */
+export const stateReadable: Invariant = {
+  name: 'the release state stays readable',
+  check(context) {
+    const parameter = context.fake.ssm.parameters.get(context.stateParameterName);
+    if (!parameter) {
+      return undefined;
+    }
+    try {
+      const state = JSON.parse(parameter.value) as ReleaseState;
+      return state.version === 1 ? undefined : `state version ${String(state.version)}`;
+    } catch (error) {
+      return `state is not JSON: ${String(error)}`;
+    }
+  },
+};
+
+/** Checked after every poll unless a drive says otherwise. */
+export const STANDARD_INVARIANTS: readonly Invariant[] = [
+  noTrafficToEmptyTargetGroup,
+  restoredWithinOneTick,
+  oldGenerationKept,
+  singleTargetWhenSettled,
+  stateReadable,
+];
