@@ -2,6 +2,7 @@ import {
   LOGICAL_ID,
   RESPONSE_CODE_MISMATCH,
   ReleaseWorld,
+  driveRelease,
   STACK_ID,
   referencedGroups,
   trafficShares,
@@ -489,6 +490,45 @@ describe('delete', () => {
     expect(world.fake.elbv2.rulesOf(world.listenerArn)).toEqual([]);
     expect(world.fake.ssm.parameters.size).toBe(0);
     expect(() => world.fake.deleteGeneration(a)).not.toThrow();
+  });
+});
+
+describe('ownership', () => {
+  test('a second release resource that reuses the state parameter fails, and its Delete leaves the first one alone', async () => {
+    const a = await liveGenerationA();
+    const ruleBefore = JSON.stringify(world.rule());
+    const stateBefore = world.fake.ssm.parameters.get(world.stateParameterName)!.value;
+    const intruder = await driveRelease({ fake: world.fake, requestType: 'Create', properties: world.properties(a, { priority: 200 }), logicalResourceId: 'OtherRelease' });
+    expect(intruder.status).toBe('FAILED');
+    expect(intruder.reason).toContain(`SSM parameter ${world.stateParameterName} holds the state of another release resource (${world.physicalResourceId})`);
+
+    // CloudFormation rolls the failed Create back with a Delete.
+    const removed = await driveRelease({
+      fake: world.fake,
+      requestType: 'Delete',
+      properties: world.properties(a, { priority: 200 }),
+      physicalResourceId: intruder.physicalResourceId,
+      logicalResourceId: 'OtherRelease',
+    });
+    expect(removed.status).toBe('SUCCESS');
+    expect(JSON.stringify(world.rule())).toBe(ruleBefore);
+    expect(world.fake.ssm.parameters.get(world.stateParameterName)!.value).toBe(stateBefore);
+    expect(world.fake.elbv2.rulesOf(world.listenerArn)).toHaveLength(1);
+  });
+
+  test('without state, Delete removes the rule at its priority only if it forwards to its own generation', async () => {
+    const a = await liveGenerationA();
+    world.fake.ssm.parameters.clear();
+    const foreign = world.generation('z');
+    const ownRule = world.rule() ?? world.fake.elbv2.ruleAtPriority(world.listenerArn, 100)!;
+    world.fake.elbv2.operatorModifyRule(ownRule.arn, [{ Type: 'forward', TargetGroupArn: foreign.targetGroupArn }]);
+    // The hand-made rule sends traffic to a group with no targets: not the controller's doing.
+    expect((await world.delete({ invariants: [] })).status).toBe('SUCCESS');
+    expect(world.fake.elbv2.rulesOf(world.listenerArn)).toHaveLength(1);
+
+    world.fake.elbv2.operatorModifyRule(ownRule.arn, [{ Type: 'forward', TargetGroupArn: a.targetGroupArn }]);
+    expect((await world.delete()).status).toBe('SUCCESS');
+    expect(world.fake.elbv2.rulesOf(world.listenerArn)).toEqual([]);
   });
 });
 

@@ -40,6 +40,8 @@ export interface DriveOptions {
   /** Update and Delete: the id Create returned. */
   readonly physicalResourceId?: string;
   readonly requestId?: string;
+  /** Default LOGICAL_ID; another one is another release resource in the same stack. */
+  readonly logicalResourceId?: string;
   /** The provider's queryInterval. Default 10 s. */
   readonly queryIntervalSeconds?: number;
   /** The provider's totalTimeout. Default 3600 s. */
@@ -183,7 +185,7 @@ function buildRequest(options: DriveOptions, requestId: string): ReleaseRequest 
     RequestType: options.requestType,
     RequestId: requestId,
     StackId: STACK_ID,
-    LogicalResourceId: LOGICAL_ID,
+    LogicalResourceId: options.logicalResourceId ?? LOGICAL_ID,
     ResourceType: 'Custom::ImmutableRelease',
     ResourceProperties: properties,
   };
