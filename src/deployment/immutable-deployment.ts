@@ -553,7 +553,7 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     checkReleaseTiming(this, {
       warmUpSeconds: settings.healthTimeoutSeconds,
       shiftSeconds: trafficShift.totalDuration.toSeconds(),
-      shiftDescription: `${trafficShift.steps.length - 1} step(s) x ${trafficShift.interval.toSeconds({ integral: false })} s`,
+      shiftDescription: describeShift(trafficShift),
       bakeSeconds: settings.bakeSeconds,
       drainSeconds: settings.drainSeconds,
     });
@@ -749,6 +749,16 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
       },
     });
   }
+}
+
+/** The time a shift spends at partial weights, for messages. */
+function describeShift(shift: TrafficShift): string {
+  const waits = shift.steps.length - 1;
+  if (waits === 0) {
+    return '0 s (all at once)';
+  }
+  const interval = shift.interval.toSeconds({ integral: false });
+  return `${waits} x ${interval} s = ${waits * interval} s (${shift.steps.join(', ')} %)`;
 }
 
 /**

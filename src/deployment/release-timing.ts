@@ -24,7 +24,7 @@ export type ReleasePhases = {
   readonly warmUpSeconds: number;
   /** Time at partial weights (trafficShift: steps x interval). */
   readonly shiftSeconds: number;
-  /** Description of the shift for messages, e.g. '9 steps x 300 s'. */
+  /** Description of the shift for messages, e.g. '9 steps x 300 s = 2700 s'. */
   readonly shiftDescription: string;
   /** Time at 100 % under alarms (bakeTime). */
   readonly bakeSeconds: number;
@@ -48,17 +48,17 @@ export function checkReleaseTiming(scope: IConstruct, phases: ReleasePhases): vo
   }
   const excess = total - CUSTOM_RESOURCE_LIMIT_SECONDS;
   const settings = [
-    { prop: 'healthTimeout', seconds: phases.warmUpSeconds, shown: `${phases.warmUpSeconds} s` },
-    { prop: 'trafficShift', seconds: phases.shiftSeconds, shown: phases.shiftDescription },
-    { prop: 'bakeTime', seconds: phases.bakeSeconds, shown: `${phases.bakeSeconds} s` },
-    { prop: 'deregistrationDelay', seconds: phases.drainSeconds, shown: `${phases.drainSeconds} s` },
+    { prop: 'healthTimeout', seconds: phases.warmUpSeconds, shown: `${phases.warmUpSeconds} s`, how: '' },
+    { prop: 'trafficShift', seconds: phases.shiftSeconds, shown: phases.shiftDescription, how: ': a larger percent (fewer steps) or a shorter interval' },
+    { prop: 'bakeTime', seconds: phases.bakeSeconds, shown: `${phases.bakeSeconds} s`, how: '' },
+    { prop: 'deregistrationDelay', seconds: phases.drainSeconds, shown: `${phases.drainSeconds} s`, how: '' },
   ];
   const breakdown = settings.map(s => `${s.prop} ${s.shown}`).join(' + ');
   const largest = [...settings].sort((a, b) => b.seconds - a.seconds)[0];
   const fix = largest.seconds >= excess
-    ? `Lower ${largest.prop} by at least ${excess} s (to ${largest.seconds - excess} s or less)`
-    : `Lower ${largest.prop} and the others by ${excess} s in total`;
+    ? `Lower ${largest.prop} by at least ${excess} s (to ${largest.seconds - excess} s or less${largest.how})`
+    : `Lower ${settings.filter(s => s.seconds > 0).map(s => s.prop).join(', ')} by ${excess} s in total`;
   throw new Error(`${scope.node.path}: invalid release timing (${total} s): a release must finish within CloudFormation's `
     + `${CUSTOM_RESOURCE_LIMIT_SECONDS} s custom resource limit, and this one can take ${breakdown} + ${RELEASE_MARGIN_SECONDS} s margin = ${total} s, `
-    + `${excess} s too long. ${fix}; trafficShift counts its steps times its interval (fewer steps or a shorter interval).`);
+    + `${excess} s too long. ${fix}.`);
 }
