@@ -14,8 +14,13 @@ export interface AwsClients {
 }
 
 // Adaptive mode adds client-side rate limiting on top of retries, which is what a poller that
-// shares its account's API rate with CloudFormation and the Auto Scaling service wants.
-const CLIENT_CONFIG = { retryMode: 'adaptive', maxAttempts: 3 } as const;
+// shares its account's API rate with CloudFormation and the Auto Scaling service wants. A hung
+// connection must not use up the invocation: it times out, and the poll counts that as "not yet".
+const CLIENT_CONFIG = {
+  retryMode: 'adaptive',
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+} as const;
 
 let clients: AwsClients | undefined;
 

@@ -177,6 +177,7 @@ export class Release {
     if (now() >= (this.state.healthDeadline ?? Number.POSITIVE_INFINITY)) {
       throw new ReleaseFailure(`generation ${candidate.key} did not become healthy within ${this.config.healthTimeoutSeconds} s: ${describeHealth(health)}; ${desired} needed`);
     }
+    log.info('waiting for healthy targets', { generation: candidate.key, healthy: health.healthy, needed: desired, problems: health.problems });
     return 'wait';
   }
 
