@@ -11,6 +11,7 @@ import {
   type TickHookContext,
 } from './fake-aws';
 import { handler as isComplete } from '../../src/handlers/release-controller/is-complete.lambda';
+import { setLogSink } from '../../src/handlers/release-controller/log';
 import { handler as onEvent } from '../../src/handlers/release-controller/on-event.lambda';
 import type { ReleaseRequest } from '../../src/handlers/release-controller/request';
 
@@ -159,6 +160,11 @@ describe('first release', () => {
     expect(steps(result)).toEqual(['STARTED', 'SIZED', 'ATTACHED', 'HEALTHY', 'COMMITTED']);
     expect(result.events.every((e) => e.source === 'cdk-immutable-infra' && e.detailType === 'Immutable Release Step')).toBe(true);
     expect(world.state()).toMatchObject({ phase: 'COMMITTED', live: { key: 'a' }, outcome: 'RELEASED' });
+    // Every isComplete log record carries the request it belongs to.
+    const isCompleteLogs = world.fake.logs.filter((l) => l.handler === 'isComplete');
+    expect(isCompleteLogs.length).toBeGreaterThan(0);
+    expect(isCompleteLogs.every((l) => l.requestId === result.requestId && l.physicalResourceId === result.physicalResourceId)).toBe(true);
+    expect(isCompleteLogs.some((l) => l.message === 'waiting for healthy targets' && l.needed === 3)).toBe(true);
   });
 
   test('an update that changes nothing the controller acts on is a fast no-op', async () => {
@@ -727,6 +733,25 @@ describe('onEvent', () => {
         'MinCapacity \\(5\\) must not exceed MaxCapacity \\(2\\)',
       ].map((p) => `(?=[\\s\\S]*${p})`).join('')),
     );
+  });
+
+  test('logs are one JSON object per line, with the request they belong to', async () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      setLogSink();
+      const a = world.generation('a');
+      await onEvent({ ...base, RequestType: 'Create', RequestId: 'r-logs', ResourceProperties: world.properties(a) as unknown as Record<string, unknown> });
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records[0]).toMatchObject({ level: 'INFO', message: 'release requested', requestId: 'r-logs', requestType: 'Create', handler: 'onEvent', generation: 'a' });
+    expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
   });
 
   test('a Create with unusable properties fails in onEvent, before any AWS call', async () => {

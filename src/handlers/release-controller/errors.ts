@@ -58,6 +58,8 @@ const TRANSIENT_NAMES = new Set([
   'ResourceContentionFault',
   'ScalingActivityInProgressFault',
   'IdempotentCallInProgressFault',
+  // SSM: another update of the same parameter is in flight.
+  'TooManyUpdates',
 ]);
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
