@@ -362,6 +362,20 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   public readonly liveGeneration: string;
 
   /**
+   * The ARN of the target group that serves traffic after the last release.
+   *
+   * @attribute
+   */
+  public readonly liveTargetGroupArn: string;
+
+  /**
+   * The key of the generation that was live before the last release (empty after the first).
+   *
+   * @attribute
+   */
+  public readonly previousGeneration: string;
+
+  /**
    * The id of the last release (the CloudFormation request that ran it).
    *
    * @attribute
@@ -454,6 +468,8 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
 
     const release = this.createRelease(props, settings, controller, securityGroup);
     this.liveGeneration = release.getAttString('LiveGeneration');
+    this.liveTargetGroupArn = release.getAttString('LiveTargetGroupArn');
+    this.previousGeneration = release.getAttString('PreviousGeneration');
     this.deploymentId = release.getAttString('DeploymentId');
     this.outcome = release.getAttString('Outcome');
 

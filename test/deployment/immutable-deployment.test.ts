@@ -166,6 +166,8 @@ describe('ImmutableDeployment defaults', () => {
 
   test('attributes and live-generation resources', () => {
     expect(stack.resolve(deployment.liveGeneration)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebRelease/), 'LiveGeneration'] });
+    expect(stack.resolve(deployment.liveTargetGroupArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebRelease/), 'LiveTargetGroupArn'] });
+    expect(stack.resolve(deployment.previousGeneration)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebRelease/), 'PreviousGeneration'] });
     expect(stack.resolve(deployment.deploymentId)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebRelease/), 'DeploymentId'] });
     expect(stack.resolve(deployment.outcome)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebRelease/), 'Outcome'] });
     expect(deployment.generationKey).toMatch(/^[0-9a-f]{8}$/);
