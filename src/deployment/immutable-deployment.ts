@@ -12,7 +12,7 @@ import { Generation } from './generation';
 import { GenerationAlarmOptions, validateGenerationAlarms } from './generation-alarms';
 import { computeGenerationKey, referenceIdentity } from './generation-key';
 import { DeploymentHealthCheckOptions, ResolvedHealthCheck, resolveHealthCheck } from './health-check';
-import { DeploymentRootVolumeOptions, rootBlockDevice } from './instance-root-volume';
+import { DeploymentRootVolumeOptions, RootBlockDevice, rootBlockDevice } from './instance-root-volume';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
 import { PRIORITY_RANGE, claimPriority, clashingListenerRules } from './listener-priorities';
 import { CONTROLLER_TAG_KEY, ReleaseController } from './release-controller';
@@ -302,6 +302,14 @@ type Settings = {
   readonly priority: number;
 };
 
+/** The launch inputs every generation shares. */
+type LaunchInputs = {
+  readonly image: BoundDeploymentImage;
+  readonly userData: ec2.UserData;
+  readonly rootVolume: RootBlockDevice;
+  readonly securityGroup: ec2.ISecurityGroup;
+};
+
 const DEFAULTS = {
   port: 80,
   bakeSeconds: 300,
@@ -395,85 +403,33 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: ImmutableDeploymentProps) {
     super(scope, id);
     const settings = this.validate(props);
-    const image = props.image._bind(this);
-    this.checkArchitecture(image, props.instanceType);
-
-    const securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
-      vpc: props.vpc,
-      description: `Instances of ${this.node.path}`,
-      allowAllOutbound: true,
-    });
-    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(settings.port) });
+    const launch = this.launchInputs(props);
+    this.connections = new ec2.Connections({ securityGroups: [launch.securityGroup], defaultPort: ec2.Port.tcp(settings.port) });
     this.role = props.role ?? this.createRole();
-    const userData = props.userData ?? (image.osFamily === OsFamily.WINDOWS ? ec2.UserData.forWindows() : ec2.UserData.forLinux());
-    const rootVolume = rootBlockDevice(this, props.rootVolume ?? {}, image.rootDeviceName);
 
-    if (props.listener) {
-      this.listener = props.listener;
-    } else {
-      const own = this.createLoadBalancer(props);
-      this.loadBalancer = own.loadBalancer;
-      this.listener = own.listener;
-    }
+    const own = props.listener ? undefined : this.createLoadBalancer(props);
+    this.loadBalancer = own?.loadBalancer;
+    this.listener = own?.listener ?? props.listener!;
     this.loadBalancerFullName = this.loadBalancer?.loadBalancerFullName ?? loadBalancerFullNameOf(this.listener.listenerArn);
     this.connections.allowFrom(this.listener, ec2.Port.tcp(settings.port), 'Load balancer to instances (traffic and health checks)');
     claimPriority(this, this.listener, settings.priority);
 
-    this.generationKey = computeGenerationKey(this, {
-      image,
-      instanceType: props.instanceType,
-      userData,
-      role: referenceIdentity(this, this.role.roleArn, this.role),
-      securityGroups: [referenceIdentity(this, securityGroup.securityGroupId, securityGroup)],
-      rootVolume: rootVolume.identity,
-      network: this.networkIdentity(props),
-      launch: {
-        associatePublicIpAddress: props.associatePublicIpAddress ?? false,
-        detailedMonitoring: props.detailedMonitoring ?? false,
-        hopLimit: settings.hopLimit,
-      },
-      targetGroup: { port: settings.port, protocol: settings.protocol, healthCheckPath: settings.healthCheck.path },
-      generationKey: props.generationKey,
-    });
-
+    this.generationKey = this.computeKey(props, settings, launch);
     const controller = ReleaseController.of(this);
-    this.generation = new Generation(this, `Generation${this.generationKey}`, {
-      key: this.generationKey,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      image,
-      instanceType: props.instanceType,
-      userData,
-      role: this.role,
-      securityGroup,
-      associatePublicIpAddress: props.associatePublicIpAddress,
-      detailedMonitoring: props.detailedMonitoring,
-      rootVolume: rootVolume.blockDevice,
-      metadataHopLimit: settings.hopLimit,
-      minCapacity: props.capacity.min,
-      maxCapacity: props.capacity.max,
-      port: settings.port,
-      protocol: settings.protocol,
-      healthCheck: settings.healthCheck,
-      deregistrationDelay: Duration.seconds(settings.drainSeconds),
-      loadBalancerFullName: this.loadBalancerFullName,
-      alarms: props.generationAlarms ?? {},
-      scaling: props.scaling,
-      controllerTag: { key: CONTROLLER_TAG_KEY, value: controller.tagValue },
-    });
+    this.generation = this.createGeneration(props, settings, launch, controller);
     this.autoScalingGroup = this.generation.autoScalingGroup;
     this.targetGroup = this.generation.targetGroup;
     this.launchTemplate = this.generation.launchTemplate;
     this.generationAlarms = this.generation.alarms;
 
-    const release = this.createRelease(props, settings, controller, securityGroup);
+    const release = this.createRelease(props, settings, controller, launch.securityGroup);
     this.liveGeneration = release.getAttString('LiveGeneration');
     this.liveTargetGroupArn = release.getAttString('LiveTargetGroupArn');
     this.previousGeneration = release.getAttString('PreviousGeneration');
     this.deploymentId = release.getAttString('DeploymentId');
     this.outcome = release.getAttString('Outcome');
 
-    this.addLateChecks(props, settings, userData);
+    this.addLateChecks(props, settings, launch.userData);
   }
 
   /** A metric of the live generation's target group, in the AWS/ApplicationELB namespace. */
@@ -633,6 +589,68 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
       invalidProp(this, 'instanceType', instanceType.toString(), `it is an ${instanceType.architecture} instance type and the image is ${image.architecture}`,
         `Choose an ${image.architecture} instance type, or an image for ${instanceType.architecture}`);
     }
+  }
+
+  /** What every generation launches, shared by all of them. */
+  private launchInputs(props: ImmutableDeploymentProps): LaunchInputs {
+    const image = props.image._bind(this);
+    this.checkArchitecture(image, props.instanceType);
+    return {
+      image,
+      userData: props.userData ?? (image.osFamily === OsFamily.WINDOWS ? ec2.UserData.forWindows() : ec2.UserData.forLinux()),
+      rootVolume: rootBlockDevice(this, props.rootVolume ?? {}, image.rootDeviceName),
+      securityGroup: props.securityGroup ?? new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+        vpc: props.vpc,
+        description: `Instances of ${this.node.path}`,
+        allowAllOutbound: true,
+      }),
+    };
+  }
+
+  private computeKey(props: ImmutableDeploymentProps, settings: Settings, launch: LaunchInputs): string {
+    return computeGenerationKey(this, {
+      image: launch.image,
+      instanceType: props.instanceType,
+      userData: launch.userData,
+      role: referenceIdentity(this, this.role.roleArn, this.role),
+      securityGroups: [referenceIdentity(this, launch.securityGroup.securityGroupId, launch.securityGroup)],
+      rootVolume: launch.rootVolume.identity,
+      network: this.networkIdentity(props),
+      launch: {
+        associatePublicIpAddress: props.associatePublicIpAddress ?? false,
+        detailedMonitoring: props.detailedMonitoring ?? false,
+        hopLimit: settings.hopLimit,
+      },
+      targetGroup: { port: settings.port, protocol: settings.protocol, healthCheckPath: settings.healthCheck.path },
+      generationKey: props.generationKey,
+    });
+  }
+
+  private createGeneration(props: ImmutableDeploymentProps, settings: Settings, launch: LaunchInputs, controller: ReleaseController): Generation {
+    return new Generation(this, `Generation${this.generationKey}`, {
+      key: this.generationKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      image: launch.image,
+      instanceType: props.instanceType,
+      userData: launch.userData,
+      role: this.role,
+      securityGroup: launch.securityGroup,
+      associatePublicIpAddress: props.associatePublicIpAddress,
+      detailedMonitoring: props.detailedMonitoring,
+      rootVolume: launch.rootVolume.blockDevice,
+      metadataHopLimit: settings.hopLimit,
+      minCapacity: props.capacity.min,
+      maxCapacity: props.capacity.max,
+      port: settings.port,
+      protocol: settings.protocol,
+      healthCheck: settings.healthCheck,
+      deregistrationDelay: Duration.seconds(settings.drainSeconds),
+      loadBalancerFullName: this.loadBalancerFullName,
+      alarms: props.generationAlarms ?? {},
+      scaling: props.scaling,
+      controllerTag: { key: CONTROLLER_TAG_KEY, value: controller.tagValue },
+    });
   }
 
   private createRole(): iam.Role {
