@@ -797,6 +797,14 @@ describe('onEvent', () => {
     expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
   });
 
+  test('accepts fractional seconds, as Duration.toSeconds({ integral: false }) renders them', async () => {
+    const a = world.generation('a');
+    const properties = { ...(world.properties(a) as unknown as Record<string, unknown>), StepIntervalSeconds: '1.5', BakeSeconds: '90' };
+    await expect(onEvent({ ...base, RequestType: 'Create', RequestId: 'r1', ResourceProperties: properties })).resolves.toBeDefined();
+    await expect(onEvent({ ...base, RequestType: 'Create', RequestId: 'r2', ResourceProperties: { ...properties, BakeSeconds: '-1' } }))
+      .rejects.toThrow('BakeSeconds: expected a number of seconds from 0 to 3600, got "-1"');
+  });
+
   test('a Create with unusable properties fails in onEvent, before any AWS call', async () => {
     const a = world.generation('a');
     const result = await world.create(a, { priority: 70_000 });

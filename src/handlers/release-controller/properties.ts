@@ -95,6 +95,17 @@ class Reader {
     return parsed;
   }
 
+  /** A duration in seconds; fractions are fine (Duration.toSeconds({ integral: false })). */
+  public seconds(name: string, min: number, max: number): number {
+    const value = this.raw[name];
+    const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : undefined;
+    if (parsed === undefined || !Number.isFinite(parsed) || parsed < min || parsed > max) {
+      this.problem(name, `a number of seconds from ${min} to ${max}`, value);
+      return min;
+    }
+    return parsed;
+  }
+
   public oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
     const value = this.raw[name];
     if (value === undefined && fallback !== undefined) {
@@ -193,14 +204,14 @@ export function parseReleaseProperties(properties: unknown): ReleaseConfig {
     strategy,
     // ALL_AT_ONCE ignores the step, so any value (or none) is fine there.
     stepPercent: strategy === 'ALL_AT_ONCE' ? 100 : r.integer('StepPercent', 1, 100),
-    stepIntervalSeconds: r.integer('StepIntervalSeconds', 0, MAX_DEADLINE_SECONDS),
-    bakeSeconds: r.integer('BakeSeconds', 0, MAX_DEADLINE_SECONDS),
-    drainSeconds: r.integer('DrainSeconds', 0, MAX_DEADLINE_SECONDS),
-    healthTimeoutSeconds: r.integer('HealthTimeoutSeconds', 1, MAX_DEADLINE_SECONDS),
+    stepIntervalSeconds: r.seconds('StepIntervalSeconds', 0, MAX_DEADLINE_SECONDS),
+    bakeSeconds: r.seconds('BakeSeconds', 0, MAX_DEADLINE_SECONDS),
+    drainSeconds: r.seconds('DrainSeconds', 0, MAX_DEADLINE_SECONDS),
+    healthTimeoutSeconds: r.seconds('HealthTimeoutSeconds', 1, MAX_DEADLINE_SECONDS),
     alarmNames: readAlarmNames(r.value('AlarmNames'), r.problems),
     insufficientDataPolicy: r.oneOf('InsufficientDataPolicy', POLICIES, 'OK'),
     stateParameterName: r.string('StateParameterName', { pattern: SSM_NAME, expected: 'an SSM parameter name (letters, digits, _ . - /)' }),
-    deadlineSeconds: r.integer('DeadlineSeconds', 1, MAX_DEADLINE_SECONDS),
+    deadlineSeconds: r.seconds('DeadlineSeconds', 1, MAX_DEADLINE_SECONDS),
     stickinessSeconds: r.optionalInteger('StickinessSeconds', 0, MAX_STICKINESS_SECONDS) ?? 0,
   };
   if (config.minCapacity > config.maxCapacity) {
