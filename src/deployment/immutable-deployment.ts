@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Fn, Names, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -727,16 +727,17 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     const properties: ReleaseProperties = {
       DeploymentName: deploymentName,
       ListenerArn: this.listener.listenerArn,
-      Priority: String(settings.priority),
+      Priority: Tokenization.stringifyNumber(settings.priority),
       Conditions: Stack.of(this).toJsonString(ruleConditions(props.conditions)),
       Generation: {
         Key: this.generationKey,
         TargetGroupArn: this.targetGroup.targetGroupArn,
         AutoScalingGroupName: this.autoScalingGroup.autoScalingGroupName,
       },
-      MinCapacity: String(props.capacity.min),
-      MaxCapacity: String(props.capacity.max),
-      ...(props.capacity.desired !== undefined ? { DesiredCapacity: String(props.capacity.desired) } : {}),
+      // Tokenization keeps a token number a token (String() would print its placeholder value).
+      MinCapacity: Tokenization.stringifyNumber(props.capacity.min),
+      MaxCapacity: Tokenization.stringifyNumber(props.capacity.max),
+      ...(props.capacity.desired !== undefined ? { DesiredCapacity: Tokenization.stringifyNumber(props.capacity.desired) } : {}),
       Strategy: shift._strategy,
       StepPercent: String(shift.percent),
       StepIntervalSeconds: String(shift.interval.toSeconds({ integral: false })),

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct, Node } from 'constructs';
 import { stableIdentity } from './stable-identity';
@@ -24,6 +24,9 @@ function listenerKey(scope: IConstruct, listener: elbv2.IApplicationListener): s
  * is out of range or another deployment in the app has it.
  */
 export function claimPriority(scope: IConstruct, listener: elbv2.IApplicationListener, priority: number): void {
+  if (Token.isUnresolved(priority)) {
+    return; // a deploy-time priority is checked by the load balancer when the rule is created
+  }
   if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
     invalidProp(scope, 'priority', priority, `a listener rule priority is a whole number from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}`,
       `Give a priority from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max} that no other rule on the listener uses`);

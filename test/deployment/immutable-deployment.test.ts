@@ -557,3 +557,13 @@ test('Windows images get a PowerShell user data and the Windows root device', ()
   expect(lt.UserData).toEqual({ 'Fn::Base64': '<powershell></powershell>' });
   expect(lt.BlockDeviceMappings[0].DeviceName).toBe('/dev/sda1');
 });
+
+test('deploy-time capacity and priority stay tokens in the release properties', () => {
+  const { stack, vpc } = newStack();
+  const min = new CfnParameter(stack, 'Min', { type: 'Number' }).valueAsNumber;
+  const priority = new CfnParameter(stack, 'Priority', { type: 'Number' }).valueAsNumber;
+  new ImmutableDeployment(stack, 'Web', baseProps(vpc, { capacity: { min, max: 6 }, priority }));
+  const template = Template.fromStack(stack);
+  expect(releaseProperties(template)).toMatchObject({ MinCapacity: { Ref: 'Min' }, MaxCapacity: '6', Priority: { Ref: 'Priority' } });
+  template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: { Ref: 'Min' } });
+});
