@@ -17,6 +17,7 @@ import { BoundProvisioner } from '../provisioning/provisioner-kind';
 import { ToePhaseName } from '../provisioning/toe/component-document';
 import { invalidProp } from '../private/errors';
 import { contentHash, versionFromHash } from '../private/hash';
+import { suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
 
 /**
@@ -191,6 +192,10 @@ export interface GoldenImageProps {
   readonly notificationTopic?: sns.ITopic;
 }
 
+/** The AWS-managed policies Image Builder's build and test instances need (its documented instance profile). */
+const SSM_CORE_POLICY = 'AmazonSSMManagedInstanceCore';
+const IMAGE_BUILDER_INSTANCE_POLICY = 'EC2InstanceProfileForImageBuilder';
+
 /** Image Builder's limits on the image test timeout. */
 const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
 
@@ -326,14 +331,19 @@ export class GoldenImage extends Resource implements IGoldenImage {
   }
 
   private createRole(): iam.Role {
-    return new iam.Role(this, 'InstanceRole', {
+    const role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: 'Image Builder build and test instances: SSM access, Image Builder, and this image\'s own assets',
       managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
-        iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName(SSM_CORE_POLICY),
+        iam.ManagedPolicy.fromAwsManagedPolicyName(IMAGE_BUILDER_INSTANCE_POLICY),
       ],
     });
+    suppressNagRule(role, 'AwsSolutions-IAM4',
+      'Image Builder documents these two AWS-managed policies as what its build and test instances need (SSM agent and '
+      + 'Image Builder/AWSTOE calls); AWS keeps them current with the services, which a copied inline policy would not be',
+      [SSM_CORE_POLICY, IMAGE_BUILDER_INSTANCE_POLICY].map(name => `Policy::arn:<AWS::Partition>:iam::aws:policy/${name}`));
+    return role;
   }
 
   private createComponents(props: GoldenImageProps, parent: ParentImageConfig): BoundComponent[] {
