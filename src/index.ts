@@ -17,3 +17,15 @@ export { RebootProvisionerOptions } from './provisioning/reboot';
 export { UpdateOsProvisionerOptions } from './provisioning/update-os';
 export { AwsManagedComponentOptions, ExistingComponentOptions } from './provisioning/aws-managed';
 export { ComponentDocumentOptions } from './provisioning/raw-document';
+
+// Deployment: generations behind a load balancer with a health-gated traffic swap.
+export * from './deployment/deployment-image';
+export * from './deployment/traffic-shift';
+export * from './deployment/capacity';
+export * from './deployment/health-check';
+export * from './deployment/instance-root-volume';
+export * from './deployment/generation-alarms';
+export * from './deployment/scaling';
+export * from './deployment/access-logs';
+export * from './deployment/insufficient-data-policy';
+export * from './deployment/immutable-deployment';

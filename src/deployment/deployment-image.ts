@@ -129,14 +129,12 @@ export class DeploymentImage {
 }
 
 function bindGoldenImage(image: IGoldenImage): BoundDeploymentImage {
-  // A GoldenImage that knows its parent's root device exposes it; otherwise the family default.
-  const rootDevice = (image as unknown as { rootDeviceName?: unknown }).rootDeviceName;
   return {
     imageId: image.imageId,
     osFamily: image.osFamily,
     architecture: image.architecture,
     identity: `golden-image:${image.imageKey}`,
-    rootDeviceName: typeof rootDevice === 'string' ? rootDevice : DEFAULT_ROOT_DEVICE[image.osFamily],
+    rootDeviceName: image.rootDeviceName,
     description: `DeploymentImage.fromGoldenImage(${image.node.path})`,
   };
 }

@@ -36,6 +36,9 @@ export interface IGoldenImage extends IConstruct {
   /** The processor architecture of the image. */
   readonly architecture: ec2.InstanceArchitecture;
 
+  /** The device name of the image's root volume, so instances launched from it can size and encrypt the root. */
+  readonly rootDeviceName: string;
+
   /**
    * The ARN to use as a parent for another image recipe (cascading images): the image
    * build version when the image bakes at deploy, otherwise the recipe's latest output.

@@ -273,7 +273,7 @@ class GoldenParent extends ParentImage {
       identity: `golden:${this.image.imageKey}`,
       osFamily: this.image.osFamily,
       architecture: this.image.architecture,
-      rootDeviceName: ROOT_DEVICE[this.image.osFamily],
+      rootDeviceName: this.image.rootDeviceName,
     };
   }
 }
