@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -57,6 +57,50 @@ export function suppressNagRule(resource: IConstruct, id: string, reason: string
   const existing = (target.getMetadata(CDK_NAG) as { rules_to_suppress?: CfnNagSuppression[] } | undefined)?.rules_to_suppress ?? [];
   const rule: CfnNagSuppression = appliesTo === undefined ? { id, reason } : { id, reason, applies_to: [...appliesTo] };
   target.addMetadata(CDK_NAG, { rules_to_suppress: [...existing, rule] });
+}
+
+/**
+ * The finding id cdk-nag gives a value in a rule that reports findings (IAM4 `Policy::`,
+ * IAM5 `Action::` and `Resource::`), for `appliesTo`. cdk-nag resolves the template value and
+ * flattens it: a `Ref` becomes `<Name>`, an `Fn::GetAtt` `<LogicalId.Attribute>`, an
+ * `Fn::Join` the joined parts, `${X}` in `Fn::Sub` `<X>`, anything else its JSON. This
+ * does the same from the construct's value (a string with tokens), so a suppression matches
+ * the finding exactly whatever the stack's environment and logical ids are.
+ *
+ * @param scope any construct in the stack of the flagged resource
+ * @param kind the finding's kind
+ * @param value the action, resource ARN or policy ARN as the construct put it in the policy
+ */
+export function nagFinding(scope: IConstruct, kind: 'Action' | 'Resource' | 'Policy', value: string): string {
+  return `${kind}::${flattenReference(Stack.of(scope).resolve(value))}`;
+}
+
+function flattenReference(node: unknown): string {
+  if (node === undefined) {
+    return '';
+  }
+  if (typeof node === 'string') {
+    return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  }
+  const call = node as Record<string, any>;
+  if (call['Fn::Join']) {
+    const [delimiter, parts] = call['Fn::Join'] as [string, unknown[]];
+    return parts.map(flattenReference).join(delimiter);
+  }
+  if (call['Fn::Sub']) {
+    return flattenReference(call['Fn::Sub']);
+  }
+  if (call['Fn::GetAtt']) {
+    const [resource, attribute] = call['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
+  }
+  if (call['Fn::ImportValue']) {
+    return flattenReference(call['Fn::ImportValue']);
+  }
+  if (call.Ref) {
+    return `<${flattenReference(call.Ref)}>`;
+  }
+  return JSON.stringify(node);
 }
 
 function cfnResourceOf(resource: IConstruct): CfnResource {

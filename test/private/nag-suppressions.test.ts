@@ -1,16 +1,17 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { suppressNagRule } from '../../src/private/nag-suppressions';
+import { nagFinding, suppressNagRule } from '../../src/private/nag-suppressions';
 
 const SSM_CORE = 'Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore';
 const REASON = 'the service documents this managed policy as what its instances need';
 
-function newStack(): Stack {
-  return new Stack(new App({ builtinCloudFormationValidation: false }), 'Stack');
+function newStack(env?: { account: string; region: string }): Stack {
+  return new Stack(new App({ builtinCloudFormationValidation: false }), 'Stack', { env });
 }
 
 function roleWithManagedPolicy(scope: Construct, id: string): iam.Role {
@@ -103,5 +104,48 @@ describe('suppressNagRule refuses', () => {
     roleWithManagedPolicy(group, 'Role');
     expect(() => suppressNagRule(group, 'AwsSolutions-IAM4', REASON, [SSM_CORE]))
       .toThrow(/Stack\/Group: a cdk-nag suppression belongs on the flagged CloudFormation resource/);
+  });
+});
+
+describe('nagFinding gives the finding ids cdk-nag 3 reports', () => {
+  /** A role whose policy has wildcards in token-bearing ARNs, as a release controller's would. */
+  function wildcardPolicy(stack: Stack) {
+    const fn = new lambda.Function(stack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const groups = `arn:${Aws.PARTITION}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*`;
+    const versions = `${fn.functionArn}:*`;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['autoscaling:UpdateAutoScalingGroup'], resources: [groups] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [versions] }));
+    return { policy: role.node.findChild('DefaultPolicy'), groups, versions };
+  }
+
+  test.each([
+    ['an environment-agnostic stack', undefined],
+    ['a stack with a concrete environment', { account: '123456789012', region: 'eu-west-1' }],
+  ])('for token-bearing resource ARNs in %s', (_name, env) => {
+    const stack = newStack(env);
+    const { policy, groups, versions } = wildcardPolicy(stack);
+    const findings = [nagFinding(stack, 'Resource', groups), nagFinding(stack, 'Resource', versions)];
+    expect(flagged(stack).filter(f => f.startsWith('AwsSolutions-IAM5')))
+      .toEqual(findings.map(f => `AwsSolutions-IAM5[${f}] at Stack/Role/DefaultPolicy/Resource`).sort());
+
+    suppressNagRule(policy, 'AwsSolutions-IAM5', 'group ARNs carry a generated id; handler versions are published at deploy', findings);
+    expect(flagged(stack).filter(f => f.startsWith('AwsSolutions-IAM5'))).toEqual([]);
+  });
+
+  test('for an AWS-managed policy ARN', () => {
+    const stack = newStack();
+    const managed = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
+    expect(nagFinding(stack, 'Policy', managed.managedPolicyArn)).toBe(SSM_CORE);
+  });
+
+  test('renders Fn::Sub variables and other functions as cdk-nag does', () => {
+    const stack = newStack();
+    expect(nagFinding(stack, 'Resource', stack.resolve({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::b/*' }))).toBe('Resource::arn:<AWS::Partition>:s3:::b/*');
+    expect(nagFinding(stack, 'Action', 's3:Get*')).toBe('Action::s3:Get*');
   });
 });
