@@ -77,8 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    // The package index re-exports option interfaces by name (their files also hold internal classes).
-    compilerOptions: { isolatedModules: false },
+    compilerOptions: {},
     include: ['bench/**/*.ts', 'tools/**/*.ts'],
   },
 

@@ -3,20 +3,20 @@ export * from './image/os-family';
 export * from './image/golden-image-ref';
 export * from './image/parent-image';
 export * from './image/root-volume';
-export { ImageBuildLogging } from './image/build-infrastructure';
+export type { ImageBuildLogging } from './image/build-infrastructure';
 export * from './image/golden-image';
 
 // Provisioning: Packer-style provisioners compiled to AWSTOE documents.
 export * from './provisioning/step-options';
 export * from './provisioning/provisioner';
-export { ShellProvisionerOptions, ShellScriptProvisionerOptions } from './provisioning/shell';
-export { FileProvisionerOptions } from './provisioning/file-upload';
-export { AnsiblePlaybookProvisionerOptions } from './provisioning/ansible-playbook';
-export { PowerShellProvisionerOptions, PowerShellScriptProvisionerOptions } from './provisioning/powershell';
-export { RebootProvisionerOptions } from './provisioning/reboot';
-export { UpdateOsProvisionerOptions } from './provisioning/update-os';
-export { AwsManagedComponentOptions, ExistingComponentOptions } from './provisioning/aws-managed';
-export { ComponentDocumentOptions } from './provisioning/raw-document';
+export type { ShellProvisionerOptions, ShellScriptProvisionerOptions } from './provisioning/shell';
+export type { FileProvisionerOptions } from './provisioning/file-upload';
+export type { AnsiblePlaybookProvisionerOptions } from './provisioning/ansible-playbook';
+export type { PowerShellProvisionerOptions, PowerShellScriptProvisionerOptions } from './provisioning/powershell';
+export type { RebootProvisionerOptions } from './provisioning/reboot';
+export type { UpdateOsProvisionerOptions } from './provisioning/update-os';
+export type { AwsManagedComponentOptions, ExistingComponentOptions } from './provisioning/aws-managed';
+export type { ComponentDocumentOptions } from './provisioning/raw-document';
 
 // Deployment: generations behind a load balancer with a health-gated traffic swap.
 export * from './deployment/deployment-image';
