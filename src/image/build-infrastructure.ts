@@ -1,3 +1,4 @@
+import { Lazy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -43,9 +44,11 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
   public readonly infrastructureConfigurationArn: string;
   public readonly connections: ec2.Connections;
   public readonly instanceProfile: iam.IInstanceProfile;
+  private topic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: BuildInfrastructureProps) {
     super(scope, id);
+    this.topic = props.snsTopic;
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: props.role });
     const securityGroups = this.securityGroups(props);
     this.connections = new ec2.Connections({ securityGroups });
@@ -62,12 +65,26 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
       // IMDSv2 only; a hop limit of 2 lets containers built on the instance reach it.
       instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
       keyPair: props.keyPair?.keyPairName,
-      snsTopicArn: props.snsTopic?.topicArn,
+      // Late-bound: a pipeline can give the image its notification topic after the fact.
+      snsTopicArn: Lazy.string({ produce: () => this.topic?.topicArn }),
       logging: props.logging ? {
         s3Logs: { s3BucketName: props.logging.bucket.bucketName, s3KeyPrefix: props.logging.prefix ?? 'image-builder/' },
       } : undefined,
     });
     this.infrastructureConfigurationArn = resource.attrArn;
+  }
+
+  /** The topic told about every build of the image, if any. */
+  public get notificationTopic(): sns.ITopic | undefined {
+    return this.topic;
+  }
+
+  /** Sets the topic; the caller checks that none was set before. */
+  public setNotificationTopic(topic: sns.ITopic): void {
+    if (this.topic && this.topic !== topic) {
+      throw new Error(`${this.node.path}: the build infrastructure already notifies ${this.topic.node.path}`);
+    }
+    this.topic = topic;
   }
 
   private securityGroups(props: BuildInfrastructureProps): ec2.ISecurityGroup[] {

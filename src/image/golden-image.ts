@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -6,11 +6,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
 import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
+import { buildTag } from './build-tag';
 import { IGoldenImage } from './golden-image-ref';
 import { ImageDistribution } from './image-distribution';
+import { ImageSettings } from './image-settings';
 import { OsFamily } from './os-family';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { RootVolumeOptions } from './root-volume';
+import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { ImageComponent } from '../provisioning/image-component';
 import { Provisioner } from '../provisioning/provisioner';
 import { BoundProvisioner } from '../provisioning/provisioner-kind';
@@ -234,6 +237,17 @@ export class GoldenImage extends Resource implements IGoldenImage {
   public readonly _distribution: ImageDistribution;
   /** @internal */
   public readonly _recipeName: string;
+  /** @internal */
+  public readonly _infrastructure: BuildInfrastructure;
+  /** @internal */
+  public readonly _settings: ImageSettings;
+  /**
+   * The role Image Builder runs this image's builds with, when a feature needs one (set by a
+   * pipeline; the deploy-time build uses it too, since both share the distribution).
+   *
+   * @internal
+   */
+  public _executionRole?: iam.IRole;
 
   private readonly image?: imagebuilder.CfnImage;
   private readonly recipeVersion: string;
@@ -254,12 +268,14 @@ export class GoldenImage extends Resource implements IGoldenImage {
     this._recipeName = recipe.name;
 
     const infrastructure = this.createInfrastructure(props, parent);
+    this._infrastructure = infrastructure;
     this.infrastructureConfigurationArn = infrastructure.infrastructureConfigurationArn;
     this.connections = infrastructure.connections;
     this._distribution = this.createDistribution(props);
     this.distributionConfigurationArn = this._distribution.distributionConfigurationArn;
 
     const imageSettings = this.imageSettings(props);
+    this._settings = imageSettings;
     this.imageKey = contentHash('golden-image', recipe.identity, imageSettings).slice(0, 16);
     if (props.buildOnDeploy ?? true) {
       this.image = this.createImage(props, imageSettings);
@@ -292,6 +308,19 @@ export class GoldenImage extends Resource implements IGoldenImage {
         userData: osType === ec2.OperatingSystemType.WINDOWS ? ec2.UserData.forWindows() : ec2.UserData.forLinux(),
       }),
     };
+  }
+
+  /**
+   * Adds an image pipeline that rebakes this image on a schedule, with the image's own recipe,
+   * infrastructure and distribution.
+   */
+  public addPipeline(id: string, options: ImagePipelineOptions = {}): ImagePipeline {
+    return new ImagePipeline(this, id, { ...options, image: this });
+  }
+
+  /** @internal */
+  public get _buildsOnDeploy(): boolean {
+    return this.image !== undefined;
   }
 
   /** The version of the image recipe, derived from its content. */
@@ -527,7 +556,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
     return translated.name;
   }
 
-  private imageSettings(props: GoldenImageProps): { tests: boolean; testTimeoutMinutes?: number; enhancedImageMetadata: boolean } {
+  private imageSettings(props: GoldenImageProps): ImageSettings {
     const tests = (props.tests?.length ?? 0) > 0;
     return {
       tests,
@@ -536,7 +565,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
     };
   }
 
-  private createImage(props: GoldenImageProps, settings: ReturnType<GoldenImage['imageSettings']>): imagebuilder.CfnImage {
+  private createImage(props: GoldenImageProps, settings: ImageSettings): imagebuilder.CfnImage {
     const image = new imagebuilder.CfnImage(this, 'Image', {
       imageRecipeArn: this.imageRecipeArn,
       infrastructureConfigurationArn: this.infrastructureConfigurationArn,
@@ -546,6 +575,9 @@ export class GoldenImage extends Resource implements IGoldenImage {
         : { imageTestsEnabled: false },
       enhancedImageMetadataEnabled: settings.enhancedImageMetadata,
       deletionSettings: props.amiRemovalPolicy === RemovalPolicy.DESTROY ? { executionRole: this.createDeletionRole().roleArn } : undefined,
+      executionRole: Lazy.string({ produce: () => this._executionRole?.roleArn }),
+      // Lifecycle policies find the image's builds by this tag.
+      tags: buildTag(this.imageName),
     });
     return image;
   }

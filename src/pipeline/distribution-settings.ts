@@ -1,0 +1,141 @@
+import { Annotations, Token } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { IConstruct } from 'constructs';
+import { LaunchPermissionOptions, LaunchTemplateOutputOptions, RegionDistributionOptions, SsmParameterOutputOptions } from './distribution-options';
+import type { ImageDistribution, LaunchPermissionSettings, LaunchTemplateSettings, RegionOutputs, SsmParameterSettings } from '../image/image-distribution';
+import { invalidProp } from '../private/errors';
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
+const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
+const LAUNCH_TEMPLATE_ID = /^lt-[a-z0-9-_]{17}$/;
+const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]+$/;
+const PARAMETER_NAME_MAX = 1011;
+
+/**
+ * Checks a pipeline's distribution entries against each other and against what the image's
+ * distribution already holds, and converts them to the distribution's settings.
+ */
+export function regionOutputs(scope: IConstruct, distribution: ImageDistribution, entries: RegionDistributionOptions[]): RegionOutputs[] {
+  const seen = new Map<string, string>();
+  return entries.map((entry, index) => {
+    const prop = `distribution[${index}]`;
+    const region = entry.region;
+    if (region !== undefined && !Token.isUnresolved(region) && !REGION.test(region)) {
+      invalidProp(scope, `${prop}.region`, region, 'it is not an AWS region name', 'Give a region such as \'eu-west-1\', or leave region out for the build region');
+    }
+    const key = distribution.isBuildRegion(region) ? 'the build region' : region!;
+    const clash = seen.get(key);
+    if (clash) {
+      invalidProp(scope, `${prop}.region`, region ?? '(the build region)', `${clash} is for ${key} too, and Image Builder takes one entry per region`,
+        'Merge the two entries into one');
+    }
+    if (distribution.hasRegion(region)) {
+      invalidProp(scope, `${prop}.region`, region ?? '(the build region)',
+        `another pipeline of this image already distributes to ${key}; an image has one distribution configuration, shared by its pipelines`,
+        'Give each region\'s settings in one pipeline only');
+    }
+    seen.set(key, prop);
+    if (key === 'the build region' && !hasOutputs(entry)) {
+      invalidProp(scope, prop, entry, 'an entry for the build region with no settings changes nothing: the AMI is there already',
+        'Add outputs (ssmParameters, launchTemplates, copyToAccounts, launchPermissions, amiTags, kmsKey), or remove the entry');
+    }
+    return checkedEntry(scope, prop, entry);
+  });
+}
+
+function hasOutputs(entry: RegionDistributionOptions): boolean {
+  const permissions = entry.launchPermissions;
+  return Boolean(entry.kmsKey || entry.copyToAccounts?.length || entry.ssmParameters?.length || entry.launchTemplates?.length
+    || (entry.amiTags && Object.keys(entry.amiTags).length > 0)
+    || (permissions && (permissions.public || permissions.accounts?.length
+      || permissions.organizationArns?.length || permissions.organizationalUnitArns?.length)));
+}
+
+function checkedEntry(scope: IConstruct, prop: string, entry: RegionDistributionOptions): RegionOutputs {
+  const targetAccounts = entry.copyToAccounts ?? [];
+  targetAccounts.forEach((account, i) => checkAccount(scope, `${prop}.copyToAccounts[${i}]`, account));
+  return {
+    region: entry.region,
+    kmsKeyArn: entry.kmsKey?.keyArn,
+    targetAccountIds: targetAccounts.length > 0 ? targetAccounts : undefined,
+    launchPermission: entry.launchPermissions ? launchPermission(scope, `${prop}.launchPermissions`, entry.launchPermissions) : undefined,
+    amiTags: entry.amiTags,
+    ssmParameters: entry.ssmParameters?.map((p, i) => ssmParameter(scope, `${prop}.ssmParameters[${i}]`, p, targetAccounts)),
+    launchTemplates: entry.launchTemplates?.map((t, i) => launchTemplate(scope, `${prop}.launchTemplates[${i}]`, t)),
+  };
+}
+
+function launchPermission(scope: IConstruct, prop: string, options: LaunchPermissionOptions): LaunchPermissionSettings {
+  (options.accounts ?? []).forEach((account, i) => {
+    if (!Token.isUnresolved(account) && account.toLowerCase() === 'all') {
+      invalidProp(scope, `${prop}.accounts[${i}]`, account, '\'all\' would make the AMI public, which the library only does when asked explicitly',
+        'Set launchPermissions.public to true if everyone may launch this AMI; otherwise list account ids');
+    }
+    checkAccount(scope, `${prop}.accounts[${i}]`, account);
+  });
+  (options.organizationArns ?? []).forEach((arn, i) => checkPattern(scope, `${prop}.organizationArns[${i}]`, arn, ORGANIZATION_ARN,
+    'it is not an organization ARN', 'Give arn:aws:organizations::<management account>:organization/o-<id>'));
+  (options.organizationalUnitArns ?? []).forEach((arn, i) => checkPattern(scope, `${prop}.organizationalUnitArns[${i}]`, arn, OU_ARN,
+    'it is not an organizational unit ARN', 'Give arn:aws:organizations::<management account>:ou/o-<id>/ou-<id>'));
+  if (options.public) {
+    Annotations.of(scope).addWarningV2('cdk-immutable-infra:publicAmi',
+      `${prop}.public is true: anyone can launch this image's AMI. Make sure it holds nothing private`);
+  }
+  return {
+    userIds: options.accounts,
+    userGroups: options.public ? ['all'] : undefined,
+    organizationArns: options.organizationArns,
+    organizationalUnitArns: options.organizationalUnitArns,
+  };
+}
+
+function ssmParameter(scope: IConstruct, prop: string, options: SsmParameterOutputOptions, targetAccounts: string[]): SsmParameterSettings {
+  const name = options.parameterName;
+  if (!Token.isUnresolved(name)) {
+    if (name.length === 0 || name.length > PARAMETER_NAME_MAX || !PARAMETER_NAME.test(name)) {
+      invalidProp(scope, `${prop}.parameterName`, name, `a parameter name is 1 to ${PARAMETER_NAME_MAX} letters, digits and _ . - /`,
+        'Give a name such as /golden/web/latest');
+    }
+    if (name.includes('/') && !name.startsWith('/')) {
+      invalidProp(scope, `${prop}.parameterName`, name, 'a name with a hierarchy must start with \'/\'', `Write /${name}`);
+    }
+    if (/^\/?(aws|ssm)/i.test(name)) {
+      invalidProp(scope, `${prop}.parameterName`, name, 'names starting with aws or ssm are reserved by Systems Manager', 'Choose another first path segment');
+    }
+  }
+  const account = options.account;
+  if (account !== undefined) {
+    checkAccount(scope, `${prop}.account`, account);
+    if (!Token.isUnresolved(account) && !targetAccounts.includes(account)) {
+      invalidProp(scope, `${prop}.account`, account, 'Image Builder writes a parameter in another account only when the AMI is copied to that account',
+        `Add ${account} to this region's copyToAccounts, or leave account out for the stack's account`);
+    }
+  }
+  return { parameterName: name, amiAccountId: account, dataType: options.dataType ?? ssm.ParameterDataType.AWS_EC2_IMAGE };
+}
+
+function launchTemplate(scope: IConstruct, prop: string, options: LaunchTemplateOutputOptions): LaunchTemplateSettings {
+  const id = options.launchTemplate.launchTemplateId;
+  if (id === undefined) {
+    invalidProp(scope, `${prop}.launchTemplate`, options.launchTemplate.node.path, 'Image Builder updates a launch template by its id, and this one has none (imported by name?)',
+      'Import it with LaunchTemplate.fromLaunchTemplateAttributes({ launchTemplateId })');
+  }
+  checkPattern(scope, `${prop}.launchTemplate`, id, LAUNCH_TEMPLATE_ID, 'it is not a launch template id', 'Give an id of the form lt-0123456789abcdef0');
+  if (options.account !== undefined) {
+    checkAccount(scope, `${prop}.account`, options.account);
+  }
+  return { launchTemplateId: id, accountId: options.account, setDefaultVersion: options.setDefaultVersion ?? true };
+}
+
+function checkAccount(scope: IConstruct, prop: string, account: string): void {
+  checkPattern(scope, prop, account, ACCOUNT_ID, 'an AWS account id is 12 digits', 'Give the 12-digit account id');
+}
+
+function checkPattern(scope: IConstruct, prop: string, value: string, pattern: RegExp, problem: string, fix: string): void {
+  if (!Token.isUnresolved(value) && !pattern.test(value)) {
+    invalidProp(scope, prop, value, problem, fix);
+  }
+}
+

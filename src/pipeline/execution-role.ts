@@ -1,0 +1,87 @@
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { GoldenImage } from '../image/golden-image';
+import type { SsmParameterOutput } from '../image/image-distribution';
+import { suppressNagRule } from '../private/nag-suppressions';
+
+/** The AWS-managed baseline Image Builder documents for execution roles. */
+const EXECUTION_POLICY = 'EC2ImageBuilderExecutionPolicy';
+
+/** What Image Builder's service-linked role may write on its own. */
+const SERVICE_ROLE_PARAMETER_PREFIX = '/imagebuilder/';
+
+/**
+ * True when writing this parameter needs an execution role: Image Builder's service-linked role
+ * only writes parameters under `/imagebuilder/`, and none in other accounts.
+ */
+export function needsExecutionRole(parameter: SsmParameterOutput, account: string): boolean {
+  return isOwnAccount(parameter, account) && !parameter.parameterName.startsWith(SERVICE_ROLE_PARAMETER_PREFIX);
+}
+
+function isOwnAccount(parameter: SsmParameterOutput, account: string): boolean {
+  return parameter.amiAccountId === undefined || parameter.amiAccountId === account;
+}
+
+/**
+ * The image's execution role, created on first use. The deploy-time build and every pipeline
+ * of the image run with it, since they share the distribution that needs it.
+ */
+export function executionRoleOf(image: GoldenImage): { role: iam.IRole; created: boolean } {
+  if (image._executionRole) {
+    return { role: image._executionRole, created: false };
+  }
+  const role = new iam.Role(image, 'ExecutionRole', {
+    assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(image).account } },
+    }),
+    description: 'Image Builder runs this image\'s builds with this role: the documented baseline, plus its own outputs',
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(EXECUTION_POLICY)],
+  });
+  suppressNagRule(role, 'AwsSolutions-IAM4',
+    'Image Builder documents this AWS-managed policy as the baseline of an execution role (launching build instances, '
+    + 'making AMIs); AWS keeps it in step with the service, which a copied inline policy would not be',
+    [`Policy::arn:<AWS::Partition>:iam::aws:policy/${EXECUTION_POLICY}`]);
+  image._executionRole = role;
+  return { role, created: true };
+}
+
+/** Roles already allowed to describe images. */
+const describingRoles = new WeakSet<iam.IRole>();
+
+/**
+ * Lets the role write the given SSM parameters of the stack's account (and describe images,
+ * which Systems Manager needs to check `aws:ec2:image` values).
+ */
+export function grantParameterWrites(role: iam.IRole, stack: Stack, parameters: SsmParameterOutput[]): void {
+  const own = parameters.filter(p => isOwnAccount(p, stack.account));
+  if (own.length === 0) {
+    return;
+  }
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ssm:PutParameter'],
+    resources: own.map(p => parameterArn(stack, p)),
+  }));
+  if (own.some(p => p.dataType === ssm.ParameterDataType.AWS_EC2_IMAGE) && !describingRoles.has(role)) {
+    describingRoles.add(role);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages'], resources: ['*'] }));
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      suppressNagRule(policy, 'AwsSolutions-IAM5',
+        'ec2:DescribeImages takes no resource ARN; Systems Manager calls it to check that an aws:ec2:image parameter holds an AMI id',
+        ['Resource::*']);
+    }
+  }
+}
+
+function parameterArn(stack: Stack, parameter: SsmParameterOutput): string {
+  const name = parameter.parameterName;
+  return stack.formatArn({
+    service: 'ssm',
+    region: parameter.region,
+    resource: 'parameter',
+    // A hierarchical name's leading slash is the ARN's separator.
+    resourceName: !Token.isUnresolved(name) && name.startsWith('/') ? name.slice(1) : name,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}

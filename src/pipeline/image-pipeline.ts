@@ -1,0 +1,476 @@
+import { Annotations, Duration, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { RegionDistributionOptions } from './distribution-options';
+import { regionOutputs } from './distribution-settings';
+import { executionRoleOf, grantParameterWrites, needsExecutionRole } from './execution-role';
+import { ImageRetention, ImageRetirement } from './image-retirement';
+import { PipelineLogOptions, grantLogWrites, pipelineLogGroups } from './pipeline-logging';
+import { PipelineNotificationOptions, setUpNotifications } from './pipeline-notifications';
+import { BoundSchedule, PipelineSchedule, RebuildCondition, WeekDay } from './pipeline-schedule';
+import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
+import type { GoldenImage } from '../image/golden-image';
+import { invalidProp } from '../private/errors';
+import { imageBuilderName } from '../private/names';
+
+/**
+ * Options of an image pipeline, for `GoldenImage.addPipeline`.
+ */
+export interface ImagePipelineOptions {
+  /**
+   * When the pipeline runs on its own.
+   *
+   * @default - weekly, Sundays at 04:00 UTC
+   */
+  readonly schedule?: PipelineSchedule;
+
+  /**
+   * Whether a scheduled run builds every time, or only when the parent image or an
+   * AWS-managed component has a newer version.
+   *
+   * @default RebuildCondition.WHEN_DEPENDENCIES_UPDATED
+   */
+  readonly rebuildWhen?: RebuildCondition;
+
+  /**
+   * Image Builder disables the pipeline after this many scheduled runs fail in a row (1 to 10);
+   * `onPipelineDisabled` reports it.
+   *
+   * @default 5
+   */
+  readonly autoDisableAfterFailures?: number;
+
+  /**
+   * Whether the pipeline runs on its schedule. A disabled pipeline can still be started by hand.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * A description of the pipeline.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * Run the image's tests (its `tests` provisioners) on a fresh instance of each build.
+   *
+   * @default - on when the image has tests
+   */
+  readonly tests?: boolean;
+
+  /**
+   * How long the tests may take, one hour to one day. Image Builder documents this setting as
+   * not enforced yet.
+   *
+   * @default - the image's testTimeout (12 hours)
+   */
+  readonly testTimeout?: Duration;
+
+  /**
+   * Keep Amazon Inspector's findings for each build (`onVulnerabilitiesFound` reports them).
+   * Amazon Inspector EC2 scanning must be active in the account.
+   *
+   * @default false
+   */
+  readonly vulnerabilityScanning?: boolean;
+
+  /**
+   * Collect each build's software inventory (enhanced image metadata).
+   *
+   * @default - the image's setting (true)
+   */
+  readonly enhancedImageMetadata?: boolean;
+
+  /**
+   * CloudWatch Logs groups for the builds and the pipeline runs, with a retention.
+   *
+   * @default - Image Builder's own groups, which keep logs forever
+   */
+  readonly logging?: PipelineLogOptions;
+
+  /**
+   * An SNS topic told about each build's outcome, with optional e-mail subscribers.
+   *
+   * @default - none, unless the image has a notificationTopic
+   */
+  readonly notifications?: PipelineNotificationOptions;
+
+  /**
+   * Regions, accounts and outputs (SSM parameters, launch templates) for each build's AMI.
+   * They go into the image's one distribution configuration, so the deploy-time build
+   * distributes alike.
+   *
+   * @default - the AMI stays in the build region, with no outputs
+   */
+  readonly distribution?: RegionDistributionOptions[];
+
+  /**
+   * Retire old builds of the image (deploy-time and pipeline builds): their AMIs and snapshots
+   * are deleted by an Image Builder lifecycle policy. One pipeline per image may set it.
+   *
+   * @default - every build is kept
+   */
+  readonly keepImages?: ImageRetention;
+
+  /**
+   * With `keepImages`: a build whose AMI launched an instance within this time is never
+   * retired, so a fleet's current AMI survives. A fleet that launched nothing for longer can
+   * lose its AMI once newer builds exist: keep this above your longest quiet period.
+   *
+   * @default Duration.days(30)
+   */
+  readonly keepImagesLaunchedWithin?: Duration;
+
+  /**
+   * Run the pipeline during `cdk deploy` whenever its configuration changes (a new recipe
+   * version, new settings), through an `AWS::ImageBuilder::Image` with pipeline execution
+   * settings. CloudFormation waits for the build in its own resource handler, so the
+   * custom-resource one-hour limit does not apply; `imageId` is the AMI built.
+   *
+   * @default false
+   */
+  readonly runOnDeploy?: boolean;
+}
+
+/**
+ * Properties of an ImagePipeline.
+ */
+export interface ImagePipelineProps extends ImagePipelineOptions {
+  /** The golden image the pipeline rebakes, with the image's own recipe, infrastructure and distribution. */
+  readonly image: GoldenImage;
+}
+
+/**
+ * Options of the vulnerability event rule.
+ */
+export interface VulnerabilityEventOptions extends events.OnEventOptions {
+  /**
+   * Report scans with at least one finding of this severity or worse.
+   *
+   * @default - any finding Image Builder counts (medium, high or critical)
+   */
+  readonly minimumSeverity?: VulnerabilitySeverity;
+}
+
+/** Severities Image Builder counts in its vulnerability events. */
+export enum VulnerabilitySeverity {
+  /** Medium, high or critical. */
+  MEDIUM = 'MEDIUM',
+  /** High or critical. */
+  HIGH = 'HIGH',
+  /** Critical only. */
+  CRITICAL = 'CRITICAL',
+}
+
+const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
+const AUTO_DISABLE = { min: 1, max: 10, default: 5 };
+const EVENT_SOURCE = 'aws.imagebuilder';
+
+/** Images whose builds a pipeline already retires, by the pipeline's path. */
+const retiredBy = new WeakMap<GoldenImage, string>();
+
+/**
+ * An EC2 Image Builder pipeline that rebakes a golden image on a schedule (or when its parent
+ * updates), with the image's own recipe, infrastructure and distribution configurations; it can
+ * run at deploy, notify, distribute, publish the AMI id and retire old builds.
+ */
+export class ImagePipeline extends Resource {
+  /** The pipeline's ARN. */
+  public readonly pipelineArn: string;
+
+  /** The pipeline's name. */
+  public readonly pipelineName: string;
+
+  /** The image the pipeline rebakes. */
+  public readonly image: GoldenImage;
+
+  /** The topic told about each build's outcome, if any. */
+  public readonly notificationTopic?: sns.ITopic;
+
+  /** The lifecycle policy retiring old builds, if `keepImages` is set. */
+  public readonly lifecyclePolicyArn?: string;
+
+  private readonly resource: imagebuilder.CfnImagePipeline;
+  private readonly deployRun?: imagebuilder.CfnImage;
+  private readonly scanning: boolean;
+
+  constructor(scope: Construct, id: string, props: ImagePipelineProps) {
+    super(scope, id);
+    this.image = props.image;
+    const name = imageBuilderName(this).toLowerCase();
+    this.validateProps(props);
+    this.scanning = props.vulnerabilityScanning ?? false;
+
+    this.addDistribution(props.distribution ?? []);
+    const notifications = props.notifications ? setUpNotifications(this, this.image, props.notifications) : undefined;
+    this.notificationTopic = notifications?.topic ?? this.image._infrastructure.notificationTopic;
+    const logging = props.logging ? this.createLogging(name, props.logging) : undefined;
+    const schedule = (props.schedule ?? PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }))._bind(this, 'schedule');
+
+    this.resource = new imagebuilder.CfnImagePipeline(this, 'Resource', {
+      name,
+      description: props.description,
+      imageRecipeArn: this.image.imageRecipeArn,
+      infrastructureConfigurationArn: this.image.infrastructureConfigurationArn,
+      distributionConfigurationArn: this.image.distributionConfigurationArn,
+      status: props.enabled === false ? 'DISABLED' : 'ENABLED',
+      imageTestsConfiguration: this.testsConfiguration(props),
+      imageScanningConfiguration: props.vulnerabilityScanning !== undefined ? { imageScanningEnabled: props.vulnerabilityScanning } : undefined,
+      enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? this.image._settings.enhancedImageMetadata,
+      loggingConfiguration: logging,
+      // Shared with the image: a later pipeline may be the one that needs the role.
+      executionRole: Lazy.string({ produce: () => this.image._executionRole?.roleArn }),
+      schedule: this.schedule(props, schedule),
+    });
+    this.addRawProperties(schedule);
+    this.pipelineArn = this.resource.attrArn;
+    this.pipelineName = this.resource.attrName;
+
+    if (notifications?.key && this.image._executionRole) {
+      notifications.key.grant(this.image._executionRole, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    }
+    if (props.keepImages) {
+      this.lifecyclePolicyArn = this.createRetirement(props.keepImages, props.keepImagesLaunchedWithin ?? Duration.days(30));
+    }
+    if (props.runOnDeploy) {
+      this.deployRun = this.createDeployRun();
+    }
+  }
+
+  /**
+   * The AMI id built by the deploy-time run (`runOnDeploy`).
+   *
+   * @attribute
+   */
+  public get imageId(): string {
+    return this.deployTimeRun('imageId').attrImageId;
+  }
+
+  /**
+   * The ARN of the Image Builder image (build version) of the deploy-time run (`runOnDeploy`).
+   *
+   * @attribute
+   */
+  public get imageArn(): string {
+    return this.deployTimeRun('imageArn').attrArn;
+  }
+
+  /** Lets the grantee start the pipeline. */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['imagebuilder:StartImagePipelineExecution'],
+      resourceArns: [this.pipelineArn],
+    });
+  }
+
+  /**
+   * A rule for builds of this pipeline's image that became AVAILABLE (event "EC2 Image Builder
+   * Image State Change"). The event names the build, not the pipeline: builds of the image from
+   * elsewhere (the deploy-time build, another pipeline of the image) match too.
+   */
+  public onImageBuilt(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.imageStateRule(id, options, 'AVAILABLE');
+  }
+
+  /** A rule for builds of this pipeline's image that FAILED (see `onImageBuilt`). */
+  public onImageFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.imageStateRule(id, options, 'FAILED');
+  }
+
+  /**
+   * A rule for this pipeline's vulnerability scans with findings (event "EC2 Image Builder CVE
+   * Detected", sent when `vulnerabilityScanning` is on).
+   */
+  public onVulnerabilitiesFound(id: string, options: VulnerabilityEventOptions = {}): events.Rule {
+    if (!this.scanning) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:scanningOff',
+        `onVulnerabilitiesFound('${id}'): vulnerabilityScanning is off, so Image Builder sends no vulnerability events. Set vulnerabilityScanning: true`);
+    }
+    const counts = severityCounts(options.minimumSeverity ?? VulnerabilitySeverity.MEDIUM);
+    return this.rule(id, options, {
+      source: [EVENT_SOURCE],
+      detailType: ['EC2 Image Builder CVE Detected'],
+      resources: [this.pipelineArn],
+      detail: { 'finding-severity-counts': counts },
+    });
+  }
+
+  /**
+   * A rule for Image Builder disabling this pipeline after `autoDisableAfterFailures` failed
+   * scheduled runs (event "EC2 Image Builder Image Pipeline Automatically Disabled").
+   */
+  public onPipelineDisabled(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.rule(id, options, {
+      source: [EVENT_SOURCE],
+      detailType: ['EC2 Image Builder Image Pipeline Automatically Disabled'],
+      resources: [this.pipelineArn],
+    });
+  }
+
+  private validateProps(props: ImagePipelineProps): void {
+    const failures = props.autoDisableAfterFailures;
+    const outOfRange = (n: number) => !Number.isInteger(n) || n < AUTO_DISABLE.min || n > AUTO_DISABLE.max;
+    if (failures !== undefined && !Token.isUnresolved(failures) && outOfRange(failures)) {
+      invalidProp(this, 'autoDisableAfterFailures', failures, `Image Builder disables a pipeline after ${AUTO_DISABLE.min} to ${AUTO_DISABLE.max} failed runs in a row`,
+        `Give a whole number from ${AUTO_DISABLE.min} to ${AUTO_DISABLE.max}`);
+    }
+    if (props.testTimeout && !props.testTimeout.isUnresolved()) {
+      const minutes = props.testTimeout.toMinutes({ integral: false });
+      if (minutes < TEST_TIMEOUT_MINUTES.min || minutes > TEST_TIMEOUT_MINUTES.max) {
+        invalidProp(this, 'testTimeout', props.testTimeout.toHumanString(), `Image Builder takes ${TEST_TIMEOUT_MINUTES.min} to ${TEST_TIMEOUT_MINUTES.max} minutes`,
+          'Give a Duration between one hour and one day');
+      }
+    }
+    if (props.schedule?.isManual && (props.rebuildWhen !== undefined || failures !== undefined)) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:manualScheduleSettings',
+        'rebuildWhen and autoDisableAfterFailures apply to scheduled runs only, and the schedule is manual()');
+    }
+    if (props.keepImagesLaunchedWithin && !props.keepImages) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:launchedWithinWithoutRetention',
+        'keepImagesLaunchedWithin has no effect without keepImages');
+    }
+    if (props.runOnDeploy && this.image._buildsOnDeploy) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:twoBakesPerDeploy',
+        `runOnDeploy: the image ${this.image.node.path} also bakes during deployment, so a change bakes twice. `
+        + 'Set buildOnDeploy: false on the image and use this pipeline\'s imageId');
+    }
+  }
+
+  private testsConfiguration(props: ImagePipelineProps): imagebuilder.CfnImagePipeline.ImageTestsConfigurationProperty {
+    const enabled = props.tests ?? this.image._settings.tests;
+    if (!enabled) {
+      return { imageTestsEnabled: false };
+    }
+    const minutes = props.testTimeout?.toMinutes() ?? this.image._settings.testTimeoutMinutes ?? TEST_TIMEOUT_MINUTES.max;
+    return { imageTestsEnabled: true, timeoutMinutes: minutes };
+  }
+
+  private schedule(props: ImagePipelineProps, schedule: BoundSchedule): imagebuilder.CfnImagePipeline.ScheduleProperty | undefined {
+    if (schedule.expression === undefined) {
+      return undefined;
+    }
+    return {
+      scheduleExpression: schedule.expression,
+      pipelineExecutionStartCondition: props.rebuildWhen ?? RebuildCondition.WHEN_DEPENDENCIES_UPDATED,
+      // Rendered even at Image Builder's documented default, which older documentation disagrees on.
+      autoDisablePolicy: { failureCount: props.autoDisableAfterFailures ?? AUTO_DISABLE.default },
+    };
+  }
+
+  /**
+   * Properties newer than the oldest aws-cdk-lib this library supports (2.223.0): written as
+   * raw CloudFormation, which the service takes whatever the CDK version.
+   */
+  private addRawProperties(schedule: BoundSchedule): void {
+    // Images the pipeline builds carry the image's build tag, which retirement selects by.
+    this.resource.addPropertyOverride('ImageTags', buildTag(this.image.imageName));
+    if (schedule.expression !== undefined && schedule.timeZone !== undefined) {
+      this.resource.addPropertyOverride('Schedule.Timezone', schedule.timeZone);
+    }
+  }
+
+  private addDistribution(entries: RegionDistributionOptions[]): void {
+    const distribution = this.image._distribution;
+    const outputs = regionOutputs(this, distribution, entries);
+    outputs.forEach(o => distribution.addRegion(o));
+    const stack = Stack.of(this);
+    const added = outputs.flatMap(o => (o.ssmParameters ?? []).map(p => ({
+      ...p,
+      region: distribution.isBuildRegion(o.region) ? stack.region : o.region!,
+    })));
+    if (added.some(p => needsExecutionRole(p, stack.account)) || (added.length > 0 && this.image._executionRole)) {
+      const { role, created } = executionRoleOf(this.image);
+      // A role created now also serves outputs other pipelines of the image added earlier.
+      grantParameterWrites(role, stack, created ? distribution.ssmParameters : added);
+    }
+  }
+
+  private createLogging(name: string, options: PipelineLogOptions): imagebuilder.CfnImagePipeline.PipelineLoggingConfigurationProperty {
+    const groups = pipelineLogGroups(this, name, options);
+    if (groups.needingExecutionRole.length > 0) {
+      const { role } = executionRoleOf(this.image);
+      grantLogWrites(groups.needingExecutionRole, [role, this.image.role]);
+    }
+    return { imageLogGroupName: groups.imageLogGroup.logGroupName, pipelineLogGroupName: groups.pipelineLogGroup.logGroupName };
+  }
+
+  private createRetirement(retention: ImageRetention, launchedWithin: Duration): string {
+    const owner = retiredBy.get(this.image);
+    if (owner) {
+      invalidProp(this, 'keepImages', retention, `the builds of ${this.image.node.path} are already retired by ${owner}, and two lifecycle policies over the same builds would fight`,
+        'Set keepImages on one pipeline of the image only');
+    }
+    retiredBy.set(this.image, this.node.path);
+    const retirement = new ImageRetirement(this, 'Retirement', {
+      owner: this,
+      prop: 'keepImages',
+      name: imageBuilderName(this, 'retirement').toLowerCase(),
+      selectionTag: { key: BUILD_TAG_KEY, value: this.image.imageName },
+      retention,
+      keepLaunchedWithin: launchedWithin,
+      keepLaunchedWithinProp: 'keepImagesLaunchedWithin',
+    });
+    return retirement.lifecyclePolicyArn;
+  }
+
+  private createDeployRun(): imagebuilder.CfnImage {
+    // Recipe and infrastructure come from the pipeline; CloudFormation refuses them alongside
+    // pipeline execution settings.
+    const run = new imagebuilder.CfnImage(this, 'DeployRun', {
+      imagePipelineExecutionSettings: { deploymentId: this.resource.attrDeploymentId, onUpdate: true },
+      tags: buildTag(this.image.imageName),
+    });
+    // The build's distribution writes with the execution role: its policies must be in place.
+    if (this.image._executionRole) {
+      run.node.addDependency(this.image._executionRole);
+    }
+    return run;
+  }
+
+  private deployTimeRun(attribute: string): imagebuilder.CfnImage {
+    if (!this.deployRun) {
+      throw new Error(`${this.node.path}: ${attribute} is only available with runOnDeploy: true (the pipeline otherwise builds outside deployments). `
+        + 'Set runOnDeploy, or read the AMI id the pipeline publishes to its SSM parameter');
+    }
+    return this.deployRun;
+  }
+
+  private imageStateRule(id: string, options: events.OnEventOptions, status: string): events.Rule {
+    const stack = Stack.of(this);
+    return this.rule(id, options, {
+      source: [EVENT_SOURCE],
+      detailType: ['EC2 Image Builder Image State Change'],
+      // Build ARNs are image/<recipe name>/<version>/<build>; the slash keeps other recipes
+      // whose names start alike out.
+      resources: events.Match.prefix(`arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this.image._recipeName}/`),
+      detail: { state: { status: [status] } },
+    });
+  }
+
+  private rule(id: string, options: events.OnEventOptions, pattern: events.EventPattern): events.Rule {
+    const rule = new events.Rule(this, id, options);
+    rule.addTarget(options.target);
+    rule.addEventPattern(pattern);
+    return rule;
+  }
+}
+
+function severityCounts(minimum: VulnerabilitySeverity): Record<string, unknown> {
+  const above = events.Match.greaterThan(0);
+  switch (minimum) {
+    case VulnerabilitySeverity.CRITICAL:
+      return { critical: above };
+    case VulnerabilitySeverity.HIGH:
+      return { $or: [{ critical: above }, { high: above }] };
+    default:
+      // `all` counts critical, high and medium findings.
+      return { all: above };
+  }
+}
