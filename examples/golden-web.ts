@@ -2,6 +2,9 @@ import * as path from 'path';
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GoldenImage, ParentImage, Provisioner } from '../src';
+import { ImagePipeline } from '../src/pipeline/image-pipeline';
+import { ImageRetention } from '../src/pipeline/image-retirement';
+import { PipelineSchedule, RebuildCondition, WeekDay } from '../src/pipeline/pipeline-schedule';
 
 /** Where the page the web servers serve lives. */
 const SITE = path.join(__dirname, 'site/');
@@ -51,10 +54,18 @@ export function webServerImage(scope: Construct, id: string, parentImage: Parent
 /** The golden web image on Debian 12, as in the classic tutorials. */
 export class GoldenWebDebianStack extends Stack {
   public readonly image: GoldenImage;
+  public readonly pipeline: ImagePipeline;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.image = webServerImage(this, 'WebImage', ParentImage.debian({ release: '12' }), 'apt');
+    // Rebake weekly when Debian publishes a new AMI, publish the AMI id, keep the last 5 builds.
+    this.pipeline = this.image.addPipeline('WeeklyRebake', {
+      schedule: PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }),
+      rebuildWhen: RebuildCondition.WHEN_DEPENDENCIES_UPDATED,
+      distribution: [{ ssmParameters: [{ parameterName: '/golden/web/latest' }] }],
+      keepImages: ImageRetention.count(5),
+    });
   }
 }
 
