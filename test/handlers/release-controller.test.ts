@@ -679,22 +679,29 @@ describe('idempotence and re-entry', () => {
   });
 
   test.each(['ModifyRule', 'PutParameter', 'SetDesiredCapacity', 'DescribeTargetHealth'])(
-    'a Lambda that dies right after %s resumes on the next poll without a double shift',
+    'a Lambda that dies right after %s fails the request (as the provider framework does); CloudFormation\'s rollback restores the old generation and the next release shifts each step once',
     async (operation) => {
       const a = await liveGenerationA();
       const b = world.generation('b');
       world.fake.faults.add({ kind: 'crash-after', operation, times: 1 });
-      world.fake.faults.add({ kind: 'crash-after', operation, skip: 2, times: 2 });
-      world.fake.faults.add({ kind: 'crash-before', operation, skip: 5, times: 1 });
-      const trace = recorder(world, [a, b]);
+      const settings = { strategy: 'LINEAR', stepPercent: 25, stepIntervalSeconds: 60 } as const;
 
-      const result = await world.update(b, { strategy: 'LINEAR', stepPercent: 25, stepIntervalSeconds: 60 }, trace);
+      const result = await world.update(b, settings);
 
-      expect(result.status).toBe('SUCCESS');
-      expect(result.ticks.some((t) => t.outcome === 'crashed')).toBe(true);
-      expect(trace.steps('b')).toEqual([0, 25, 50, 75, 100]);
-      expect(writesPerSplit(result).every((n) => n === 1)).toBe(true);
-      expect(forwardsOnlyTo(world, b)).toBe(true);
+      expect(result.status).toBe('FAILED');
+      expect(result.crashedAt).toBe(`died at ${result.calls.find((c) => c.outcome === 'crash-after')!.operation}`);
+      expect(result.reason).toContain('Task timed out after 120.00 seconds');
+      const rollback = await world.cloudFormationRollback();
+      expect(rollback.status).toBe('SUCCESS');
+      expect(forwardsOnlyTo(world, a)).toBe(true);
+
+      const c = world.generation('c');
+      const trace = recorder(world, [a, c]);
+      const again = await world.update(c, settings, trace);
+      expect(again.status).toBe('SUCCESS');
+      expect(trace.steps('c')).toEqual([0, 25, 50, 75, 100]);
+      expect(writesPerSplit(again).every((n) => n === 1)).toBe(true);
+      expect(forwardsOnlyTo(world, c)).toBe(true);
     },
   );
 

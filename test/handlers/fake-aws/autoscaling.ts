@@ -149,6 +149,16 @@ export class FakeAutoScaling {
     group.nextAttemptAt = Math.max(group.nextAttemptAt, this.now());
   }
 
+  /**
+   * The group's own scaling policy changing its desired capacity (target tracking scaling
+   * out or in), clamped to the group's bounds as Auto Scaling does.
+   */
+  public scaleByPolicy(name: string, desired: number): void {
+    this.reconcile();
+    const group = this.requireGroupForSetup(name);
+    this.changeDesired(group, Math.min(Math.max(desired, group.minSize), group.maxSize));
+  }
+
   /** How instances launched from now on behave. */
   public setInstanceBehaviour(name: string, behaviour: InstanceBehaviour): void {
     this.reconcile();

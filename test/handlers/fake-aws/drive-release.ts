@@ -5,10 +5,20 @@ import type { ReleaseAttributes, ReleaseProperties } from '../../../src/deployme
 import { handler as isComplete } from '../../../src/handlers/release-controller/is-complete.lambda';
 import { handler as onEvent } from '../../../src/handlers/release-controller/on-event.lambda';
 import type { IsCompleteResponse, ReleaseRequest } from '../../../src/handlers/release-controller/request';
+import type { ReleaseState } from '../../../src/handlers/release-controller/state';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/WebStack/6a1b2c3d-0000-4000-8000-000000000001';
 export const LOGICAL_ID = 'WebRelease1A2B3C4D';
 const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:WebStack-ReleaseProviderframeworkonEvent';
+/** The user isComplete function's name, as the framework names its log group in failure reasons. */
+const IS_COMPLETE_FUNCTION = 'WebStack-ReleaseControllerIsComplete';
+/** The release controller's isComplete timeout (see src/deployment/release-controller.ts). */
+export const IS_COMPLETE_TIMEOUT_SECONDS = 120;
+
+// A drive that never starts would otherwise keep the loop going for ever.
+const MAX_CONCURRENT_TICKS = 10_000;
+
+const FAULT_OUTCOMES = new Set<string>(['throttle', 'server-error', 'timeout', 'lost-response', 'crash-before', 'crash-after']);
 
 /** A tick, as the provider framework would see it. */
 export interface TickRecord {
@@ -66,6 +76,8 @@ export interface DriveResult {
   readonly data?: ReleaseAttributes;
   /** Why it failed, as CloudFormation would show it. */
   readonly reason?: string;
+  /** When the user isComplete function died: where ("died at elbv2:ModifyRule"). */
+  readonly crashedAt?: string;
   readonly ticks: readonly TickRecord[];
   readonly elapsedSeconds: number;
   /** Calls and events of this drive only. */
@@ -86,97 +98,192 @@ export class InvariantViolation extends Error {
  * Play the CloudFormation custom resource provider framework against the fake: onEvent
  * once, then isComplete right away and every queryInterval of simulated time until it
  * completes, throws, or totalTimeout runs out ("Operation timed out"), checking invariants
- * after every poll. A crashed invocation (crash fault) is retried on the next poll, which
- * is what the framework's waiter does when its own invocation fails.
+ * after every poll.
+ *
+ * A crashed invocation (crash fault: the user isComplete function died or timed out) FAILS
+ * the request, as in aws-cdk-lib's provider framework: its isComplete Lambda invokes the
+ * user function synchronously, turns a FunctionError (an exception, "Task timed out", a
+ * killed runtime) into an Error, and its safeHandler answers CloudFormation FAILED. Only
+ * `IsComplete: false` is rethrown as the framework's Retry, which the waiter state machine
+ * retries (Retry on States.ALL, IntervalSeconds = queryInterval, BackoffRate 1). So the next
+ * invocation after a crash is CloudFormation's rollback request, never the same request.
  */
 export async function driveRelease(options: DriveOptions): Promise<DriveResult> {
-  const { fake } = options;
-  const requestId = options.requestId ?? fake.newRequestId();
-  const request = buildRequest(options, requestId);
-  const startedAt = fake.clock.now();
-  const firstCall = fake.calls.length;
-  const firstEvent = fake.eventBridge.events.length;
-  const ticks: TickRecord[] = [];
-  const finish = (status: DriveResult['status'], physicalResourceId: string, extra: { data?: ReleaseAttributes; reason?: string }): DriveResult => ({
-    status,
-    physicalResourceId,
-    requestId,
-    ...extra,
-    ticks,
-    elapsedSeconds: (fake.clock.now() - startedAt) / 1000,
-    calls: fake.calls.slice(firstCall),
-    events: fake.eventBridge.events.slice(firstEvent),
-  });
+  const [result] = await driveConcurrently([options]);
+  return result;
+}
 
-  let physicalResourceId: string;
-  try {
-    physicalResourceId = (await onEvent(request)).PhysicalResourceId;
-  } catch (error) {
-    return finish('FAILED', request.PhysicalResourceId ?? '', { reason: errorMessage(error) });
+/** A drive that joins the others later (a request CloudFormation sends while others run). */
+export interface ConcurrentDriveOptions extends DriveOptions {
+  /** The tick at which this request's onEvent runs. Default 0. */
+  readonly startTick?: number;
+  /** Or: the first tick at which this returns true (checked before the tick's polls). */
+  readonly startWhen?: (tick: number) => boolean;
+}
+
+/**
+ * Several requests, each with its own waiter, polled on one simulated clock: at each tick
+ * every started, unfinished request is polled once (in the order given), then time moves on
+ * by the query interval (the first drive's). Models two release resources on one listener,
+ * or CloudFormation's rollback request arriving while the waiter of the request it
+ * cancelled still polls.
+ */
+export async function driveConcurrently(drives: readonly ConcurrentDriveOptions[]): Promise<DriveResult[]> {
+  if (drives.length === 0) {
+    return [];
   }
-  if (request.RequestType !== 'Create' && physicalResourceId !== request.PhysicalResourceId) {
-    throw new Error(`onEvent changed the physical id of an ${request.RequestType} from ${request.PhysicalResourceId} to ${physicalResourceId}; CloudFormation would replace the resource`);
+  const fake = drives[0].fake;
+  if (drives.some((d) => d.fake !== fake)) {
+    throw new Error('driveConcurrently: every drive must use the same fake');
+  }
+  const waiters = drives.map((d) => new Waiter(d));
+  const interval = (drives[0].queryIntervalSeconds ?? 10) * 1000;
+  for (let tick = 0; waiters.some((w) => !w.result); tick++) {
+    if (tick > MAX_CONCURRENT_TICKS) {
+      throw new Error(`driveConcurrently: drive(s) ${waiters.flatMap((w, i) => (w.started ? [] : [i])).join(', ')} never started`);
+    }
+    for (const [i, waiter] of waiters.entries()) {
+      const due = drives[i].startWhen ? drives[i].startWhen!(tick) : (drives[i].startTick ?? 0) <= tick;
+      if (!waiter.started && due) {
+        await waiter.start();
+      }
+      if (waiter.started && !waiter.result) {
+        await waiter.poll();
+      }
+    }
+    if (waiters.some((w) => !w.result)) {
+      fake.advance(interval / 1000);
+    }
+  }
+  return waiters.map((w) => w.result!);
+}
+
+/** One request's provider framework waiter: onEvent once, then one isComplete per tick. */
+class Waiter {
+  public started = false;
+  public result?: DriveResult;
+  private readonly fake: FakeAws;
+  private readonly requestId: string;
+  private readonly request: ReleaseRequest;
+  private readonly ticks: TickRecord[] = [];
+  private readonly memory = new Map<string, unknown>();
+  private readonly stateName: string;
+  private readonly polls: number;
+  private startedAt = 0;
+  private firstCall = 0;
+  private firstEvent = 0;
+  private tick = 0;
+  private physicalResourceId = '';
+  private event?: ReleaseRequest;
+  private initialState?: ReleaseState;
+  private initialLiveDesired?: number;
+
+  public constructor(private readonly options: DriveOptions) {
+    this.fake = options.fake;
+    this.requestId = options.requestId ?? this.fake.newRequestId();
+    this.request = buildRequest(options, this.requestId);
+    this.stateName = String(options.properties.StateParameterName);
+    const interval = (options.queryIntervalSeconds ?? 10) * 1000;
+    this.polls = Math.floor(((options.totalTimeoutSeconds ?? 3600) * 1000) / interval) + 1;
   }
 
-  const event: ReleaseRequest = { ...request, PhysicalResourceId: physicalResourceId };
-  const stateName = String(options.properties.StateParameterName);
-  const initialState = fake.releaseState(stateName);
-  const initialLiveDesired = initialState?.live ? fake.autoScaling.groups.get(initialState.live.autoScalingGroupName)?.desired : undefined;
-  const memory = new Map<string, unknown>();
-  const interval = (options.queryIntervalSeconds ?? 10) * 1000;
-  const polls = Math.floor(((options.totalTimeoutSeconds ?? 3600) * 1000) / interval) + 1;
-  const invariants = options.invariants ?? STANDARD_INVARIANTS;
+  public async start(): Promise<void> {
+    const fake = this.fake;
+    this.started = true;
+    this.startedAt = fake.clock.now();
+    this.firstCall = fake.calls.length;
+    this.firstEvent = fake.eventBridge.events.length;
+    let onEventResult: object;
+    try {
+      onEventResult = await onEvent(this.request);
+    } catch (error) {
+      this.finish('FAILED', { reason: errorMessage(error) });
+      return;
+    }
+    this.physicalResourceId = (onEventResult as { PhysicalResourceId: string }).PhysicalResourceId;
+    if (this.request.RequestType !== 'Create' && this.physicalResourceId !== this.request.PhysicalResourceId) {
+      throw new Error(`onEvent changed the physical id of an ${this.request.RequestType} from ${this.request.PhysicalResourceId} to ${this.physicalResourceId}; CloudFormation would replace the resource`);
+    }
+    // The framework passes every field onEvent returned through to isComplete.
+    this.event = { ...this.request, ...onEventResult, PhysicalResourceId: this.physicalResourceId };
+    this.initialState = fake.releaseState(this.stateName);
+    this.initialLiveDesired = this.initialState?.live ? fake.autoScaling.groups.get(this.initialState.live.autoScalingGroupName)?.desired : undefined;
+  }
 
-  for (let tick = 0; tick < polls; tick++) {
+  public async poll(): Promise<void> {
+    const { fake, options } = this;
+    const event = this.event!;
+    const tick = this.tick++;
+    if (tick >= this.polls) {
+      this.finish('TIMED_OUT', { reason: 'Operation timed out' });
+      return;
+    }
     fake.reconcile();
-    const hookContext = { fake, tick, elapsedSeconds: (fake.clock.now() - startedAt) / 1000, request: event };
+    const hookContext = { fake, tick, elapsedSeconds: (fake.clock.now() - this.startedAt) / 1000, request: event };
     await options.beforeTick?.(hookContext);
     fake.reconcile();
 
+    const callsBefore = fake.calls.length;
     const result = await fake.runInvocation(() => isComplete(event));
-    if (options.pollTwice && result.kind !== 'crashed') {
-      await pollAgain(fake, event, stateName, result, tick);
+    // Re-entry means repeating a poll that ran to its end; a poll cut short by a fault has
+    // work left, which the repeat rightly does.
+    const faulted = fake.calls.slice(callsBefore).some((call) => FAULT_OUTCOMES.has(call.outcome));
+    if (options.pollTwice && result.kind !== 'crashed' && !faulted) {
+      await pollAgain(fake, event, this.stateName, result, tick);
     }
     const outcome = classify(result);
-    const state = fake.releaseState(stateName);
-    ticks.push({
+    const state = fake.releaseState(this.stateName);
+    this.ticks.push({
       tick,
-      at: (fake.clock.now() - startedAt) / 1000,
+      at: (fake.clock.now() - this.startedAt) / 1000,
       outcome: outcome.poll,
-      phase: state?.deploymentId === requestId ? state.phase : undefined,
+      phase: state?.deploymentId === this.requestId ? state.phase : undefined,
       detail: outcome.detail,
     });
 
     const context: InvariantContext = {
       fake,
       tick,
-      requestId,
+      requestId: this.requestId,
       listenerArn: String(options.properties.ListenerArn),
       priority: Number(options.properties.Priority),
-      stateParameterName: stateName,
+      stateParameterName: this.stateName,
       outcome: outcome.poll,
-      initialState,
-      initialLiveDesired,
-      startedAt,
-      memory,
+      initialState: this.initialState,
+      initialLiveDesired: this.initialLiveDesired,
+      startedAt: this.startedAt,
+      memory: this.memory,
     };
-    for (const invariant of invariants) {
+    for (const invariant of options.invariants ?? STANDARD_INVARIANTS) {
       const violation = invariant.check(context);
       if (violation) {
-        throw new InvariantViolation(invariant.name, tick, hookContext.elapsedSeconds, violation, ticks);
+        throw new InvariantViolation(invariant.name, tick, hookContext.elapsedSeconds, violation, this.ticks);
       }
     }
     await options.afterTick?.({ ...hookContext, outcome: outcome.poll });
 
     if (outcome.poll === 'complete') {
-      return finish('SUCCESS', physicalResourceId, { data: outcome.data });
+      this.finish('SUCCESS', { data: outcome.data });
+    } else if (outcome.poll === 'failed') {
+      this.finish('FAILED', { reason: outcome.detail });
+    } else if (outcome.poll === 'crashed') {
+      this.finish('FAILED', { reason: lambdaTimedOut(fake, tick), crashedAt: outcome.detail });
     }
-    if (outcome.poll === 'failed') {
-      return finish('FAILED', physicalResourceId, { reason: outcome.detail });
-    }
-    fake.advance(interval / 1000);
   }
-  return finish('TIMED_OUT', physicalResourceId, { reason: 'Operation timed out' });
+
+  private finish(status: DriveResult['status'], extra: { data?: ReleaseAttributes; reason?: string; crashedAt?: string }): void {
+    const fake = this.fake;
+    this.result = {
+      status,
+      physicalResourceId: this.physicalResourceId || this.request.PhysicalResourceId || '',
+      requestId: this.requestId,
+      ...extra,
+      ticks: this.ticks,
+      elapsedSeconds: (fake.clock.now() - this.startedAt) / 1000,
+      calls: fake.calls.slice(this.firstCall),
+      events: fake.eventBridge.events.slice(this.firstEvent),
+    };
+  }
 }
 
 function buildRequest(options: DriveOptions, requestId: string): ReleaseRequest {
@@ -232,7 +339,14 @@ async function pollAgain(
   const rulesBefore = fake.elbv2.ruleChanges.length;
   const eventsBefore = fake.eventBridge.events.length;
   const desiredBefore = [...fake.autoScaling.groups.values()].map((g) => g.desiredHistory.length).join(',');
-  const second = await fake.runInvocation(() => isComplete(event));
+  // The repeat itself runs fault-free, and leaves the fault rules' counters alone.
+  fake.faults.paused = true;
+  let second: InvocationOutcome<IsCompleteResponse>;
+  try {
+    second = await fake.runInvocation(() => isComplete(event));
+  } finally {
+    fake.faults.paused = false;
+  }
   const problems: string[] = [];
   if (fake.ssm.parameters.get(stateName)?.value !== stateBefore) {
     problems.push(`state changed from ${stateBefore} to ${fake.ssm.parameters.get(stateName)?.value}`);
@@ -254,6 +368,13 @@ async function pollAgain(
   if (problems.length > 0) {
     throw new Error(`re-entry at tick ${tick}: the same isComplete twice did not give the same state: ${problems.join('; ')}`);
   }
+}
+
+/** The reason the framework sends CloudFormation when the user isComplete function timed out. */
+function lambdaTimedOut(fake: FakeAws, tick: number): string {
+  const lambdaRequestId = `7a3b0c1d-0000-4000-8000-${tick.toString(16).padStart(12, '0')}`;
+  const message = `${new Date(fake.clock.now()).toISOString()} ${lambdaRequestId} Task timed out after ${IS_COMPLETE_TIMEOUT_SECONDS.toFixed(2)} seconds`;
+  return [message, '', `Logs: /aws/lambda/${IS_COMPLETE_FUNCTION}`, ''].join('\n');
 }
 
 function errorMessage(error: unknown): string {

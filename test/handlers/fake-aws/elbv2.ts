@@ -87,6 +87,7 @@ export interface RuleChange {
   readonly by: 'api' | 'operator';
   readonly kind: 'create' | 'modify' | 'delete' | 'priority';
   readonly actions?: Action[];
+  readonly conditions?: RuleCondition[];
 }
 
 export interface TargetGroupOptions {
@@ -210,7 +211,7 @@ export class FakeElbv2 {
   public operatorModifyRule(ruleArn: string, actions: Action[]): void {
     const rule = this.requireRule(ruleArn);
     rule.actions = this.normaliseActions(actions);
-    this.ruleChanges.push({ at: this.now(), ruleArn, by: 'operator', kind: 'modify', actions: rule.actions });
+    this.ruleChanges.push({ at: this.now(), ruleArn, by: 'operator', kind: 'modify', actions: rule.actions, conditions: rule.conditions });
     this.refreshUsage();
   }
 
@@ -240,7 +241,7 @@ export class FakeElbv2 {
     const arn = `${listener.arn.replace(':listener/', ':listener-rule/')}/${this.nextId()}`;
     const rule: RuleRecord = { arn, listenerArn: listener.arn, priority, conditions, actions };
     listener.rules.set(arn, rule);
-    this.ruleChanges.push({ at: this.now(), ruleArn: arn, by: 'api', kind: 'create', actions });
+    this.ruleChanges.push({ at: this.now(), ruleArn: arn, by: 'api', kind: 'create', actions, conditions });
     this.refreshUsage();
     return { Rules: [this.view(rule)], $metadata: {} };
   }
@@ -255,7 +256,7 @@ export class FakeElbv2 {
     const actions = input.Actions !== undefined ? this.normaliseActions(input.Actions) : rule.actions;
     rule.conditions = conditions;
     rule.actions = actions;
-    this.ruleChanges.push({ at: this.now(), ruleArn: rule.arn, by: 'api', kind: 'modify', actions });
+    this.ruleChanges.push({ at: this.now(), ruleArn: rule.arn, by: 'api', kind: 'modify', actions, conditions });
     this.refreshUsage();
     return { Rules: [this.view(rule)], $metadata: {} };
   }

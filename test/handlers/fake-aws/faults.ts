@@ -54,6 +54,8 @@ export function matchesOperation(matcher: OperationMatcher | undefined, qualifie
 
 /** Decides, call by call, which fault (if any) hits. Rules are consulted in the order added. */
 export class FaultInjector {
+  /** While true no fault fires and no rule counts a match (the harness's re-entry poll). */
+  public paused = false;
   private readonly active: ActiveFault[] = [];
 
   public constructor(private readonly random: SeededRandom) {}
@@ -79,6 +81,9 @@ export class FaultInjector {
   }
 
   public decide(qualifiedOperation: string, now: number): FaultKind | undefined {
+    if (this.paused) {
+      return undefined;
+    }
     for (const fault of this.active) {
       const rule = fault.rule;
       if (!matchesOperation(rule.operation, qualifiedOperation)) {

@@ -7,6 +7,7 @@ export * from './eventbridge';
 export * from './fake-aws';
 export * from './faults';
 export * from './invariants';
+export * from './release-trace';
 export * from './release-world';
 export * from './rng';
 export * from './sim-clock';
