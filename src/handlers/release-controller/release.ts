@@ -29,6 +29,9 @@ type Progress = 'continue' | 'wait';
 // A poll walks through as many phases as are ready; this only bounds a bug.
 const MAX_PHASES_PER_POLL = 20;
 
+// With InsufficientDataPolicy FAIL, rollback alarms unreadable this long count as without data.
+const ALARMS_UNREADABLE_LIMIT_MS = 60_000;
+
 const STEP_NAMES: Record<PendingWrite['kind'], string> = {
   attach: 'ATTACHED',
   step: 'SHIFTED',
@@ -298,7 +301,7 @@ export class Release {
     if (this.guarded) {
       return;
     }
-    const objections = await alarmObjections(this.config.alarmNames, this.config.insufficientDataPolicy);
+    const objections = await this.readAlarms();
     if (objections.length > 0) {
       throw new ReleaseFailure(objections.join('; '));
     }
@@ -308,6 +311,37 @@ export class Release {
       throw new ReleaseFailure(`generation ${candidate.key} has no healthy targets left: ${describeHealth(health)}`);
     }
     this.guarded = true;
+  }
+
+  /**
+   * The rollback alarms' objections. Alarms that cannot be read (throttling, 5xx) hold the
+   * release, as any transient error does; with InsufficientDataPolicy FAIL, alarms that stay
+   * unreadable for ALARMS_UNREADABLE_LIMIT_MS count as alarms without data, and so fail it.
+   */
+  private async readAlarms(): Promise<string[]> {
+    let objections: string[];
+    try {
+      objections = await alarmObjections(this.config.alarmNames, this.config.insufficientDataPolicy);
+    } catch (error) {
+      if (!isTransient(error) || this.config.insufficientDataPolicy !== 'FAIL') {
+        throw error;
+      }
+      const since = this.state.alarmsUnreadableSince ?? now();
+      const seconds = Math.round((now() - since) / 1000);
+      if (now() - since >= ALARMS_UNREADABLE_LIMIT_MS) {
+        return [`rollback alarms could not be read for ${seconds} s (${describeError(error)}) and InsufficientDataPolicy is FAIL`];
+      }
+      if (this.state.alarmsUnreadableSince === undefined) {
+        this.state = { ...this.state, alarmsUnreadableSince: since };
+        await this.save();
+      }
+      throw error;
+    }
+    if (this.state.alarmsUnreadableSince !== undefined) {
+      this.state = { ...this.state, alarmsUnreadableSince: undefined };
+      await this.save();
+    }
+    return objections;
   }
 
   /** The rule must still be what the controller last wrote; anything else is someone else's edit. */

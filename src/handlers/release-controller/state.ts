@@ -75,6 +75,8 @@ export interface ReleaseState {
   /** When the candidate reached 100 % (the old group has had weight 0 since). */
   readonly fullAt?: number;
   readonly healthDeadline?: number;
+  /** Since when DescribeAlarms has failed without a break (InsufficientDataPolicy FAIL only). */
+  readonly alarmsUnreadableSince?: number;
   readonly outcome?: ReleaseOutcome;
   /** Why the release failed. */
   readonly reason?: string;
