@@ -1,10 +1,11 @@
 import * as path from 'path';
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { GoldenImage, ParentImage, Provisioner } from '../src';
-import { ImagePipeline } from '../src/pipeline/image-pipeline';
-import { ImageRetention } from '../src/pipeline/image-retirement';
-import { PipelineSchedule, RebuildCondition, WeekDay } from '../src/pipeline/pipeline-schedule';
+import {
+  DeploymentImage, GoldenImage, ImagePipeline, ImageRetention, ImmutableDeployment, ParentImage, PipelineSchedule, Provisioner,
+  RebuildCondition, TrafficShift, WeekDay,
+} from '../src';
 
 /** Where the page the web servers serve lives. */
 const SITE = path.join(__dirname, 'site/');
@@ -55,6 +56,7 @@ export function webServerImage(scope: Construct, id: string, parentImage: Parent
 export class GoldenWebDebianStack extends Stack {
   public readonly image: GoldenImage;
   public readonly pipeline: ImagePipeline;
+  public readonly web: ImmutableDeployment;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -65,6 +67,19 @@ export class GoldenWebDebianStack extends Stack {
       rebuildWhen: RebuildCondition.WHEN_DEPENDENCIES_UPDATED,
       distribution: [{ ssmParameters: [{ parameterName: '/golden/web/latest' }] }],
       keepImages: ImageRetention.count(5),
+    });
+
+    // Every new bake rolls out as a new generation: 10 % first, the rest after five healthy minutes.
+    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    this.web = new ImmutableDeployment(this, 'Web', {
+      vpc,
+      image: DeploymentImage.fromGoldenImage(this.image),
+      instanceType: new ec2.InstanceType('t3.small'),
+      capacity: { min: 2, max: 6 },
+      port: 80,
+      healthCheck: { path: '/' },
+      trafficShift: TrafficShift.canary({ percent: 10, interval: Duration.minutes(5) }),
+      bakeTime: Duration.minutes(10),
     });
   }
 }

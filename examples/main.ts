@@ -20,7 +20,8 @@ for (const stack of stacks) {
     `  ${stack.stackName}:`,
     `${count('AWS::ImageBuilder::Image')} image(s),`,
     `${count('AWS::ImageBuilder::Component')} component(s),`,
-    `${count('AWS::AutoScaling::AutoScalingGroup')} Auto Scaling group(s),`,
+    `${count('AWS::ImageBuilder::ImagePipeline')} pipeline(s),`,
+    `${count('Custom::ImmutableRelease')} deployment(s),`,
     `${resources.length} resources`,
   ].join(' '));
 }

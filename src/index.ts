@@ -29,3 +29,13 @@ export * from './deployment/scaling';
 export * from './deployment/access-logs';
 export * from './deployment/insufficient-data-policy';
 export * from './deployment/immutable-deployment';
+
+// Pipeline: rebaking, distribution and retirement.
+export { PipelineSchedule, WeekDay, RebuildCondition } from './pipeline/pipeline-schedule';
+export type { PipelineCronOptions, DailyScheduleOptions, WeeklyScheduleOptions } from './pipeline/pipeline-schedule';
+export { ImagePipeline, VulnerabilitySeverity } from './pipeline/image-pipeline';
+export type { ImagePipelineOptions, ImagePipelineProps, VulnerabilityEventOptions } from './pipeline/image-pipeline';
+export { ImageRetention } from './pipeline/image-retirement';
+export type { LaunchPermissionOptions, SsmParameterOutputOptions, LaunchTemplateOutputOptions, RegionDistributionOptions } from './pipeline/distribution-options';
+export type { PipelineNotificationOptions } from './pipeline/pipeline-notifications';
+export type { PipelineLogOptions } from './pipeline/pipeline-logging';

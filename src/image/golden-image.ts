@@ -211,6 +211,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
   public readonly imageKey: string;
   public readonly osFamily: OsFamily;
   public readonly architecture: ec2.InstanceArchitecture;
+  public readonly rootDeviceName: string;
 
   /** The build instances' role. */
   public readonly role: iam.IRole;
@@ -259,6 +260,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
     const parent = props.parentImage.bind(this);
     this.osFamily = parent.osFamily;
     this.architecture = parent.architecture;
+    this.rootDeviceName = props.rootVolume?.deviceName ?? parent.rootDeviceName;
     this.role = props.role ?? this.createRole();
 
     const components = this.createComponents(props, parent);
