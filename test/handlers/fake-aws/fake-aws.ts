@@ -282,6 +282,11 @@ export class FakeAws {
       result = apply();
     } catch (error) {
       record.outcome = error instanceof Error ? error.name : 'error';
+      // The service answered with an error; a lost response or a crash loses that answer too.
+      if (fault === 'lost-response' || fault === 'crash-after') {
+        record.outcome = fault;
+        return fault === 'crash-after' ? this.die(qualified) : Promise.reject(timeoutError(qualified));
+      }
       return Promise.reject(error);
     }
     if (fault === 'lost-response') {
@@ -309,16 +314,26 @@ export class FakeAws {
    * starts calling something new cannot pass against a silent `undefined`.
    */
   private wire<C extends CommandClass>(stub: WiredStub, command: C, service: ServiceName, operation: string, impl: (input: InstanceType<C>['input']) => unknown): void {
-    stub.on(command as never).callsFake((input: InstanceType<C>['input']) => this.dispatch(service, operation, input, () => impl(input)));
+    stub.handlers.set(command, (input) => this.dispatch(service, operation, input, () => impl(input as InstanceType<C>['input'])));
   }
 
+  /**
+   * One aws-sdk-client-mock stub per client, whose send dispatches on the command's class
+   * itself: a single behaviour instead of one `on(Command)` matcher per command, which sinon
+   * would deep-compare against every call's arguments.
+   */
   private stub(client: new (config: object) => unknown): WiredStub {
-    const stub = mockClient(client as never) as unknown as WiredStub & { restore(): void };
-    stub.onAnyCommand().callsFake((input: unknown) => {
-      throw new Error(`fake: ${client.name} has no fake for this command (input ${JSON.stringify(input)})`);
+    const mock = mockClient(client as never) as unknown as MockedClient;
+    const handlers = new Map<CommandClass, (input: unknown) => Promise<unknown>>();
+    mock.send.callsFake((command) => {
+      const handler = handlers.get((command as object).constructor as CommandClass);
+      if (!handler) {
+        return Promise.reject(new Error(`fake: ${client.name} has no fake for this command (${(command as object).constructor.name}, input ${JSON.stringify(command.input)})`));
+      }
+      return handler(command.input);
     });
-    this.stubs.push(stub);
-    return stub;
+    this.stubs.push(mock);
+    return { handlers };
   }
 
   private wireElbv2(): void {
@@ -360,8 +375,13 @@ export class FakeAws {
 /** An SDK command class (its instances carry the call's input). */
 type CommandClass = abstract new (...args: never[]) => { readonly input: unknown };
 
-/** The part of aws-sdk-client-mock's stub the wiring uses. */
+/** The part of aws-sdk-client-mock's stub the wiring uses: its sinon stub of send. */
+interface MockedClient {
+  readonly send: { callsFake(fn: (command: { readonly input: unknown }) => unknown): unknown };
+  restore(): void;
+}
+
+/** A client's command handlers, by command class. */
 interface WiredStub {
-  on(command: never): { callsFake(fn: (input: never) => unknown): unknown };
-  onAnyCommand(): { callsFake(fn: (input: unknown) => unknown): unknown };
+  readonly handlers: Map<CommandClass, (input: unknown) => Promise<unknown>>;
 }
