@@ -1,11 +1,12 @@
 import { now } from './clock';
 import { ReleaseFailure, SupersededRequest } from './errors';
 import { log } from './log';
+import { afterWrite } from './outcome';
 import type { Generation, ReleaseConfig } from './properties';
 import type { ReleaseRequest } from './request';
-import { findRuleAtPriority } from './rule';
+import { describeRule, findRuleAtPriority } from './rule';
 import type { ReleaseState } from './state';
-import { forwardsOnlyTo } from './traffic';
+import { describeSplit, forwardsOnlyTo, sameSplit } from './traffic';
 
 // Enough to recognise polls of the last few requests as stale.
 const SUPERSEDED_KEPT = 10;
@@ -40,8 +41,31 @@ export async function claimState(request: ReleaseRequest, config: ReleaseConfig,
   if (stored?.ruleArn && stored.listenerArn !== config.listenerArn && request.RequestType === 'Update') {
     throw new ReleaseFailure(`the deployment's listener rule ${stored.ruleArn} lives on listener ${stored.listenerArn}; moving it to ${config.listenerArn} in place is not supported: replace the release resource (give the deployment a new id) instead`);
   }
-  const base = stored ?? (request.RequestType === 'Update' ? await recoverState(request, config) : undefined);
+  const base = stored
+    ? await settlePending(stored, config)
+    : request.RequestType === 'Update' ? await recoverState(request, config) : undefined;
   return { state: planRequest(request, config, base), isNew: true };
+}
+
+/**
+ * The state as the load balancer shows it: a rule write that the previous request saved as
+ * pending but never recorded (its Lambda died between the write and the save) is recorded
+ * if the rule shows it, and forgotten if not. A new request must plan from that: if an
+ * unrecorded cutover left the old generation "live" in the state while the rule forwards to
+ * the new one alone, CloudFormation's rollback would otherwise switch all traffic straight
+ * to a target group the load balancer has stopped health-checking.
+ */
+async function settlePending(stored: ReleaseState, config: ReleaseConfig): Promise<ReleaseState> {
+  const pending = stored.pending;
+  if (!pending) {
+    return stored;
+  }
+  const rule = stored.ruleArn ? await describeRule(stored.ruleArn) : await findRuleAtPriority(config.listenerArn, config.priority);
+  if (rule && sameSplit(rule.split, pending.split)) {
+    log.info('the previous request\'s last rule write took effect unrecorded; recorded it before planning', { kind: pending.kind, split: describeSplit(pending.split) });
+    return { ...afterWrite(stored, pending, config), ruleArn: rule.arn };
+  }
+  return { ...stored, pending: undefined };
 }
 
 /**
