@@ -1,5 +1,5 @@
 import { now } from './clock';
-import { ReleaseFailure, SupersededRequest } from './errors';
+import { ReleaseFailure, StaleRequest, SupersededRequest } from './errors';
 import { log } from './log';
 import { afterWrite } from './outcome';
 import type { Generation, ReleaseConfig } from './properties';
@@ -40,6 +40,13 @@ export async function claimState(request: ReleaseRequest, config: ReleaseConfig,
   }
   if (stored?.ruleArn && stored.listenerArn !== config.listenerArn && request.RequestType === 'Update') {
     throw new ReleaseFailure(`the deployment's listener rule ${stored.ruleArn} lives on listener ${stored.listenerArn}; moving it to ${config.listenerArn} in place is not supported: replace the release resource (give the deployment a new id) instead`);
+  }
+  // A stale poll (its waiter outlived CloudFormation's wait) must not take over, or revive
+  // state that a Delete removed: it would create a rule that blocks CloudFormation deleting
+  // the target groups. A live request claims within seconds of onEvent.
+  const age = request.RequestedAt === undefined ? 0 : now() - request.RequestedAt;
+  if (age >= config.deadlineSeconds * 1000) {
+    throw new StaleRequest(request.RequestId, Math.round(age / 1000), config.deadlineSeconds);
   }
   const base = stored
     ? await settlePending(stored, config)
@@ -90,7 +97,9 @@ export function planRequest(request: ReleaseRequest, config: ReleaseConfig, stor
     liveSince: carried?.liveSince,
     previous: carried?.previous,
     step: -1,
-    startedAt: t,
+    // The deadline counts from when CloudFormation started waiting, not from the first poll
+    // that got through.
+    startedAt: Math.min(t, request.RequestedAt ?? t),
     phaseAt: t,
   };
   if (!common.live) {

@@ -28,6 +28,18 @@ export class SupersededRequest extends Error {
   }
 }
 
+/**
+ * An isComplete poll of a request older than its release deadline that finds no state of its
+ * own: CloudFormation stopped waiting for it long ago (a waiter outlives CloudFormation's
+ * one-hour limit by a few polls), so it must not start anything.
+ */
+export class StaleRequest extends Error {
+  public constructor(requestId: string, ageSeconds: number, deadlineSeconds: number) {
+    super(`request ${requestId} began ${ageSeconds} s ago, past its deadline of ${deadlineSeconds} s, and holds no release state: CloudFormation no longer waits for it; this poll changed nothing`);
+    this.name = 'StaleRequest';
+  }
+}
+
 const THROTTLING_NAMES = new Set([
   'Throttling',
   'ThrottlingException',
@@ -103,7 +115,7 @@ export function isThrottling(error: unknown): boolean {
 
 /** Worth retrying later: throttling, 5xx, timeouts and dropped connections. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof ReleaseFailure || error instanceof InvalidProperties || error instanceof SupersededRequest) {
+  if (error instanceof ReleaseFailure || error instanceof InvalidProperties || error instanceof SupersededRequest || error instanceof StaleRequest) {
     return false;
   }
   const s = shape(error);

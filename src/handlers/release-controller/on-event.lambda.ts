@@ -1,3 +1,4 @@
+import { now } from './clock';
 import { releasePhysicalId } from './identity';
 import { log, setLogContext } from './log';
 import { parseReleaseProperties } from './properties';
@@ -5,8 +6,8 @@ import type { OnEventResponse, ReleaseRequest } from './request';
 
 /**
  * The provider framework's onEvent for Custom::ImmutableRelease. It only checks the
- * properties and names the resource; the release itself runs in isComplete, so this bundle
- * carries no AWS SDK client.
+ * properties, names the resource and stamps the request with its start; the release itself
+ * runs in isComplete, so this bundle carries no AWS SDK client.
  */
 export async function handler(event: ReleaseRequest): Promise<OnEventResponse> {
   setLogContext({ handler: 'onEvent', requestId: event.RequestId, requestType: event.RequestType, logicalResourceId: event.LogicalResourceId });
@@ -26,5 +27,6 @@ export async function handler(event: ReleaseRequest): Promise<OnEventResponse> {
     generation: config.generation.key,
     strategy: config.strategy,
   });
-  return { PhysicalResourceId: physicalId };
+  // The provider framework passes any other field of this answer through to isComplete.
+  return { PhysicalResourceId: physicalId, RequestedAt: now() };
 }

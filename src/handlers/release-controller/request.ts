@@ -15,10 +15,18 @@ export interface ReleaseRequest {
   readonly ResourceProperties: Record<string, unknown>;
   /** Update only: the properties before this update. */
   readonly OldResourceProperties?: Record<string, unknown>;
+  /**
+   * When onEvent ran (ms since the epoch): the moment CloudFormation started waiting for this
+   * request. onEvent returns it and the framework passes it through to every isComplete
+   * poll. Absent from requests that started before the controller stamped them.
+   */
+  readonly RequestedAt?: number;
 }
 
 export interface OnEventResponse {
   readonly PhysicalResourceId: string;
+  /** See ReleaseRequest.RequestedAt. */
+  readonly RequestedAt?: number;
 }
 
 /** isComplete's answer; Data only when complete (the framework rejects it otherwise). */
