@@ -193,10 +193,35 @@ export class Release {
     if (this.state.step >= 0 && now() < (this.state.stepAt ?? 0) + this.config.stepIntervalSeconds * 1000) {
       return 'wait';
     }
+    await this.followLiveGrowth();
     const percent = steps[Math.min(next, steps.length - 1)];
     const split = weightedSplit(this.live().targetGroupArn, this.candidate().targetGroupArn, percent, this.config.stickinessSeconds);
     await this.write(rule, this.config.conditions, { kind: 'step', split, step: next, at: now() });
     return this.state.phase === 'SHIFTING' ? 'wait' : 'continue';
+  }
+
+  /**
+   * Before each traffic step: if the live generation scaled out since sizing (its policy
+   * reacting to load), raise the candidate to match. The candidate gets its own scaling
+   * policies only once the release is done, so it could not catch up on its own while it
+   * takes over that load and bakes.
+   */
+  private async followLiveGrowth(): Promise<void> {
+    const live = await describeGroup(this.live().autoScalingGroupName);
+    if (!live || live.desired <= (this.state.desired ?? 0)) {
+      return;
+    }
+    const candidate = this.candidate();
+    const group = await describeGroup(candidate.autoScalingGroupName);
+    if (!group) {
+      throw new ReleaseFailure(`Auto Scaling group ${candidate.autoScalingGroupName} of generation ${candidate.key} does not exist`);
+    }
+    const desired = releaseSize(this.config, group, live);
+    if (desired <= (this.state.desired ?? 0)) {
+      return;
+    }
+    const raised = await raiseDesired(group, desired);
+    await this.transition({ desired }, 'SIZED', `generation ${candidate.key} runs ${desired} instance(s)${raised ? ` (raised from ${group.desired})` : ''}: generation ${this.live().key} scaled out to ${live.desired}`);
   }
 
   /** Hold at 100 % under alarms for BakeSeconds. */
