@@ -57,7 +57,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: {
       // Bundle the SDK clients: the handlers pin the versions they were tested with.
       externals: [],
@@ -96,6 +96,8 @@ for (const task of project.tasks.all.filter(t => /^bundle:handlers\/.*\.lambda$/
 
 // examples/ has its own type-check-only tsconfig so typescript-eslint's project service finds one.
 project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('tools');
+project.eslint?.addLintPattern('bench');
 project.eslint?.allowDevDeps('examples/**');
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.allowDevDeps('tools/**');
@@ -113,6 +115,20 @@ project.addTask('bench', {
   // --expose-gc lets the benchmark measure heap growth per synthesis from a collected heap.
   exec: 'node --expose-gc -r ts-node/register bench/run.ts',
 });
+
+// jsii's Python target must generate cleanly (PyPI is out of reach, so code only), and the
+// committed API.md must be what docgen makes of the current source.
+const pythonCheck = project.addTask('check:python', {
+  description: 'Generate the Python bindings (code only) from the jsii assembly; fails on error',
+  exec: 'bash tools/jsii-python-check.sh',
+});
+project.postCompileTask.spawn(pythonCheck);
+const apiCheck = project.addTask('check:api-md', {
+  description: 'Fail when the committed API.md is not what docgen makes of the current source',
+  exec: 'bash tools/api-md-check.sh',
+});
+// In CI (a fresh clone) the working-tree API.md is the committed one: check it before docgen rewrites it.
+project.postCompileTask.prependSpawn(apiCheck, { condition: 'node -e "if (!process.env.CI) process.exit(1)"' });
 
 // `npm test` is the newcomer's (and CI's) one command: bundle, jsii compile, API.md, tests, lint.
 project.package.setScript('test', 'npx projen build');

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import {
@@ -71,6 +71,7 @@ export class GoldenWebDebianStack extends Stack {
 
     // Every new bake rolls out as a new generation: 10 % first, the rest after five healthy minutes.
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    vpc.addFlowLog('FlowLogs');
     this.web = new ImmutableDeployment(this, 'Web', {
       vpc,
       image: DeploymentImage.fromGoldenImage(this.image),
@@ -80,6 +81,11 @@ export class GoldenWebDebianStack extends Stack {
       healthCheck: { path: '/' },
       trafficShift: TrafficShift.canary({ percent: 10, interval: Duration.minutes(5) }),
       bakeTime: Duration.minutes(10),
+    });
+    // Access logs need the stack's region at synth (the load balancer account differs per region).
+    Validations.of(this.web.loadBalancer!).acknowledge({
+      id: 'AwsSolutions-ELB2',
+      reason: 'The example synthesises without an environment; give the stack a region and set accessLogs to keep request logs',
     });
   }
 }

@@ -10,6 +10,7 @@ import { GenerationAlarmOptions, createGenerationAlarms } from './generation-ala
 import { ResolvedHealthCheck, targetGroupHealthCheck } from './health-check';
 import { DeploymentScalingOptions, createScalingPolicies } from './scaling';
 import { OsFamily } from '../image/os-family';
+import { suppressNagRule } from '../private/nag-suppressions';
 
 /** Everything one generation is built from. */
 export type GenerationProps = {
@@ -128,6 +129,9 @@ export class Generation extends Construct {
     // release controller swaps whole generations.
     (group.node.defaultChild as autoscaling.CfnAutoScalingGroup).cfnOptions.updatePolicy = undefined;
     group.attachToApplicationTargetGroup(this.targetGroup);
+    suppressNagRule(group, 'AwsSolutions-AS3',
+      'a generation is created, sized and deleted by the release controller, which reports each step as an EventBridge event; '
+      + 'per-generation SNS scaling notifications would come and go with each release');
     Tags.of(group).add(props.controllerTag.key, props.controllerTag.value, { applyToLaunchedInstances: false });
     return group;
   }

@@ -24,6 +24,7 @@ import { TrafficShift } from './traffic-shift';
 import { OsFamily } from '../image/os-family';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
+import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
 
 /**
  * Properties of an ImmutableDeployment.
@@ -654,11 +655,16 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   }
 
   private createRole(): iam.Role {
-    return new iam.Role(this, 'InstanceRole', {
+    const ssmCore = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
+    const role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of ${this.node.path}: SSM Session Manager access only`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+      managedPolicies: [ssmCore],
     });
+    suppressNagRule(role, 'AwsSolutions-IAM4',
+      'Session Manager is the only way into the instances (no SSH); AmazonSSMManagedInstanceCore is the policy AWS maintains for its agent',
+      [nagFinding(this, 'Policy', ssmCore.managedPolicyArn)]);
+    return role;
   }
 
   private createLoadBalancer(props: ImmutableDeploymentProps): { loadBalancer: elbv2.ApplicationLoadBalancer; listener: elbv2.ApplicationListener } {
@@ -700,6 +706,11 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
       // An internal load balancer answers the VPC; more clients through loadBalancer.connections.
       for (const p of ports) {
         loadBalancer.connections.allowFrom(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(p), 'Clients in the VPC');
+      }
+      if (Token.isUnresolved(props.vpc.vpcCidrBlock)) {
+        // The rule cannot read a CIDR known only at deploy time (it throws, which cdk-nag reports as a finding).
+        suppressNagRule(loadBalancer.connections.securityGroups[0], 'AwsSolutions-EC23',
+          'an internal load balancer open only to its own VPC\'s CIDR block, a value the rule cannot evaluate at synth');
       }
     }
     return { loadBalancer, listener };

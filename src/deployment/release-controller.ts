@@ -1,10 +1,13 @@
 import { ArnFormat, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { IsCompleteFunction } from '../handlers/release-controller/is-complete-function';
 import { OnEventFunction } from '../handlers/release-controller/on-event-function';
+import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
 
 /** The fixed id under the stack by which every deployment finds the one controller. */
 const CONTROLLER_ID = 'cdk-immutable-infra.ReleaseController';
@@ -78,8 +81,12 @@ export class ReleaseController extends Construct {
       isCompleteHandler: isComplete,
       queryInterval: QUERY_INTERVAL,
       totalTimeout: TOTAL_TIMEOUT,
+      // Every state transition of the waiter, for AwsSolutions-SF1 and for whoever debugs a release.
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: this.logGroup('WaiterLogs'), level: sfn.LogLevel.ALL },
     });
     this.serviceToken = provider.serviceToken;
+    this.acknowledgeNagFindings(onEvent, isComplete, provider);
   }
 
   /**
@@ -99,10 +106,20 @@ export class ReleaseController extends Construct {
       actions: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
       resources: [rulesOfListener(listenerArn)],
     }));
+    suppressNagRule(this.workerPolicy(), 'AwsSolutions-IAM5',
+      'The rule the controller creates gets its id at deploy time: the grant covers the rules of this one listener',
+      [nagFinding(this, 'Resource', rulesOfListener(listenerArn))]);
   }
 
   private grantCommon(): void {
     const stack = Stack.of(this);
+    const groups = stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const parameters = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `${this.stateParameterPath.replace(/^\//, '')}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     // Describe calls take no resource-level permissions.
     this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [
@@ -117,22 +134,56 @@ export class ReleaseController extends Construct {
     // Only groups tagged for this stack's controller can be resized.
     this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['autoscaling:SetDesiredCapacity'],
-      resources: [stack.formatArn({ service: 'autoscaling', resource: 'autoScalingGroup', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: [groups],
       conditions: { StringEquals: { [`aws:ResourceTag/${CONTROLLER_TAG_KEY}`]: this.tagValue } },
     }));
     this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
-      resources: [stack.formatArn({
-        service: 'ssm',
-        resource: 'parameter',
-        resourceName: `${this.stateParameterPath.replace(/^\//, '')}/*`,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      })],
+      resources: [parameters],
     }));
     this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['events:PutEvents'],
       resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     }));
+    suppressNagRule(this.workerPolicy(), 'AwsSolutions-IAM5',
+      'Describe calls take no resource-level permissions; Auto Scaling group ARNs carry a generated id, so '
+      + 'SetDesiredCapacity is limited by the controller tag condition instead; the state parameters are this stack\'s own path',
+      ['Resource::*', nagFinding(this, 'Resource', groups), nagFinding(this, 'Resource', parameters)]);
+  }
+
+  /** The isComplete role's default policy, where the grants above land. */
+  private workerPolicy(): IConstruct {
+    return this.worker.node.findChild('DefaultPolicy');
+  }
+
+  /**
+   * What cdk-nag's AwsSolutions pack flags in the controller and the library keeps on purpose:
+   * the Lambda basic execution policy aws-cdk-lib attaches, the provider framework's own
+   * invoke-any-version grants, and its waiter state machine, which has no tracing option.
+   */
+  private acknowledgeNagFindings(onEvent: lambda.Function, isComplete: lambda.Function, provider: cr.Provider): void {
+    const basicExecution = nagFinding(this, 'Policy',
+      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole').managedPolicyArn);
+    const logsOnly = 'AWSLambdaBasicExecutionRole only lets the function write its logs; aws-cdk-lib attaches it to the roles it creates for functions';
+    const handlers = [onEvent, isComplete].map(fn => nagFinding(this, 'Resource', `${fn.functionArn}:*`));
+    for (const fn of [onEvent, isComplete]) {
+      suppressNagRule(fn.role!, 'AwsSolutions-IAM4', logsOnly, [basicExecution]);
+    }
+    const frameworkIds = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout'];
+    for (const id of frameworkIds) {
+      const fn = provider.node.findChild(id) as lambda.Function;
+      suppressNagRule(fn.role!, 'AwsSolutions-IAM4', logsOnly, [basicExecution]);
+      suppressNagRule(fn.role!.node.findChild('DefaultPolicy'), 'AwsSolutions-IAM5',
+        'aws-cdk-lib\'s custom resource provider framework invokes the handlers by qualified ARN (any version)', handlers);
+    }
+    const waiter = provider.node.findChild('waiter-state-machine');
+    suppressNagRule(waiter.node.findChild('Role').node.findChild('DefaultPolicy'), 'AwsSolutions-IAM5',
+      'aws-cdk-lib\'s provider framework waiter invokes its isComplete and onTimeout functions by qualified ARN (any version), '
+      + 'and CloudWatch Logs\' log delivery calls for its execution log take no resource-level permissions',
+      ['Resource::*', ...['framework-isComplete', 'framework-onTimeout']
+        .map(id => nagFinding(this, 'Resource', `${(provider.node.findChild(id) as lambda.Function).functionArn}:*`))]);
+    suppressNagRule(waiter.node.findChild('Resource'), 'AwsSolutions-SF2',
+      'aws-cdk-lib\'s provider framework waiter only polls isComplete; it offers no X-Ray tracing option, and the handlers log each step');
   }
 
   private logGroup(id: string): logs.LogGroup {

@@ -233,7 +233,7 @@ export class ImagePipeline extends Resource {
     this.pipelineName = this.resource.attrName;
 
     if (notifications?.key && this.image._executionRole) {
-      notifications.key.grant(this.image._executionRole, 'kms:GenerateDataKey*', 'kms:Decrypt');
+      notifications.key.grant(this.image._executionRole, 'kms:GenerateDataKey', 'kms:Decrypt');
     }
     if (props.keepImages) {
       this.lifecyclePolicyArn = this.createRetirement(props.keepImages, props.keepImagesLaunchedWithin ?? Duration.days(30));

@@ -88,7 +88,7 @@ function notificationKey(scope: Construct): kms.Key {
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'ImageBuilderPublishesNotifications',
     principals: [new iam.AnyPrincipal()],
-    actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
     resources: ['*'],
     conditions: {
       ArnEquals: {

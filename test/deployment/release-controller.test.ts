@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { baseProps, countByType, newStack, only, releaseProperties } from './deployment-fixtures';
@@ -57,16 +57,20 @@ describe('one provider per stack', () => {
     expect(definition).toContain('\\"MaxAttempts\\":360');
   });
 
-  test('the functions: bundled handlers, Node.js 22, one-month logs, only isComplete gets AWS permissions', () => {
+  test('the functions: bundled handlers, Node.js 24, one-month logs, only isComplete gets AWS permissions', () => {
     const { template } = stackWith(1);
     const ours = Object.values<any>(template.findResources('AWS::Lambda::Function'))
       .filter(f => String(f.Properties.Description).startsWith('cdk-immutable-infra release controller'));
     expect(ours).toHaveLength(2);
     for (const fn of ours) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.handler', MemorySize: 256, LoggingConfig: { LogGroup: { Ref: expect.any(String) } } });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', MemorySize: 256, LoggingConfig: { LogGroup: { Ref: expect.any(String) } } });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    // One log group per function, and one for the waiter state machine's every transition.
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: { Level: 'ALL', Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WaiterLogs'), 'Arn'] } } }] },
+    });
     const onEvent = ours.find(f => f.Properties.Description.includes('checks'));
     const onEventRole = onEvent.Properties.Role['Fn::GetAtt'][0];
     const onEventPolicies = Object.values<any>(template.findResources('AWS::IAM::Policy')).filter(p => p.Properties.Roles.some((r: any) => r.Ref === onEventRole));
@@ -157,7 +161,7 @@ test('resources of a one-deployment stack, by type', () => {
     'Custom::ImmutableRelease': 1,
     'AWS::Lambda::Function': 5,
     'AWS::StepFunctions::StateMachine': 1,
-    'AWS::Logs::LogGroup': 2,
+    'AWS::Logs::LogGroup': 3,
   });
   expect(releaseProperties(template).DeploymentName).toMatch(/^StackWeb0/);
 });

@@ -180,7 +180,7 @@ describe('notifications', () => {
       Sid: 'ImageBuilderPublishesNotifications',
       Effect: 'Allow',
       Principal: { AWS: '*' },
-      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
       Resource: '*',
       Condition: {
         ArnEquals: {
