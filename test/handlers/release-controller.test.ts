@@ -281,7 +281,7 @@ describe('traffic strategies', () => {
     expect(forwardsOnlyTo(world, b)).toBe(true);
   });
 
-  test('stickiness: weighted steps pin clients for StickinessSeconds, and the committed rule forwards to one group without it', async () => {
+  test('stickiness: steps that split traffic pin clients for StickinessSeconds; the 0 % and 100 % steps and the committed rule do not', async () => {
     const a = await liveGenerationA();
     const b = world.generation('b');
     const trace = recorder(world, [a, b]);
@@ -289,9 +289,13 @@ describe('traffic strategies', () => {
     const result = await world.update(b, { strategy: 'CANARY', stepPercent: 20, stepIntervalSeconds: 60, stickinessSeconds: 3600 }, trace);
 
     expect(result.status).toBe('SUCCESS');
-    const weighted = trace.samples.filter((s) => s.referenced.length === 2);
-    expect(weighted.length).toBeGreaterThan(0);
-    expect(weighted.every((s) => s.sticky)).toBe(true);
+    const split = trace.samples.filter((s) => (s.shares.a ?? 0) > 0 && (s.shares.b ?? 0) > 0);
+    expect(split.length).toBeGreaterThan(0);
+    expect(split.every((s) => s.sticky)).toBe(true);
+    // Sticky at 0 % would pin every client to a for the canary; at 100 %, keep a's through the bake.
+    const whole = trace.samples.filter((s) => s.referenced.length === 2 && ((s.shares.a ?? 0) === 0 || (s.shares.b ?? 0) === 0));
+    expect(whole.length).toBeGreaterThan(0);
+    expect(whole.some((s) => s.sticky)).toBe(false);
     const stickyWrite = result.calls.find((c) => c.operation === 'elbv2:ModifyRule' && JSON.stringify(c.input).includes('TargetGroupStickinessConfig'));
     expect(JSON.stringify(stickyWrite?.input)).toContain('"DurationSeconds":3600');
     expect(trace.samples[trace.samples.length - 1]).toMatchObject({ referenced: ['b'], sticky: false });

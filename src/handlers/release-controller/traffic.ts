@@ -19,9 +19,13 @@ export function forwardOnly(targetGroupArn: string): TrafficSplit {
 /**
  * `percent` of traffic to `to`, the rest to `from`. Both stay in the action even at 0 %,
  * because the load balancer health-checks only target groups that a rule references.
+ * Stickiness applies only while both groups take traffic: a sticky client stays on its
+ * group whatever the weights, so stickiness at 0 % (attaching) would pin every client to
+ * the old generation for the canary, and at 100 % would keep pinned clients on the old
+ * generation through the bake.
  */
 export function weightedSplit(from: string, to: string, percent: number, stickinessSeconds: number): TrafficSplit {
-  return { weights: [[from, 100 - percent], [to, percent]], stickinessSeconds };
+  return { weights: [[from, 100 - percent], [to, percent]], stickinessSeconds: percent > 0 && percent < 100 ? stickinessSeconds : 0 };
 }
 
 /** The ELBv2 actions for a split (whole list: ModifyRule replaces it). */
