@@ -5,7 +5,7 @@ import { bashExtractLines } from './archive-extraction';
 import { grantAssetRead } from './asset-access';
 import { refuseCredentialsInFiles, requireLocalPath } from './local-files';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
-import { shellQuote } from './shell';
+import { shellQuote } from './script-language';
 import { StepOptions } from './step-options';
 import { provisionerName, refuseCredentialVariables, stepSettings } from './step-settings';
 import { ToeStep } from './toe/component-document';

@@ -1,5 +1,4 @@
-import { powerShellQuote } from './powershell';
-import { shellQuote } from './shell';
+import { powerShellQuote, shellQuote } from './script-language';
 
 /**
  * Commands that unpack a zipped folder asset on the build instance. CDK uploads a folder

@@ -6,7 +6,8 @@ import {
   PLACEHOLDER, stepNamed, tempFolder, validationErrors, writeFiles,
 } from './kind-context';
 import { OsFamily } from '../../src/image/os-family';
-import { InlinePowerShell, PowerShellProvisionerOptions, powerShellQuote, PowerShellScript, PowerShellScriptProvisionerOptions } from '../../src/provisioning/powershell';
+import { InlinePowerShell, PowerShellProvisionerOptions, PowerShellScript, PowerShellScriptProvisionerOptions } from '../../src/provisioning/powershell';
+import { powerShellQuote } from '../../src/provisioning/script-language';
 import { StepFailureAction } from '../../src/provisioning/step-options';
 
 const SCRIPT = path.join(FIXTURES, 'scripts', 'setup.ps1');
