@@ -424,3 +424,11 @@ describe('credentials are never baked', () => {
       .toThrow(/instance role.*Secrets Manager or SSM Parameter Store/);
   });
 });
+
+test('a script argument holding an access key is refused too', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-script-'));
+  const script = path.join(dir, 'configure.sh');
+  fs.writeFileSync(script, '#!/bin/bash\necho "$@"\n');
+  expect(() => synth({ provisioners: [Provisioner.shellScript({ name: 'configure', path: script, arguments: ['--key', 'AKIAIOSFODNN7EXAMPLE'] })] }))
+    .toThrow(/provisioners\[0\]\.arguments.*access key id on line 2.*Secrets Manager or SSM Parameter Store/);
+});
