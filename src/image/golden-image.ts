@@ -14,14 +14,14 @@ import { OsFamily } from './os-family';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { RootVolumeOptions } from './root-volume';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
-import { ImageComponent } from '../provisioning/image-component';
-import { Provisioner } from '../provisioning/provisioner';
-import { BoundProvisioner } from '../provisioning/provisioner-kind';
-import { ToePhaseName } from '../provisioning/toe/component-document';
 import { invalidProp } from '../private/errors';
 import { contentHash, versionFromHash } from '../private/hash';
 import { suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
+import { ImageComponent } from '../provisioning/image-component';
+import { Provisioner } from '../provisioning/provisioner';
+import { BoundProvisioner } from '../provisioning/provisioner-kind';
+import { ToePhaseName } from '../provisioning/toe/component-document';
 
 /**
  * Properties of a GoldenImage.
@@ -461,7 +461,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
     return { arn: recipe.attrArn, version, name, identity };
   }
 
-  private rootVolume(options: RootVolumeOptions, parent: ParentImageConfig): { mapping: imagebuilder.CfnImageRecipe.InstanceBlockDeviceMappingProperty; identity: unknown } {
+  private rootVolume(options: RootVolumeOptions, parent: ParentImageConfig): RootVolumeMapping {
     const size = options.sizeGiB;
     if (size !== undefined && !Token.isUnresolved(size)) {
       if (!Number.isInteger(size) || size < 1 || size > 65536) {
@@ -611,6 +611,12 @@ interface BoundComponent {
   readonly arn: string;
   readonly identity: string;
   readonly parameters?: Record<string, string>;
+}
+
+interface RootVolumeMapping {
+  readonly mapping: imagebuilder.CfnImageRecipe.InstanceBlockDeviceMappingProperty;
+  /** The mapping with token-free values, for the recipe's content hash. */
+  readonly identity: unknown;
 }
 
 interface RecipeOutput {

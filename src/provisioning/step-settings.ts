@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
+import { CREDENTIALS_FIX, findCredentialInVariable, findCredentials } from './credentials';
 import { ProvisionerBindContext } from './provisioner-kind';
 import { StepOptions } from './step-options';
-import { CREDENTIALS_FIX, findCredentialInVariable, findCredentials } from './credentials';
 import { ToeOnFailure } from './toe/component-document';
 import { invalidProp } from '../private/errors';
 

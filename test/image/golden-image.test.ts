@@ -288,7 +288,12 @@ describe('GoldenImage props', () => {
     });
     const r = recipe(Template.fromStack(stack));
     expect(r.BlockDeviceMappings[0].Ebs).toEqual({
-      Encrypted: true, DeleteOnTermination: true, VolumeType: 'gp3', VolumeSize: 30, Iops: 4000, Throughput: 250,
+      Encrypted: true,
+      DeleteOnTermination: true,
+      VolumeType: 'gp3',
+      VolumeSize: 30,
+      Iops: 4000,
+      Throughput: 250,
       KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] },
     });
   });
