@@ -54,6 +54,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     'fast-check@^4',
     'ts-node@^10',
+    // Peers, used only by bench/ (exact versions: the figures compare against these).
+    '@aws-cdk/aws-imagebuilder-alpha@2.270.0-alpha.0',
+    '@cloudsnorkel/cdk-github-runners@0.14.13',
+    'cdk-image-pipeline@0.5.133',
+    '@jjrawlins/cdk-ami-builder@0.0.195',
   ],
 
   lambdaOptions: {
