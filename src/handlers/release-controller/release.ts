@@ -190,7 +190,9 @@ export class Release {
     await this.guard();
     const steps = trafficSteps(this.config.strategy, this.config.stepPercent);
     const next = this.state.step + 1;
-    if (this.state.step >= 0 && now() < (this.state.stepAt ?? 0) + this.config.stepIntervalSeconds * 1000) {
+    // One step per poll at most, even with no interval: a poll repeated at the same moment
+    // (the framework re-invoking) must find nothing to do.
+    if (this.state.step >= 0 && now() < (this.state.stepAt ?? 0) + Math.max(this.config.stepIntervalSeconds * 1000, 1)) {
       return 'wait';
     }
     await this.followLiveGrowth();
@@ -249,6 +251,11 @@ export class Release {
   /** Forward to the candidate only (the old target group leaves the rule, so CloudFormation can delete it). */
   private async commit(): Promise<Progress> {
     const rule = await this.verifyRule();
+    if (this.state.mode === 'RELEASE') {
+      // Usually done by the drain in this same poll; not when an earlier poll's commit was cut
+      // short, and the candidate may have lost its targets since.
+      await this.guard();
+    }
     await this.write(rule, this.config.conditions, { kind: 'commit', split: forwardOnly(this.candidate().targetGroupArn), at: now() });
     return 'continue';
   }
