@@ -128,6 +128,12 @@ const pythonCheck = project.addTask('check:python', {
   exec: 'bash tools/jsii-python-check.sh',
 });
 project.postCompileTask.spawn(pythonCheck);
+// The tests run against a newer aws-cdk-lib: type-check the library against the peer minimum too.
+const minCdkCheck = project.addTask('check:min-cdk', {
+  description: 'Type-check the library against the lowest aws-cdk-lib its peerDependency allows',
+  exec: 'bash tools/min-cdk-check.sh',
+});
+project.postCompileTask.spawn(minCdkCheck);
 const apiCheck = project.addTask('check:api-md', {
   description: 'Fail when the committed API.md is not what docgen makes of the current source',
   exec: 'bash tools/api-md-check.sh',
