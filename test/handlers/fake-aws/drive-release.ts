@@ -1,3 +1,4 @@
+import { referencedGroups, trafficShares } from './elbv2';
 import type { RecordedEvent } from './eventbridge';
 import type { CallRecord, FakeAws, InvocationOutcome } from './fake-aws';
 import { STANDARD_INVARIANTS, type Invariant, type InvariantContext, type PollOutcome } from './invariants';
@@ -83,6 +84,8 @@ export interface DriveResult {
   /** Calls and events of this drive only. */
   readonly calls: readonly CallRecord[];
   readonly events: readonly RecordedEvent[];
+  /** The isComplete event the waiter polled with (request plus what onEvent returned), to replay a stale poll. */
+  readonly request?: ReleaseRequest;
 }
 
 /** An invariant broke; the message says which, at which tick and what the world looked like. */
@@ -176,6 +179,8 @@ class Waiter {
   private physicalResourceId = '';
   private event?: ReleaseRequest;
   private initialState?: ReleaseState;
+  private initialSoleTarget?: string;
+  private initialShares?: ReadonlyMap<string, number>;
   private initialLiveDesired?: number;
 
   public constructor(private readonly options: DriveOptions) {
@@ -207,6 +212,11 @@ class Waiter {
     // The framework passes every field onEvent returned through to isComplete.
     this.event = { ...this.request, ...onEventResult, PhysicalResourceId: this.physicalResourceId };
     this.initialState = fake.releaseState(this.stateName);
+    const rule = (this.initialState?.ruleArn ? fake.elbv2.rule(this.initialState.ruleArn) : undefined)
+      ?? fake.elbv2.ruleAtPriority(String(this.options.properties.ListenerArn), Number(this.options.properties.Priority));
+    const groups = rule ? referencedGroups(rule.actions) : [];
+    this.initialSoleTarget = groups.length === 1 ? groups[0] : undefined;
+    this.initialShares = rule ? trafficShares(rule.actions) : undefined;
     this.initialLiveDesired = this.initialState?.live ? fake.autoScaling.groups.get(this.initialState.live.autoScalingGroupName)?.desired : undefined;
   }
 
@@ -228,6 +238,7 @@ class Waiter {
     // Re-entry means repeating a poll that ran to its end; a poll cut short by a fault has
     // work left, which the repeat rightly does.
     const faulted = fake.calls.slice(callsBefore).some((call) => FAULT_OUTCOMES.has(call.outcome));
+    const cutShort = fake.calls.slice(callsBefore).some((call) => FAULT_OUTCOMES.has(call.outcome) && !call.operation.startsWith('events:'));
     if (options.pollTwice && result.kind !== 'crashed' && !faulted) {
       await pollAgain(fake, event, this.stateName, result, tick);
     }
@@ -249,7 +260,10 @@ class Waiter {
       priority: Number(options.properties.Priority),
       stateParameterName: this.stateName,
       outcome: outcome.poll,
+      cutShort,
       initialState: this.initialState,
+      initialSoleTarget: this.initialSoleTarget,
+      initialShares: this.initialShares,
       initialLiveDesired: this.initialLiveDesired,
       startedAt: this.startedAt,
       memory: this.memory,
@@ -282,6 +296,7 @@ class Waiter {
       elapsedSeconds: (fake.clock.now() - this.startedAt) / 1000,
       calls: fake.calls.slice(this.firstCall),
       events: fake.eventBridge.events.slice(this.firstEvent),
+      ...(this.event ? { request: this.event } : {}),
     };
   }
 }

@@ -104,9 +104,11 @@ export class FakeAws {
   /** Everything the code under test logged. */
   public readonly logs: LogRecord[] = [];
   private readonly schedule: ScheduledChange[] = [];
-  private readonly stubs: { restore(): void }[] = [];
+  private readonly stubs: MockedClient[] = [];
   private crash?: (operation: string) => void;
   private invocation = 0;
+  private parsedState?: { readonly value: string; readonly state: ReleaseState };
+  private watcher?: { readonly stepMs: number; readonly observe: (now: number) => void };
   private requestSequence = 0;
 
   public constructor(options: FakeAwsOptions = {}) {
@@ -155,10 +157,28 @@ export class FakeAws {
     this.at(this.clock.now() + seconds * 1000, label, apply);
   }
 
-  /** Move time on and let the world catch up. */
+  /** Move time on and let the world catch up (in the watchers' steps, when there are any). */
   public advance(seconds: number): void {
-    this.clock.advance(seconds * 1000);
-    this.reconcile();
+    if (!this.watcher) {
+      this.clock.advance(seconds * 1000);
+      this.reconcile();
+      return;
+    }
+    const end = this.clock.now() + seconds * 1000;
+    while (this.clock.now() < end) {
+      this.clock.advance(Math.min(this.watcher.stepMs, end - this.clock.now()));
+      this.reconcile();
+      this.watcher.observe(this.clock.now());
+    }
+  }
+
+  /**
+   * Observe the world every `stepSeconds` of simulated time, however far each advance goes
+   * (the harness moves a query interval at once): for figures that change with time alone,
+   * such as when targets turn healthy.
+   */
+  public watch(stepSeconds: number, observe: (now: number) => void): void {
+    this.watcher = { stepMs: stepSeconds * 1000, observe };
   }
 
   /** Apply due scheduled changes and let Auto Scaling launch what it owes, up to now. */
@@ -178,6 +198,11 @@ export class FakeAws {
    */
   public async runInvocation<T>(fn: () => Promise<T>): Promise<InvocationOutcome<T>> {
     this.invocation++;
+    // Nothing reads sinon's call history (the fake keeps its own); dropping it keeps a long
+    // property run from holding every command it ever sent.
+    for (const stub of this.stubs) {
+      stub.send.resetHistory();
+    }
     let signal: (operation: string) => void = () => undefined;
     const crashed = new Promise<InvocationOutcome<T>>((resolve) => {
       signal = (operation) => resolve({ kind: 'crashed', operation });
@@ -244,7 +269,14 @@ export class FakeAws {
   /** The release state as stored, read without faults or call records. */
   public releaseState(parameterName: string): ReleaseState | undefined {
     const parameter = this.ssm.parameters.get(parameterName);
-    return parameter ? JSON.parse(parameter.value) as ReleaseState : undefined;
+    if (!parameter) {
+      return undefined;
+    }
+    // Invariants read the state several times per tick; parse each stored value once.
+    if (this.parsedState?.value !== parameter.value) {
+      this.parsedState = { value: parameter.value, state: JSON.parse(parameter.value) as ReleaseState };
+    }
+    return this.parsedState.state;
   }
 
   /** Calls to an operation ('ModifyRule' or 'elbv2:ModifyRule'), optionally since a time. */
@@ -377,7 +409,7 @@ type CommandClass = abstract new (...args: never[]) => { readonly input: unknown
 
 /** The part of aws-sdk-client-mock's stub the wiring uses: its sinon stub of send. */
 interface MockedClient {
-  readonly send: { callsFake(fn: (command: { readonly input: unknown }) => unknown): unknown };
+  readonly send: { callsFake(fn: (command: { readonly input: unknown }) => unknown): unknown; resetHistory(): void };
   restore(): void;
 }
 

@@ -2,7 +2,6 @@ import type { RuleRecord } from './elbv2';
 import { referencedGroups, trafficShares } from './elbv2';
 import type { FakeAws } from './fake-aws';
 import { WARM_UP_HEADER } from '../../../src/handlers/release-controller/conditions';
-import type { Generation } from '../../../src/handlers/release-controller/properties';
 import type { ReleaseState } from '../../../src/handlers/release-controller/state';
 
 /** How a poll ended, as the harness saw it. */
@@ -17,8 +16,23 @@ export interface InvariantContext {
   readonly priority: number;
   readonly stateParameterName: string;
   readonly outcome: PollOutcome;
+  /**
+   * The poll was cut short by an injected transient fault (not counting event publishing,
+   * which never stops a poll). The fake bypasses the SDK's own retries, so one injected
+   * fault stands for a call that failed every attempt: the controller could not act in
+   * this poll, and reacts in the next one that gets through.
+   */
+  readonly cutShort?: boolean;
   /** The release state before the drive started. */
   readonly initialState?: ReleaseState;
+  /**
+   * The target group the deployment's rule forwarded to alone when the drive started, if
+   * any: the generation that had all traffic, even where the state does not know it yet (a
+   * cutover written by a Lambda that died before saving it).
+   */
+  readonly initialSoleTarget?: string;
+  /** Percent of traffic per target group the deployment's rule gave when the drive started. */
+  readonly initialShares?: ReadonlyMap<string, number>;
   /** Desired capacity of the initially live generation's group before the drive started. */
   readonly initialLiveDesired?: number;
   /** When the drive started (simulated ms). */
@@ -48,15 +62,19 @@ function describeShares(rule: RuleRecord): string {
   return [...trafficShares(rule.actions)].map(([arn, share]) => `${arn.split('/')[1]} ${share} %`).join(', ');
 }
 
-function forwardsOnlyTo(rule: RuleRecord | undefined, generation: Generation): boolean {
+function forwardsOnlyToGroup(rule: RuleRecord | undefined, targetGroupArn: string): boolean {
   if (!rule) {
     return false;
   }
   const groups = referencedGroups(rule.actions);
-  return groups.length === 1 && groups[0] === generation.targetGroupArn && (trafficShares(rule.actions).get(generation.targetGroupArn) ?? 0) === 100;
+  return groups.length === 1 && groups[0] === targetGroupArn && (trafficShares(rule.actions).get(targetGroupArn) ?? 0) === 100;
 }
 
-/** Traffic (weight above 0) never goes to a target group without a healthy target. */
+/**
+ * Traffic (weight above 0) never goes to a target group without a healthy target, checked
+ * after every poll that ran its course (a group can lose its targets between polls; the
+ * next poll that gets through must take its traffic away).
+ */
 export const noTrafficToEmptyTargetGroup: Invariant = {
   name: 'no traffic to a target group with zero healthy targets',
   check(context) {
@@ -65,8 +83,16 @@ export const noTrafficToEmptyTargetGroup: Invariant = {
     if (!rule || isWarmUp(rule)) {
       return undefined;
     }
-    for (const [arn, share] of trafficShares(rule.actions)) {
-      if (share > 0 && context.fake.elbv2.healthyCount(arn) === 0) {
+    const shares = trafficShares(rule.actions);
+    const before = (context.memory.get('noTrafficToEmptyTargetGroup.shares') as Map<string, number> | undefined) ?? context.initialShares ?? new Map<string, number>();
+    context.memory.set('noTrafficToEmptyTargetGroup.shares', shares);
+    const healthyElsewhere = (arn: string) => [...shares.keys()].some((other) => other !== arn && context.fake.elbv2.healthyCount(other) > 0);
+    for (const [arn, share] of shares) {
+      // A group that lost its targets while it had this share, with no healthy group in the
+      // rule to move it to (after a cutover, or while a revert waits for the old group's
+      // checks): the world's doing, and nowhere better to send the traffic.
+      const stranded = share <= (before.get(arn) ?? 0) && !healthyElsewhere(arn);
+      if (share > 0 && context.fake.elbv2.healthyCount(arn) === 0 && !context.cutShort && !stranded) {
         const targets = context.fake.elbv2.targetGroups.has(arn) ? context.fake.elbv2.health(arn) : [];
         return `${share} % of traffic goes to ${arn}, which has no healthy target (${JSON.stringify(targets)}); rule: ${describeShares(rule)}`;
       }
@@ -77,7 +103,8 @@ export const noTrafficToEmptyTargetGroup: Invariant = {
 
 /**
  * Once a release has failed (state RESTORING or FAILED, or the poll threw), the generation
- * that was live gets all traffic back no later than the next poll.
+ * that was live gets all traffic back no later than the next poll (the next that gets
+ * through, when faults cut polls short).
  */
 export const restoredWithinOneTick: Invariant = {
   name: 'after a failure the old generation has 100 % within one tick',
@@ -95,8 +122,9 @@ export const restoredWithinOneTick: Invariant = {
     context.memory.set('failureTick', firstSeen);
     const due = context.outcome === 'failed' || context.tick > firstSeen;
     const rule = deploymentRule(context);
-    if (due && !forwardsOnlyTo(rule, live)) {
-      return `the release failed at tick ${firstSeen} but at tick ${context.tick} the rule forwards ${rule ? describeShares(rule) : 'nothing (it is gone)'} instead of 100 % to ${live.key}`;
+    const old = context.initialSoleTarget ?? live.targetGroupArn;
+    if (due && !forwardsOnlyToGroup(rule, old) && !context.cutShort) {
+      return `the release failed at tick ${firstSeen} but at tick ${context.tick} the rule forwards ${rule ? describeShares(rule) : 'nothing (it is gone)'} instead of 100 % to ${old.split('/')[1]}`;
     }
     return undefined;
   },
@@ -117,7 +145,10 @@ export const oldGenerationKept: Invariant = {
     if (!context.fake.elbv2.targetGroups.has(live.targetGroupArn)) {
       return `the old generation's target group ${live.targetGroupArn} is gone`;
     }
-    const shrink = context.fake.calls.find((call) => {
+    // Only the calls since the last check: the ones before were checked then.
+    const from = (context.memory.get('oldGenerationKept.checked') as number | undefined) ?? 0;
+    context.memory.set('oldGenerationKept.checked', context.fake.calls.length);
+    const shrink = context.fake.calls.slice(from).find((call) => {
       if (call.at < context.startedAt || call.outcome !== 'ok') {
         return false;
       }
