@@ -1,70 +1,68 @@
-import { Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
-import { GoldenImage, ParentImage, Provisioner } from '../src';
+import { BenchCase } from './bench-case';
 
-/**
- * The benchmark's image, written each way: one Amazon Linux 2023 image with one shell step
- * that installs nginx, built during deployment.
- */
-export type ImageBuilder = (stack: Stack, index: number) => void;
+// Case modules load on demand (require, not import(): with module node16 TypeScript keeps
+// import() as a native ESM import), so a whole-process run loads only its own library.
+/* eslint-disable @typescript-eslint/no-require-imports */
 
-const INSTALL_NGINX = ['dnf install -y nginx', 'systemctl enable nginx'];
-
-/** This library. */
-export const goldenImage: ImageBuilder = (stack, index) => {
-  new GoldenImage(stack, `Web${index}`, {
-    parentImage: ParentImage.amazonLinux2023(),
-    provisioners: [Provisioner.shell({ name: 'install-nginx', commands: INSTALL_NGINX })],
-  });
+export const FLOOR: BenchCase = {
+  id: 'l1-floor',
+  label: 'aws-cdk-lib L1 (floor)',
+  load: () => (require('./floor') as typeof import('./floor')).l1Floor,
+  addsByDefault: 'nothing: component, recipe, role, instance profile, infrastructure and distribution configurations, deploy-time image',
 };
 
-/** The floor: the same image with aws-cdk-lib's L1 Image Builder classes, written by hand. */
-export const l1Floor: ImageBuilder = (stack, index) => {
-  const name = `web-${index}`;
-  const component = new imagebuilder.CfnComponent(stack, `Component${index}`, {
-    name: `${name}-install-nginx`,
-    version: '1.0.0',
-    platform: 'Linux',
-    data: [
-      'schemaVersion: 1.0',
-      'phases:',
-      '  - name: build',
-      '    steps:',
-      '      - name: install-nginx',
-      '        action: ExecuteBash',
-      '        inputs:',
-      '          commands:',
-      ...INSTALL_NGINX.map(c => `            - ${c}`),
-    ].join('\n'),
-  });
-  const recipe = new imagebuilder.CfnImageRecipe(stack, `Recipe${index}`, {
-    name,
-    version: '1.0.0',
-    parentImage: `arn:${stack.partition}:imagebuilder:${stack.region}:aws:image/amazon-linux-2023-x86/x.x.x`,
-    components: [{ componentArn: component.attrArn }],
-  });
-  const role = new iam.Role(stack, `Role${index}`, {
-    assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-    managedPolicies: [
-      iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'),
-      iam.ManagedPolicy.fromAwsManagedPolicyName('EC2InstanceProfileForImageBuilder'),
-    ],
-  });
-  const profile = new iam.CfnInstanceProfile(stack, `Profile${index}`, { roles: [role.roleName] });
-  const infra = new imagebuilder.CfnInfrastructureConfiguration(stack, `Infra${index}`, {
-    name,
-    instanceProfileName: profile.ref,
-    instanceTypes: ['t3.medium'],
-    instanceMetadataOptions: { httpTokens: 'required' },
-  });
-  const distribution = new imagebuilder.CfnDistributionConfiguration(stack, `Distribution${index}`, {
-    name,
-    distributions: [{ region: stack.region, amiDistributionConfiguration: { Name: `${name}-{{ imagebuilder:buildDate }}` } }],
-  });
-  new imagebuilder.CfnImage(stack, `Image${index}`, {
-    imageRecipeArn: recipe.attrArn,
-    infrastructureConfigurationArn: infra.attrArn,
-    distributionConfigurationArn: distribution.attrArn,
-  });
+export const OURS: BenchCase = {
+  id: 'golden-image',
+  label: 'cdk-immutable-infra',
+  load: () => (require('./ours') as typeof import('./ours')).goldenImage,
+  addsByDefault: 'the floor\'s 7 resources, plus an encrypted gp3 root volume, content-hashed names and versions, and cdk-nag reasons in metadata',
 };
+
+export const OURS_DEPLOYMENT: BenchCase = {
+  id: 'golden-deployment',
+  label: 'cdk-immutable-infra + ImmutableDeployment',
+  load: () => (require('./ours') as typeof import('./ours')).goldenDeployment,
+  addsByDefault: 'per deployment: load balancer, listener, target group, launch template, Auto Scaling group, security groups, alarms, the release custom resource; per stack: one release-controller provider',
+};
+
+export const PEERS: BenchCase[] = [
+  {
+    id: 'imagebuilder-alpha',
+    label: '@aws-cdk/aws-imagebuilder-alpha',
+    package: '@aws-cdk/aws-imagebuilder-alpha@2.270.0-alpha.0',
+    load: () => (require('./peers/aws-imagebuilder-alpha') as typeof import('./peers/aws-imagebuilder-alpha')).awsImagebuilderAlpha,
+    addsByDefault: 'nothing: the `Image` makes its own role, instance profile and infrastructure configuration (IMDSv2); it has no distribution configuration (Image Builder then keeps the AMI in the build region), hence one resource fewer',
+  },
+  {
+    id: 'github-runners',
+    label: '@cloudsnorkel/cdk-github-runners (AMI builder)',
+    package: '@cloudsnorkel/cdk-github-runners@0.14.13',
+    load: () => (require('./peers/cdk-github-runners') as typeof import('./peers/cdk-github-runners')).cdkGithubRunners,
+    addsByDefault: 'a pipeline that rebuilds weekly, a lifecycle policy (keeps 2 AMIs), launch template, security group, 2 log groups, 3 custom resources (component and recipe versions, clean-up on delete) on 2 Lambda functions shared by the stack; builds on m6i.large in a private subnet',
+  },
+  {
+    id: 'image-pipeline',
+    label: 'cdk-image-pipeline',
+    package: 'cdk-image-pipeline@0.5.133',
+    load: () => (require('./peers/cdk-image-pipeline') as typeof import('./peers/cdk-image-pipeline')).cdkImagePipeline,
+    addsByDefault: 'an SNS topic; an image pipeline instead of a deploy-time image (no AMI until the pipeline runs); no IMDSv2 requirement, no distribution configuration',
+  },
+  {
+    id: 'ami-builder',
+    label: '@jjrawlins/cdk-ami-builder',
+    package: '@jjrawlins/cdk-ami-builder@0.0.195',
+    load: () => (require('./peers/cdk-ami-builder') as typeof import('./peers/cdk-ami-builder')).cdkAmiBuilder,
+    addsByDefault: 'per image: KMS key and alias, SNS topic, 2 Step Functions state machines and 5 Lambda functions that run the pipeline at deploy through a custom resource, 8 roles, 6 policies, 2 log groups, a security group; requires an `ec2.Vpc`; physical names are per stack, so two in one stack collide',
+  },
+];
+
+/** Every way of building the one image: the floor first, then us, then the peers. */
+export const IMAGE_CASES: BenchCase[] = [FLOOR, OURS, ...PEERS];
+
+export function caseById(id: string): BenchCase {
+  const found = [...IMAGE_CASES, OURS_DEPLOYMENT].find(c => c.id === id);
+  if (!found) {
+    throw new Error(`No benchmark case '${id}'; known: ${[...IMAGE_CASES, OURS_DEPLOYMENT].map(c => c.id).join(', ')}`);
+  }
+  return found;
+}

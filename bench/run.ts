@@ -1,88 +1,164 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { goldenImage, l1Floor } from './cases';
-import { economy, interleaved, Spread, synthOnce } from './measure';
+import { FLOOR, IMAGE_CASES, OURS, OURS_DEPLOYMENT, PEERS } from './cases';
+import { ColdCase, coldRuns, compileTree } from './cold';
+import { measureHandlers } from './handlers';
+import { findLosses } from './losses';
+import { economy, Economy, interleaved, spread, SynthSample, synthOnce } from './measure';
+import { markdown } from './report';
+import { BenchResults, caseKey, ColdFigures, Growth, Mode, WarmFigures } from './results';
+import { builtinValidationDefault, primeValidator, spyOnValidator } from './validator-spy';
 
 /**
  * `npm run bench`: figures for the README, never a test. Writes bench/results/latest.json
- * and bench/results/latest.md.
+ * and bench/results/latest.md. About 8 minutes on 2 cores with the default run counts; the
+ * whole-process runs with validation on take most of it (each loads the validator afresh).
  */
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, runs: RUNS };
+const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 20);
+const COUNTS = [1, 10, 50];
+const MODES: Mode[] = ['on', 'off'];
 
-// Economy: what one image costs in the template.
-results.economy = {
-  'cdk-immutable-infra': economy(goldenImage, 1),
-  'aws-cdk-lib L1 (floor)': economy(l1Floor, 1),
-};
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+// One peer calls a deprecated aws-cdk-lib API on every synthesis; the notices are not figures.
+process.env.JSII_DEPRECATED = 'quiet';
 
-// Synth speed, with aws-cdk-lib's template validation on (its default) and off.
-const speed: Record<string, unknown> = {};
-for (const validation of ['on', 'off']) {
-  process.env.CDK_VALIDATION = validation === 'on' ? 'true' : 'false';
-  const timings = interleaved({
-    'cdk-immutable-infra': () => synthOnce(goldenImage, 1),
-    'aws-cdk-lib L1 (floor)': () => synthOnce(l1Floor, 1),
-  }, RUNS);
-  speed[`validation ${validation}`] = {
-    ...timings,
-    ratio: timings['cdk-immutable-infra'].ms.median / timings['aws-cdk-lib L1 (floor)'].ms.median,
+async function main(): Promise<void> {
+  const validationDefault = builtinValidationDefault();
+  spyOnValidator();
+
+  const build = Object.fromEntries([...IMAGE_CASES, OURS_DEPLOYMENT].map(c => [c.id, c.load()]));
+
+  // Economy: the templates do not depend on validation, which is off here to save time.
+  log('economy');
+  process.env.CDK_VALIDATION = 'false';
+  const images: Record<string, Record<number, Economy>> = {};
+  for (const c of IMAGE_CASES) {
+    images[c.id] = Object.fromEntries(COUNTS.map(n => [n, economy(build[c.id], n)]));
+  }
+  const deployments = Object.fromEntries(COUNTS.map(n => [n, economy(build[OURS_DEPLOYMENT.id], n)]));
+
+  // Which cases run at which counts: us and the floor at every count, the peers at one image.
+  const speedCases: ColdCase[] = [
+    ...COUNTS.flatMap(n => [FLOOR, OURS].map(c => ({ key: caseKey(c.id, n), caseId: c.id, count: n }))),
+    ...PEERS.map(c => ({ key: caseKey(c.id, 1), caseId: c.id, count: 1 })),
+  ];
+
+  // Synth in one process (warm), interleaved, validation on (aws-cdk-lib's default) and off.
+  const warmRaw: Record<Mode, Record<string, ReturnType<typeof interleaved<SynthSample>>[string]>> = { on: {}, off: {} };
+  for (const mode of MODES) {
+    log(`warm synth, validation ${mode}: ${WARM_RUNS} interleaved rounds of ${speedCases.length} cases`);
+    process.env.CDK_VALIDATION = mode === 'on' ? 'true' : 'false';
+    warmRaw[mode] = interleaved(Object.fromEntries(speedCases.map(c => [c.key, () => {
+      if (mode === 'on') {
+        primeValidator(images[c.caseId][c.count].resourceTypes);
+      }
+      return synthOnce(build[c.caseId], c.count);
+    }])), WARM_RUNS);
+  }
+  delete process.env.CDK_VALIDATION;
+
+  // Synth as whole processes (cold), on compiled JavaScript.
+  log(`cold synth: ${COLD_RUNS} interleaved rounds of ${speedCases.length} cases x 2 validation modes`);
+  const root = compileTree();
+  const coldRaw = coldRuns(root, speedCases, COLD_RUNS, log);
+
+  log(`handlers: ${IMPORT_RUNS} interleaved imports of each bundle`);
+  const handlers = measureHandlers(IMPORT_RUNS);
+
+  log('release timeline');
+  const releaseTimeline = await runReleaseTimeline();
+
+  const warm = withRatios(warmRaw, s => s.ms.median) as Record<Mode, Record<string, WarmFigures>>;
+  const cold = withRatios(coldRaw, s => s.wallMs.median) as Record<Mode, Record<string, ColdFigures>>;
+  const growthOf = (median: (mode: Mode, key: string) => number, mode: Mode) =>
+    Object.fromEntries([OURS, FLOOR].map(c => [c.id, growth(COUNTS.map(n => median(mode, caseKey(c.id, n))))]));
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    command: 'npm run bench',
+    machine: { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, awsCdkLib: awsCdkLibVersion() },
+    settings: { warmRuns: WARM_RUNS, coldRuns: COLD_RUNS, importRuns: IMPORT_RUNS, counts: COUNTS },
+    cases: [FLOOR, OURS, ...PEERS, OURS_DEPLOYMENT].map(c => ({ id: c.id, label: c.label, package: c.package, addsByDefault: c.addsByDefault })),
+    economy: { images, deployments },
+    validation: {
+      defaultOn: validationDefault.appProperty && validationDefault.envVariable !== 'false',
+      appProperty: validationDefault.appProperty,
+      envVariable: validationDefault.envVariable,
+      callsPerSynth: {
+        on: spread(Object.values(warm.on).map(f => f.validatorCalls.median)),
+        off: spread(Object.values(warm.off).map(f => f.validatorCalls.median)),
+      },
+    },
+    synth: { warm, cold },
+    // Whole processes with validation on are left out: the validator's start-up varies by
+    // more than 50 images cost. Whole processes with it off count the synthesis only (no load).
+    growth: {
+      'one process, validation on': growthOf((mode, key) => warm[mode][key].ms.median, 'on'),
+      'one process, validation off': growthOf((mode, key) => warm[mode][key].ms.median, 'off'),
+      'whole process, validation off (synthesis only)': growthOf((mode, key) => cold[mode][key].synthMs.median, 'off'),
+    },
+    handlers,
+    releaseTimeline,
+    losses: [],
   };
-}
-delete process.env.CDK_VALIDATION;
-results.synth = speed;
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const final: BenchResults = { ...results, losses: findLosses(results), settings: { ...results.settings, seconds } };
 
-// Lambda handlers, as bundled by the build.
-const assets = path.join(__dirname, '..', 'assets', 'handlers');
-const bundles: Record<string, number> = {};
-if (fs.existsSync(assets)) {
-  for (const dir of fs.readdirSync(assets, { recursive: true }) as string[]) {
-    const file = path.join(assets, dir);
-    if (file.endsWith('index.js')) {
-      bundles[path.relative(assets, path.dirname(file))] = fs.statSync(file).size;
+  const out = path.join(__dirname, 'results');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'latest.json'), JSON.stringify(final, null, 2) + '\n');
+  fs.writeFileSync(path.join(out, 'latest.md'), markdown(final));
+  process.stdout.write(markdown(final));
+}
+
+/** Adds each case's ratio to the floor with the same number of images, in the same mode. */
+type WithRatio<T> = Record<Mode, Record<string, T & { ratioToFloor: number }>>;
+function withRatios<T>(table: Record<Mode, Record<string, T>>, median: (figures: T) => number): WithRatio<T> {
+  const out = { on: {}, off: {} } as WithRatio<T>;
+  for (const mode of MODES) {
+    for (const [key, figures] of Object.entries(table[mode])) {
+      const count = Number(key.split('@')[1]);
+      out[mode][key] = { ...figures, ratioToFloor: median(figures) / median(table[mode][caseKey(FLOOR.id, count)]) };
     }
   }
-}
-results.handlerBundles = bundles;
-
-const out = path.join(__dirname, 'results');
-fs.mkdirSync(out, { recursive: true });
-fs.writeFileSync(path.join(out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
-fs.writeFileSync(path.join(out, 'latest.md'), markdown());
-console.log(markdown());
-
-function ms(s: Spread): string {
-  return `${s.median.toFixed(1)} ms (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
+  return out;
 }
 
-function mib(s: Spread): string {
-  return `${(s.median / 2 ** 20).toFixed(1)} MiB`;
+function growth([at1, at10, at50]: number[]): Growth {
+  const perImageMsAt10 = (at10 - at1) / 9;
+  const perImageMsAt50 = (at50 - at10) / 40;
+  return { perImageMsAt10, perImageMsAt50, ratio: perImageMsAt50 / perImageMsAt10 };
 }
 
-function markdown(): string {
-  const eco = results.economy as Record<string, ReturnType<typeof economy>>;
-  const lines = [
-    `# Benchmarks (${results.date}, Node ${results.node}, ${RUNS} interleaved runs, medians with min–max)`,
-    '',
-    '## One image: Amazon Linux 2023 + one shell step installing nginx',
-    '',
-    '| | resources | template bytes | Lambda functions |',
-    '|---|---:|---:|---:|',
-    ...Object.entries(eco).map(([k, v]) => `| ${k} | ${v.resources} | ${v.templateBytes} | ${v.lambdaFunctions} |`),
-    '',
-    '## Synth time (construct + synthesise one app, in one process)',
-    '',
-    '| validation | cdk-immutable-infra | L1 floor | ratio | heap growth (ours / floor) |',
-    '|---|---:|---:|---:|---:|',
-  ];
-  for (const [mode, value] of Object.entries(results.synth as Record<string, any>)) {
-    const ours = value['cdk-immutable-infra'];
-    const floor = value['aws-cdk-lib L1 (floor)'];
-    lines.push(`| ${mode} | ${ms(ours.ms)} | ${ms(floor.ms)} | ${value.ratio.toFixed(2)}× | ${mib(ours.heapBytes)} / ${mib(floor.heapBytes)} |`);
+function awsCdkLibVersion(): string {
+  return (JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The release controller's timeline per traffic strategy, from bench/release-timeline.ts
+ * (simulated time on the test fake, so exact). Loaded on demand and caught, so that the rest
+ * of the figures are still written when it fails; the table then says why.
+ */
+async function runReleaseTimeline(): Promise<unknown> {
+  if (!fs.existsSync(path.join(__dirname, 'release-timeline.ts'))) {
+    return { error: 'bench/release-timeline.ts does not exist' };
   }
-  lines.push('', '## Lambda handler bundles', '', '| handler | bytes |', '|---|---:|');
-  for (const [k, v] of Object.entries(results.handlerBundles as Record<string, number>)) {
-    lines.push(`| ${k} | ${v} |`);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const timeline = require('./release-timeline') as typeof import('./release-timeline');
+    const figures = await timeline.releaseTimeline();
+    return { ...figures, markdown: timeline.timelineMarkdown(figures) };
+  } catch (err) {
+    log(`release timeline FAILED: ${err instanceof Error ? err.stack : err}`);
+    return { error: err instanceof Error ? err.message : String(err) };
   }
-  return lines.join('\n') + '\n';
 }
+
+main().catch(err => {
+  process.stderr.write(`${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});

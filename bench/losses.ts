@@ -1,0 +1,57 @@
+import { OURS, PEERS } from './cases';
+import { Economy, Spread } from './measure';
+import { BenchResults, caseKey, Mode } from './results';
+
+const MODES: Mode[] = ['on', 'off'];
+
+/**
+ * Every figure on which a peer does better than us, in words, so the table says where we lose
+ * whatever the run measured. (The floor is faster by construction; its ratios say by how much.)
+ */
+export function findLosses(r: BenchResults): string[] {
+  const losses: string[] = [];
+  const rivals = PEERS;
+  const ours1 = r.economy.images[OURS.id][1];
+  const ours50 = r.economy.images[OURS.id][50];
+  const count = (what: string, get: (e: Economy) => number, at: number) => {
+    for (const rival of rivals) {
+      const theirs = get(r.economy.images[rival.id][at]);
+      const ours = get(at === 1 ? ours1 : ours50);
+      if (theirs < ours) {
+        losses.push(`${what}${at === 1 ? '' : ` (${at} images)`}: ${rival.label} ${fmt(theirs)} vs ours ${fmt(ours)}`);
+      }
+    }
+  };
+  count('resources', e => e.resources, 1);
+  count('template bytes', e => e.templateBytes, 1);
+  count('Lambda functions', e => e.lambdaFunctions, 1);
+  count('resources', e => e.resources, 50);
+  count('template bytes', e => e.templateBytes, 50);
+  count('Lambda functions', e => e.lambdaFunctions, 50);
+
+  const timed = (what: string, ours: Spread, theirs: Spread, label: string, unit: (v: number) => string) => {
+    if (theirs.median < ours.median) {
+      const overlap = theirs.max >= ours.min;
+      losses.push(`${what}: ${label} ${unit(theirs.median)} vs ours ${unit(ours.median)}${overlap ? ' (min–max ranges overlap: within noise)' : ''}`);
+    }
+  };
+  const ms = (v: number) => `${v.toFixed(0)} ms`;
+  const mib = (v: number) => `${(v / 2 ** 20).toFixed(1)} MiB`;
+  for (const mode of MODES) {
+    const warmOurs = r.synth.warm[mode][caseKey(OURS.id, 1)];
+    const coldOurs = r.synth.cold[mode][caseKey(OURS.id, 1)];
+    for (const rival of rivals) {
+      const warm = r.synth.warm[mode][caseKey(rival.id, 1)];
+      const cold = r.synth.cold[mode][caseKey(rival.id, 1)];
+      timed(`synth in one process, validation ${mode}`, warmOurs.ms, warm.ms, rival.label, ms);
+      timed(`synth as a whole process, validation ${mode}`, coldOurs.wallMs, cold.wallMs, rival.label, ms);
+      timed(`peak RSS of the whole process, validation ${mode}`, coldOurs.maxRssBytes, cold.maxRssBytes, rival.label, mib);
+      timed(`heap growth per synthesis, validation ${mode}`, warmOurs.heapBytes, warm.heapBytes, rival.label, mib);
+    }
+  }
+  return losses;
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(1);
+}
