@@ -876,6 +876,7 @@ describe('10. redeploys, and a rule deleted out of band', () => {
 
     expect(result.status).toBe('SUCCESS');
     expect(result.events.find((e) => e.detail.step === 'ATTACHED')!.detail.message).toMatch(/^rule .* was missing and is created again$/);
+    expect(world.fake.logs.filter((l) => l.message === 'release step' && l.step === 'ATTACHED').pop()!.detail).toMatch(/was missing and is created again$/);
     expect(t.steps('b')).toEqual([0, 10, 100]);
     expect(forwardsOnlyTo(b)).toBe(true);
     expect(world.fake.autoScaling.groups.get(a.autoScalingGroupName)!.desired).toBe(2);

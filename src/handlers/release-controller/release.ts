@@ -455,7 +455,8 @@ export class Release {
     const changedPhase = patch.phase !== undefined && patch.phase !== this.state.phase;
     this.state = { ...this.state, ...patch, phaseAt: changedPhase ? now() : patch.phaseAt ?? this.state.phaseAt };
     await this.save();
-    log.info('release step', { step, phase: this.state.phase, message });
+    // 'detail': a 'message' field would be overwritten by the record's own message.
+    log.info('release step', { step, phase: this.state.phase, detail: message });
     await this.emit(step, message);
   }
 
