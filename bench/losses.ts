@@ -1,6 +1,6 @@
 import { OURS, PEERS } from './cases';
 import { Economy, Spread } from './measure';
-import { BenchResults, caseKey, Mode } from './results';
+import { BenchResults, caseKey, Losses, Mode } from './results';
 
 const MODES: Mode[] = ['on', 'off'];
 
@@ -8,8 +8,8 @@ const MODES: Mode[] = ['on', 'off'];
  * Every figure on which a peer does better than us, in words, so the table says where we lose
  * whatever the run measured. (The floor is faster by construction; its ratios say by how much.)
  */
-export function findLosses(r: BenchResults): string[] {
-  const losses: string[] = [];
+export function findLosses(r: BenchResults): Losses {
+  const losses: Losses = { clear: [], withinNoise: [] };
   const rivals = PEERS;
   const ours1 = r.economy.images[OURS.id][1];
   const ours50 = r.economy.images[OURS.id][50];
@@ -18,7 +18,7 @@ export function findLosses(r: BenchResults): string[] {
       const theirs = get(r.economy.images[rival.id][at]);
       const ours = get(at === 1 ? ours1 : ours50);
       if (theirs < ours) {
-        losses.push(`${what}${at === 1 ? '' : ` (${at} images)`}: ${rival.label} ${fmt(theirs)} vs ours ${fmt(ours)}`);
+        losses.clear.push(`${what}${at === 1 ? '' : ` (${at} images)`}: ${rival.label} ${fmt(theirs)} vs ours ${fmt(ours)}`);
       }
     }
   };
@@ -31,8 +31,8 @@ export function findLosses(r: BenchResults): string[] {
 
   const timed = (what: string, ours: Spread, theirs: Spread, label: string, unit: (v: number) => string) => {
     if (theirs.median < ours.median) {
-      const overlap = theirs.max >= ours.min;
-      losses.push(`${what}: ${label} ${unit(theirs.median)} vs ours ${unit(ours.median)}${overlap ? ' (min–max ranges overlap: within noise)' : ''}`);
+      const line = `${what}: ${label} ${unit(theirs.median)} (${unit(theirs.min)}–${unit(theirs.max)}) vs ours ${unit(ours.median)} (${unit(ours.min)}–${unit(ours.max)})`;
+      (theirs.max >= ours.min ? losses.withinNoise : losses.clear).push(line);
     }
   };
   const ms = (v: number) => `${v.toFixed(0)} ms`;

@@ -10,8 +10,9 @@ export function markdown(r: BenchResults): string {
   const lines: string[] = [
     '# Benchmarks',
     '',
-    `\`${r.command}\` on ${r.date.slice(0, 10)}: Node ${r.machine.node}, aws-cdk-lib ${r.machine.awsCdkLib}, ${r.machine.cores} × ${r.machine.cpu}; `
-      + `${s.seconds ?? '?'} s in all. Medians with (min–max), runs interleaved across cases: ${s.warmRuns} in one process (warm, after 2 warm-up rounds), `
+    `\`${r.command}\` on ${r.date.slice(0, 10)}: Node ${r.machine.node}, aws-cdk-lib ${r.machine.awsCdkLib}, ${r.machine.cores} × ${r.machine.cpu} `
+      + `(load average ${r.machine.loadAverage.start.toFixed(1)} at the start, ${r.machine.loadAverage.end.toFixed(1)} at the end); ${s.seconds ?? '?'} s in all`
+      + ` (${Object.entries(s.phaseSeconds ?? {}).map(([k, v]) => `${k} ${v} s`).join(', ')}). Medians with (min–max), runs interleaved across cases: ${s.warmRuns} in one process (warm, after 2 warm-up rounds), `
       + `${s.coldRuns} as whole processes (cold: \`node\` on compiled JavaScript, spawn to exit), ${s.importRuns} handler imports. `
       + 'Ratios are to the hand-written L1 floor with the same number of images, measured in the same run. Full figures: [latest.json](latest.json).',
     '',
@@ -25,7 +26,13 @@ export function markdown(r: BenchResults): string {
     ...releaseSection(r),
     '## Where we lose',
     '',
-    ...(r.losses.length ? r.losses.map(l => `- ${l}`) : ['- nowhere in this run']),
+    'Every figure in this run where a peer does better than us (generated from the figures above):',
+    '',
+    ...(r.losses.clear.length ? r.losses.clear.map(l => `- ${l}`) : ['- nowhere']),
+    '',
+    'Medians that favour a peer but whose min–max ranges overlap ours (within this machine\'s noise):',
+    '',
+    ...(r.losses.withinNoise.length ? r.losses.withinNoise.map(l => `- ${l}`) : ['- none']),
     '',
   ];
   return lines.join('\n');
@@ -97,11 +104,14 @@ function speedTable(r: BenchResults): string[] {
     );
   }
   const v = r.validation;
-  const ours = r.synth.warm.on[caseKey(OURS.id, 1)];
+  const warmOurs = r.synth.warm.on[caseKey(OURS.id, 1)];
+  const coldOurs = r.synth.cold.on[caseKey(OURS.id, 1)];
+  const calls = (c: Spread) => (c.min === c.max ? `${c.min}` : `${c.min}–${c.max}`);
   out.push(
     `\`new App()\` validates by default here: ${v.defaultOn ? 'yes' : 'NO'} (App property ${v.appProperty}, CDK_VALIDATION ${v.envVariable ?? 'unset'}). `
-      + `A spy on aws-cdk-lib's validator counted ${v.callsPerSynth.on.median} call per synthesis with validation on and ${v.callsPerSynth.off.median} with it off; `
-      + `it took ${ours.validatorMs.median.toFixed(0)} ms of our ${ours.ms.median.toFixed(0)} ms warm synthesis, and loading it dominates the whole-process times.`,
+      + `A spy on aws-cdk-lib's validator counted ${calls(v.callsPerSynth.on)} call per synthesis in every run with validation on, ${calls(v.callsPerSynth.off)} with it off. `
+      + `Its engine took ${warmOurs.validatorMs.median.toFixed(0)} ms of our ${warmOurs.ms.median.toFixed(0)} ms synthesis in one process, `
+      + `and ${coldOurs.validatorMs.median.toFixed(0)} ms (loading it included) of our ${coldOurs.wallMs.median.toFixed(0)} ms whole process.`,
     'In one process, the validator\'s engine is built for the case\'s resource types before each timed run: aws-cdk-lib keeps one engine and '
       + 'rebuilds it (about 0.2 s warm) whenever a template brings types it was not built for, which running cases in turn would trigger at random. '
       + 'A whole process pays for loading and building it every time.',

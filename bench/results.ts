@@ -22,6 +22,13 @@ export interface Growth {
   readonly ratio: number;
 }
 
+export interface Losses {
+  /** The peer's figure is better and, for measured ones, the min–max ranges do not overlap. */
+  readonly clear: string[];
+  /** Timed or sampled figures whose medians favour the peer but whose ranges overlap ours. */
+  readonly withinNoise: string[];
+}
+
 export interface CaseInfo {
   readonly id: string;
   readonly label: string;
@@ -32,8 +39,23 @@ export interface CaseInfo {
 export interface BenchResults {
   readonly date: string;
   readonly command: string;
-  readonly machine: { readonly node: string; readonly cpu: string; readonly cores: number; readonly awsCdkLib: string };
-  readonly settings: { warmRuns: number; coldRuns: number; importRuns: number; counts: number[]; seconds?: number };
+  readonly machine: {
+    readonly node: string;
+    readonly cpu: string;
+    readonly cores: number;
+    readonly awsCdkLib: string;
+    /** One-minute load average when the run started and ended. */
+    readonly loadAverage: { readonly start: number; readonly end: number };
+  };
+  readonly settings: {
+    readonly warmRuns: number;
+    readonly coldRuns: number;
+    readonly importRuns: number;
+    readonly counts: number[];
+    readonly seconds?: number;
+    /** Wall time of each part of the run. */
+    readonly phaseSeconds?: Record<string, number>;
+  };
   readonly cases: CaseInfo[];
   readonly economy: {
     readonly images: Record<string, Record<number, Economy>>;
@@ -56,5 +78,5 @@ export interface BenchResults {
   readonly handlers: HandlerResults;
   readonly releaseTimeline: unknown;
   /** Every figure where a peer does better than us, in words. */
-  readonly losses: string[];
+  readonly losses: Losses;
 }

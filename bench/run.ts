@@ -22,11 +22,22 @@ const COUNTS = [1, 10, 50];
 const MODES: Mode[] = ['on', 'off'];
 
 const started = Date.now();
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const log = (line: string) => process.stderr.write(`[${Math.round((Date.now() - started) / 1000)} s] ${line}\n`);
+const phaseSeconds: Record<string, number> = {};
+let phaseStart = Date.now();
+/** Closes the phase that is running and names the next one. */
+function phase(done: string, next?: string): void {
+  phaseSeconds[done] = Math.round((Date.now() - phaseStart) / 1000);
+  phaseStart = Date.now();
+  if (next) {
+    log(next);
+  }
+}
 // One peer calls a deprecated aws-cdk-lib API on every synthesis; the notices are not figures.
 process.env.JSII_DEPRECATED = 'quiet';
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg()[0];
   const validationDefault = builtinValidationDefault();
   spyOnValidator();
 
@@ -41,9 +52,13 @@ async function main(): Promise<void> {
   }
   const deployments = Object.fromEntries(COUNTS.map(n => [n, economy(build[OURS_DEPLOYMENT.id], n)]));
 
+  phase('economy');
+
   // Which cases run at which counts: us and the floor at every count, the peers at one image.
+  // A case's counts run one after the other, so the validator's engine (built per set of
+  // resource types) is rebuilt only when the case changes.
   const speedCases: ColdCase[] = [
-    ...COUNTS.flatMap(n => [FLOOR, OURS].map(c => ({ key: caseKey(c.id, n), caseId: c.id, count: n }))),
+    ...[FLOOR, OURS].flatMap(c => COUNTS.map(n => ({ key: caseKey(c.id, n), caseId: c.id, count: n }))),
     ...PEERS.map(c => ({ key: caseKey(c.id, 1), caseId: c.id, count: 1 })),
   ];
 
@@ -58,6 +73,7 @@ async function main(): Promise<void> {
       }
       return synthOnce(build[c.caseId], c.count);
     }])), WARM_RUNS);
+    phase(`one process, validation ${mode}`);
   }
   delete process.env.CDK_VALIDATION;
 
@@ -65,12 +81,11 @@ async function main(): Promise<void> {
   log(`cold synth: ${COLD_RUNS} interleaved rounds of ${speedCases.length} cases x 2 validation modes`);
   const root = compileTree();
   const coldRaw = coldRuns(root, speedCases, COLD_RUNS, log);
-
-  log(`handlers: ${IMPORT_RUNS} interleaved imports of each bundle`);
+  phase('whole processes', `handlers: ${IMPORT_RUNS} interleaved imports of each bundle`);
   const handlers = measureHandlers(IMPORT_RUNS);
-
-  log('release timeline');
+  phase('handlers', 'release timeline');
   const releaseTimeline = await runReleaseTimeline();
+  phase('release timeline');
 
   const warm = withRatios(warmRaw, s => s.ms.median) as Record<Mode, Record<string, WarmFigures>>;
   const cold = withRatios(coldRaw, s => s.wallMs.median) as Record<Mode, Record<string, ColdFigures>>;
@@ -80,7 +95,14 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     date: new Date().toISOString(),
     command: 'npm run bench',
-    machine: { node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, awsCdkLib: awsCdkLibVersion() },
+    machine: {
+      node: process.version,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      awsCdkLib: awsCdkLibVersion(),
+      // Other work on the machine: what interleaving spreads over every case alike.
+      loadAverage: { start: loadAtStart, end: os.loadavg()[0] },
+    },
     settings: { warmRuns: WARM_RUNS, coldRuns: COLD_RUNS, importRuns: IMPORT_RUNS, counts: COUNTS },
     cases: [FLOOR, OURS, ...PEERS, OURS_DEPLOYMENT].map(c => ({ id: c.id, label: c.label, package: c.package, addsByDefault: c.addsByDefault })),
     economy: { images, deployments },
@@ -88,9 +110,10 @@ async function main(): Promise<void> {
       defaultOn: validationDefault.appProperty && validationDefault.envVariable !== 'false',
       appProperty: validationDefault.appProperty,
       envVariable: validationDefault.envVariable,
+      // Over every warm run of every case: the extremes of each case's own extremes.
       callsPerSynth: {
-        on: spread(Object.values(warm.on).map(f => f.validatorCalls.median)),
-        off: spread(Object.values(warm.off).map(f => f.validatorCalls.median)),
+        on: spread(Object.values(warm.on).flatMap(f => [f.validatorCalls.min, f.validatorCalls.max])),
+        off: spread(Object.values(warm.off).flatMap(f => [f.validatorCalls.min, f.validatorCalls.max])),
       },
     },
     synth: { warm, cold },
@@ -103,10 +126,10 @@ async function main(): Promise<void> {
     },
     handlers,
     releaseTimeline,
-    losses: [],
+    losses: { clear: [], withinNoise: [] },
   };
   const seconds = Math.round((Date.now() - started) / 1000);
-  const final: BenchResults = { ...results, losses: findLosses(results), settings: { ...results.settings, seconds } };
+  const final: BenchResults = { ...results, losses: findLosses(results), settings: { ...results.settings, seconds, phaseSeconds } };
 
   const out = path.join(__dirname, 'results');
   fs.mkdirSync(out, { recursive: true });
