@@ -7,6 +7,7 @@ import { al2023ParentArn, COMPONENT_YAML } from '../benchmark-image';
 
 // cdk-image-pipeline reads each component document from a file path.
 const documentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-image-pipeline-'));
+process.on('exit', () => fs.rmSync(documentDir, { recursive: true, force: true }));
 const document = path.join(documentDir, 'install-nginx.yml');
 fs.writeFileSync(document, COMPONENT_YAML);
 
