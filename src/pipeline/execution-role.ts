@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { GoldenImage } from '../image/golden-image';
 import type { SsmParameterOutput } from '../image/image-distribution';
+import { imageBuilderServiceRole } from '../private/image-builder-role';
 import { suppressNagRule } from '../private/nag-suppressions';
 
 /** The AWS-managed baseline Image Builder documents for execution roles. */
@@ -31,17 +32,12 @@ export function executionRoleOf(image: GoldenImage): { role: iam.IRole; created:
   if (image._executionRole) {
     return { role: image._executionRole, created: false };
   }
-  const role = new iam.Role(image, 'ExecutionRole', {
-    assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(image).account } },
-    }),
+  const role = imageBuilderServiceRole(image, 'ExecutionRole', {
     description: 'Image Builder runs this image\'s builds with this role: the documented baseline, plus its own outputs',
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(EXECUTION_POLICY)],
+    managedPolicyName: EXECUTION_POLICY,
+    managedPolicyReason: 'Image Builder documents this AWS-managed policy as the baseline of an execution role (launching build instances, '
+      + 'making AMIs); AWS keeps it in step with the service, which a copied inline policy would not be',
   });
-  suppressNagRule(role, 'AwsSolutions-IAM4',
-    'Image Builder documents this AWS-managed policy as the baseline of an execution role (launching build instances, '
-    + 'making AMIs); AWS keeps it in step with the service, which a copied inline policy would not be',
-    [`Policy::arn:<AWS::Partition>:iam::aws:policy/${EXECUTION_POLICY}`]);
   image._executionRole = role;
   return { role, created: true };
 }

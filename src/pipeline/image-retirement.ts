@@ -1,9 +1,9 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
-import { suppressNagRule } from '../private/nag-suppressions';
+import { imageBuilderServiceRole } from '../private/image-builder-role';
 
 /** Image Builder's limits on lifecycle policy filters and exclusions. */
 const LIMITS = { count: 1000, ageDays: 1000, retainAtLeast: 10, lastLaunchedDays: 365 };
@@ -124,17 +124,11 @@ export class ImageRetirement extends Construct {
   }
 
   private createRole(): iam.Role {
-    const role = new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
+    return imageBuilderServiceRole(this, 'ExecutionRole', {
       description: 'Image Builder lifecycle execution: deletes old builds of one golden image',
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(LIFECYCLE_POLICY)],
+      managedPolicyName: LIFECYCLE_POLICY,
+      managedPolicyReason: 'Image Builder documents this AWS-managed policy for lifecycle execution roles; it only touches AMIs and snapshots '
+        + 'tagged CreatedBy: EC2 Image Builder, and AWS keeps it in step with what lifecycle actions call',
     });
-    suppressNagRule(role, 'AwsSolutions-IAM4',
-      'Image Builder documents this AWS-managed policy for lifecycle execution roles; it only touches AMIs and snapshots '
-      + 'tagged CreatedBy: EC2 Image Builder, and AWS keeps it in step with what lifecycle actions call',
-      [`Policy::arn:<AWS::Partition>:iam::aws:policy/${LIFECYCLE_POLICY}`]);
-    return role;
   }
 }
