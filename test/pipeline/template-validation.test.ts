@@ -7,6 +7,7 @@ import { ENV } from './pipeline-fixtures';
 import { GoldenImage, ParentImage, Provisioner } from '../../src';
 import { ImageRetention } from '../../src/pipeline/image-retirement';
 import { PipelineSchedule, RebuildCondition, WeekDay } from '../../src/pipeline/pipeline-schedule';
+import { STRICT_VALIDATION, withDefaultValidation } from '../strict-validation';
 
 /*
  * Every pipeline option at once, through aws-cdk-lib's CloudFormation validator in strict mode:
@@ -14,23 +15,11 @@ import { PipelineSchedule, RebuildCondition, WeekDay } from '../../src/pipeline/
  * are checked against the resource schemas, not only against these tests' expectations.
  */
 describe('a pipeline with every option passes CloudFormation schema validation', () => {
-  const saved = process.env.CDK_VALIDATION;
-  beforeAll(() => {
-    delete process.env.CDK_VALIDATION;
-  });
-  afterAll(() => {
-    if (saved !== undefined) {
-      process.env.CDK_VALIDATION = saved;
-    }
-  });
-
-  afterEach(() => jest.restoreAllMocks());
+  withDefaultValidation();
 
   test('strict synth succeeds with an empty validation report', () => {
     const validate = jest.spyOn(CloudFormationValidatePlugin.prototype, 'validate');
-    const app = new App({
-      context: { '@aws-cdk/core:validateAgainstDefaultRules': true, '@aws-cdk/core:strictCfnValidateErrors': true },
-    });
+    const app = new App({ context: STRICT_VALIDATION });
     const stack = new Stack(app, 'Bake', { env: ENV });
     const image = new GoldenImage(stack, 'WebImage', {
       parentImage: ParentImage.amazonLinux2023(),

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, CloudFormationValidatePlugin, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { buildExampleApp } from '../../examples/golden-web';
+import { STRICT_VALIDATION, withDefaultValidation } from '../strict-validation';
 
 /*
  * aws-cdk-lib (2.262+) validates every template inside `app.synth()` (not only from the CLI)
@@ -13,22 +14,9 @@ import { buildExampleApp } from '../../examples/golden-web';
  * warnings too, and under jest (NODE_ENV=test) a failing report is thrown from `app.synth()`.
  * This is the one test that keeps it on; everything else turns it off for speed.
  */
-const STRICT_VALIDATION = {
-  '@aws-cdk/core:validateAgainstDefaultRules': true,
-  '@aws-cdk/core:strictCfnValidateErrors': true,
-};
 
 describe('aws-cdk-lib template validation during synth', () => {
-  const saved = process.env.CDK_VALIDATION;
-  beforeAll(() => {
-    delete process.env.CDK_VALIDATION;
-  });
-  afterAll(() => {
-    if (saved !== undefined) {
-      process.env.CDK_VALIDATION = saved;
-    }
-  });
-  afterEach(() => jest.restoreAllMocks());
+  withDefaultValidation();
 
   test('the example app synthesises with strict validation on, and the validator checked every example template', () => {
     const validate = jest.spyOn(CloudFormationValidatePlugin.prototype, 'validate');
