@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ssm@^3',
     '@aws-sdk/client-eventbridge@^3',
     '@aws-sdk/client-imagebuilder@^3',
+    '@aws-sdk/client-dynamodb@^3',
+    '@smithy/protocol-http@^5',
     '@smithy/util-retry@^4',
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',

@@ -757,7 +757,6 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
       HealthTimeoutSeconds: String(settings.healthTimeoutSeconds),
       AlarmNames: alarmNames,
       InsufficientDataPolicy: props.insufficientDataPolicy ?? InsufficientDataPolicy.TREAT_AS_OK,
-      StateParameterName: `${controller.stateParameterPath}/${deploymentName}`,
       DeadlineSeconds: String(RELEASE_DEADLINE_SECONDS),
       StickinessSeconds: String(settings.stickinessSeconds),
     };

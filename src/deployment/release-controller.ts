@@ -8,6 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IsCompleteFunction } from '../handlers/release-controller/is-complete-function';
 import { OnEventFunction } from '../handlers/release-controller/on-event-function';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
+import { CONTROLLER_TAG_KEY } from './release-properties';
 
 /** The fixed id under the stack by which every deployment finds the one controller. */
 const CONTROLLER_ID = 'cdk-immutable-infra.ReleaseController';
@@ -15,8 +16,7 @@ const CONTROLLER_ID = 'cdk-immutable-infra.ReleaseController';
 /** Where release controllers keep their state, one parameter per deployment. */
 export const STATE_PARAMETER_ROOT = '/cdk-immutable-infra/releases';
 
-/** Tag on Auto Scaling groups that the release controller of their stack may resize. */
-export const CONTROLLER_TAG_KEY = 'cdk-immutable-infra:release-controller';
+export { CONTROLLER_TAG_KEY };
 
 /** How often the provider framework polls isComplete. */
 const QUERY_INTERVAL = Duration.seconds(10);

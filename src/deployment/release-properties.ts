@@ -9,6 +9,28 @@
 /** Resource type of the release custom resource. */
 export const RELEASE_RESOURCE_TYPE = 'Custom::ImmutableRelease';
 
+/**
+ * Tag on what the release controller of a stack may change: the Auto Scaling groups it may
+ * resize, and the listener rules it creates (its IAM policy allows ModifyRule, DeleteRule and
+ * SetRulePriorities only on rules that carry it). The value is the controller's.
+ */
+export const CONTROLLER_TAG_KEY = 'cdk-immutable-infra:release-controller';
+
+/**
+ * Tag on a listener rule naming the release resource (its physical id) that created it: the
+ * proof that a rule found at the deployment's priority is the one an earlier attempt of the
+ * same CreateRule made.
+ */
+export const RELEASE_TAG_KEY = 'cdk-immutable-infra:release';
+
+/** Environment variables the controller's isComplete function reads. */
+export const CONTROLLER_ENVIRONMENT = {
+  /** The value of CONTROLLER_TAG_KEY for this controller. */
+  controllerTag: 'RELEASE_CONTROLLER_TAG',
+  /** The DynamoDB table holding each deployment's release state, keyed by DeploymentName. */
+  stateTable: 'RELEASE_STATE_TABLE',
+} as const;
+
 /** Traffic strategies the controller understands. */
 export type ReleaseStrategy = 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
 
@@ -26,7 +48,7 @@ export interface GenerationProperties {
 }
 
 export interface ReleaseProperties {
-  /** A stable name for this deployment, unique in the stack (used for state and events). */
+  /** A stable name for this deployment, unique in the stack (the key of its release state, and in events). */
   readonly DeploymentName: string;
   /** Listener that carries the rule the controller owns. */
   readonly ListenerArn: string;
@@ -60,8 +82,6 @@ export interface ReleaseProperties {
   readonly AlarmNames: string[];
   /** How an alarm in INSUFFICIENT_DATA counts. */
   readonly InsufficientDataPolicy: InsufficientDataPolicy;
-  /** SSM parameter (name) where the controller keeps its state for this deployment. */
-  readonly StateParameterName: string;
   /** Total seconds the release may take before the controller gives up and restores the old generation. */
   readonly DeadlineSeconds: string;
   /** Target group stickiness for the weighted forward action, 0 = off. */

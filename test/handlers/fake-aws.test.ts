@@ -1,25 +1,26 @@
-import { DescribeScalingActivitiesCommand, AutoScalingClient, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeScalingActivitiesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateRuleCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { FakeAws, RESPONSE_CODE_MISMATCH } from './fake-aws';
-
-const elbv2 = new ElasticLoadBalancingV2Client({ region: 'us-east-1' });
-const autoScaling = new AutoScalingClient({ region: 'us-east-1' });
-const cloudWatch = new CloudWatchClient({ region: 'us-east-1' });
-const ssm = new SSMClient({ region: 'us-east-1' });
+import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { FAKE_STATE_TABLE, FakeAws, RESPONSE_CODE_MISMATCH } from './fake-aws';
+import { aws, type AwsClients } from '../../src/handlers/release-controller/aws';
 
 let fake: FakeAws;
+// The controller's own clients, whose request handler is the fake's.
+let elbv2: AwsClients['elbv2'];
+let autoScaling: AwsClients['autoScaling'];
+let cloudWatch: AwsClients['cloudWatch'];
+let dynamoDb: AwsClients['dynamoDb'];
 
 beforeEach(() => {
   fake = new FakeAws().install();
+  ({ elbv2, autoScaling, cloudWatch, dynamoDb } = aws());
 });
 
 afterEach(() => {
@@ -107,7 +108,7 @@ describe('load balancer', () => {
   });
 
   test('commands the fake does not implement fail loudly', async () => {
-    await expect(elbv2.send(new DescribeLoadBalancersCommand({}))).rejects.toThrow(/has no fake for this command/);
+    await expect(elbv2.send(new DescribeLoadBalancersCommand({}))).rejects.toThrow(/elbv2:DescribeLoadBalancers is not implemented/);
   });
 });
 
@@ -136,7 +137,7 @@ describe('auto scaling', () => {
   });
 });
 
-describe('alarms, parameters and faults', () => {
+describe('alarms, state table and faults', () => {
   test('DescribeAlarms returns composite alarms only when asked for them', async () => {
     fake.cloudWatch.putAlarm('m');
     fake.cloudWatch.putAlarm('c', { type: 'CompositeAlarm', state: 'ALARM' });
@@ -146,47 +147,89 @@ describe('alarms, parameters and faults', () => {
     expect(both.CompositeAlarms?.map((a) => a.StateValue)).toEqual(['ALARM']);
   });
 
-  test('SSM enforces Overwrite and the 4 KB standard tier', async () => {
-    await ssm.send(new PutParameterCommand({ Name: '/p', Value: 'v1', Type: 'String' }));
-    await expect(ssm.send(new PutParameterCommand({ Name: '/p', Value: 'v2', Type: 'String' }))).rejects.toMatchObject({ name: 'ParameterAlreadyExists' });
-    await expect(ssm.send(new PutParameterCommand({ Name: '/p', Value: 'x'.repeat(4097), Type: 'String', Overwrite: true })))
-      .rejects.toMatchObject({ name: 'ValidationException' });
-    const put = await ssm.send(new PutParameterCommand({ Name: '/p', Value: 'v2', Type: 'String', Overwrite: true }));
-    expect(put.Version).toBe(2);
-    await expect(ssm.send(new GetParameterCommand({ Name: '/q' }))).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  test('DynamoDB: conditional updates (the old item comes back with ALL_OLD), placeholders checked both ways, the 400 KB item limit', async () => {
+    const key = { Deployment: { S: 'Web' } };
+    const put = (value: string, condition?: string, extra: Record<string, { S: string }> = {}) => dynamoDb.send(new UpdateItemCommand({
+      TableName: FAKE_STATE_TABLE,
+      Key: key,
+      UpdateExpression: 'SET #v = :v',
+      ...(condition ? { ConditionExpression: condition } : {}),
+      ExpressionAttributeNames: { '#v': 'Value' },
+      ExpressionAttributeValues: { ':v': { S: value }, ...extra },
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    }));
+    await expect(put('1', 'attribute_not_exists(#v)')).resolves.toMatchObject({ Attributes: { Deployment: { S: 'Web' }, Value: { S: '1' } } });
+    await expect(put('2', 'attribute_not_exists(#v)')).rejects.toMatchObject({ name: 'ConditionalCheckFailedException', Item: { Value: { S: '1' } } });
+    await expect(put('2', '#v = :old OR (NOT attribute_exists(#v))', { ':old': { S: '1' } })).resolves.toMatchObject({ Attributes: { Value: { S: '2' } } });
+    await expect(put('3', undefined, { ':unused': { S: 'x' } })).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/unused in expressions: keys: \{:unused\}/) });
+    await expect(put('x'.repeat(400 * 1024))).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/maximum allowed size/) });
+    await expect(dynamoDb.send(new GetItemCommand({ TableName: FAKE_STATE_TABLE, Key: key }))).resolves.toMatchObject({ Item: { Value: { S: '2' } } });
+    await expect(dynamoDb.send(new GetItemCommand({ TableName: 'Other', Key: key }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await dynamoDb.send(new DeleteItemCommand({ TableName: FAKE_STATE_TABLE, Key: key }));
+    expect(fake.stateItems()).toBe(0);
   });
 
-  test('faults: by count, by seeded probability (reproducibly), and lost responses that still apply', async () => {
-    fake.faults.add({ kind: 'throttle', operation: 'ssm:GetParameter', times: 2 });
-    await ssm.send(new PutParameterCommand({ Name: '/p', Value: 'v', Type: 'String' }));
-    await expect(ssm.send(new GetParameterCommand({ Name: '/p' }))).rejects.toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-    await expect(ssm.send(new GetParameterCommand({ Name: '/p' }))).rejects.toMatchObject({ name: 'ThrottlingException' });
-    await expect(ssm.send(new GetParameterCommand({ Name: '/p' }))).resolves.toMatchObject({ Parameter: { Value: 'v' } });
+  test('faults meet the SDK\'s own retries: each attempt is a call of its own, and a lost response is sent again', async () => {
+    const key = { Deployment: { S: 'Web' } };
+    const update = (value: string) => dynamoDb.send(new UpdateItemCommand({
+      TableName: FAKE_STATE_TABLE, Key: key, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'State' }, ExpressionAttributeValues: { ':s': { S: value } },
+    }));
+    // Three throttled attempts use up maxAttempts 3; the SDK then gives up with the service's error.
+    fake.faults.add({ kind: 'throttle', operation: 'dynamodb:GetItem', times: 3 });
+    await update('v');
+    await expect(dynamoDb.send(new GetItemCommand({ TableName: FAKE_STATE_TABLE, Key: key })))
+      .rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400, attempts: 3 } });
+    await expect(dynamoDb.send(new GetItemCommand({ TableName: FAKE_STATE_TABLE, Key: key }))).resolves.toMatchObject({ Item: { State: { S: 'v' } } });
+    // The back-off ran on the simulated clock, not on a real timer.
+    expect(fake.clock.elapsedSeconds()).toBeGreaterThan(0);
 
-    fake.faults.add({ kind: 'lost-response', operation: 'PutParameter', times: 1 });
-    await expect(ssm.send(new PutParameterCommand({ Name: '/p', Value: 'w', Type: 'String', Overwrite: true }))).rejects.toMatchObject({ name: 'TimeoutError' });
-    expect(fake.ssm.parameters.get('/p')?.value).toBe('w');
+    // A lost response: the service applied the write, the SDK timed out and sent it again.
+    fake.faults.add({ kind: 'lost-response', operation: 'UpdateItem', times: 1 });
+    await expect(update('w')).resolves.toMatchObject({ $metadata: { attempts: 2 } });
+    expect(fake.callsTo('UpdateItem').map((c) => c.outcome)).toEqual(['ok', 'lost-response', 'ok']);
+    expect(fake.stateValue('Web')).toBe('w');
+
+    // Each service's own 5xx name, and IAM's refusal.
+    fake.faults.add({ kind: 'server-error', operation: 'cloudwatch:DescribeAlarms', times: 3 });
+    // A draw under 0.5 makes the fault a 500 (above: a 503, ServiceUnavailable everywhere).
+    fake.random.next = () => 0.1;
+    await expect(cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['x'] }))).rejects.toMatchObject({ name: 'InternalServiceFault', $fault: 'server' });
+    fake.faults.add({ kind: 'access-denied', operation: 'elbv2:DescribeRules', times: 1 });
+    await expect(elbv2.send(new DescribeRulesCommand({ ListenerArn: fake.elbv2.createListener() })))
+      .rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403, attempts: 1 } });
+
+    // A non-idempotent call retried the same way meets its own first attempt.
+    const listener = fake.elbv2.createListener();
+    const g = fake.createGeneration({ key: 'a' });
+    fake.faults.add({ kind: 'lost-response', operation: 'CreateRule', times: 1 });
+    await expect(elbv2.send(new CreateRuleCommand({
+      ListenerArn: listener, Priority: 5, Conditions: [{ Field: 'path-pattern', Values: ['/*'] }], Actions: forward([g.targetGroupArn, 1]),
+    }))).rejects.toMatchObject({ name: 'PriorityInUseException', $metadata: { attempts: 2 } });
+    expect(fake.elbv2.rulesOf(listener)).toHaveLength(1);
 
     const pattern = async (seed: number) => {
       const other = new FakeAws({ seed });
       other.faults.add({ kind: 'server-error', probability: 0.5 });
-      return Array.from({ length: 20 }, () => other.faults.decide('ssm:GetParameter', 0) ?? '-').join(',');
+      return Array.from({ length: 20 }, () => other.faults.decide('dynamodb:UpdateItem', 0) ?? '-').join(',');
     };
     expect(await pattern(7)).toBe(await pattern(7));
     expect(await pattern(7)).not.toBe(await pattern(8));
   });
 
   test('a crash ends the invocation at the call: nothing after it runs', async () => {
-    fake.faults.add({ kind: 'crash-after', operation: 'PutParameter', times: 1 });
+    fake.faults.add({ kind: 'crash-after', operation: 'UpdateItem', times: 1 });
     let after = false;
     const outcome = await fake.runInvocation(async () => {
-      await ssm.send(new PutParameterCommand({ Name: '/p', Value: 'v', Type: 'String' }));
+      await dynamoDb.send(new UpdateItemCommand({
+        TableName: FAKE_STATE_TABLE, Key: { Deployment: { S: 'Web' } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'State' }, ExpressionAttributeValues: { ':s': { S: 'v' } },
+      }));
       after = true;
       return 'done';
     });
-    expect(outcome).toEqual({ kind: 'crashed', operation: 'ssm:PutParameter' });
+    expect(outcome).toEqual({ kind: 'crashed', operation: 'dynamodb:UpdateItem' });
     expect(after).toBe(false);
-    expect(fake.ssm.parameters.get('/p')?.value).toBe('v');
+    expect(fake.stateValue('Web')).toBe('v');
     await expect(fake.runInvocation(async () => 'next')).resolves.toEqual({ kind: 'returned', value: 'next' });
   });
 });

@@ -1,8 +1,11 @@
 import * as fc from 'fast-check';
 import {
+  FAKE_CONTROLLER_TAG,
   LOGICAL_ID,
   RESPONSE_CODE_MISMATCH,
   ReleaseWorld,
+  STANDARD_INVARIANTS,
+  noTrafficToEmptyTargetGroup,
   driveRelease,
   STACK_ID,
   referencedGroups,
@@ -91,14 +94,18 @@ function forwardsOnlyTo(world: ReleaseWorld, generation: FakeGeneration): boolea
 // Outcomes of calls that took effect (a lost response or a crash after the call still applied it).
 const APPLIED = new Set(['ok', 'lost-response', 'crash-after']);
 
-/** ModifyRule calls that took effect, per distinct action list: a step written twice is a double shift. */
+/**
+ * ModifyRule calls that took effect, per distinct action list: a step written twice is a
+ * double shift. Counted per SDK call: the SDK's retry of a write whose response was lost
+ * sends the same write again, which is one write.
+ */
 function writesPerSplit(result: DriveResult): number[] {
-  const counts = new Map<string, number>();
+  const calls = new Map<string, Set<string>>();
   for (const call of result.calls.filter((c) => c.operation === 'elbv2:ModifyRule' && APPLIED.has(c.outcome))) {
     const key = JSON.stringify((call.input as { Actions?: unknown }).Actions);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    calls.set(key, (calls.get(key) ?? new Set()).add(call.sdkCallId));
   }
-  return [...counts.values()];
+  return [...calls.values()].map((ids) => ids.size);
 }
 
 let world: ReleaseWorld;
@@ -199,7 +206,7 @@ describe('rule shape and recovery', () => {
 
   test('state deleted by hand: the next update finds the live generation from the rule and releases normally', async () => {
     const a = await liveGenerationA();
-    world.fake.ssm.parameters.clear();
+    world.fake.clearState();
     const b = world.generation('b');
     const result = await world.update(b, { strategy: 'CANARY', stepPercent: 50, stepIntervalSeconds: 60 });
     expect(result.status).toBe('SUCCESS');
@@ -463,7 +470,7 @@ describe('rollback', () => {
     const callsBefore = world.fake.calls.length;
     world.fake.advance(600);
     await expect(world.fake.runInvocation(() => isComplete(late))).resolves.toMatchObject({ kind: 'threw' });
-    expect(world.fake.calls.slice(callsBefore).map((c) => c.operation)).toEqual(['ssm:GetParameter']);
+    expect(world.fake.calls.slice(callsBefore).map((c) => c.operation)).toEqual(['dynamodb:UpdateItem', 'dynamodb:UpdateItem']);
     expect(forwardsOnlyTo(world, a)).toBe(true);
   });
 });
@@ -479,7 +486,7 @@ describe('delete', () => {
     expect(result.status).toBe('SUCCESS');
     expect(result.ticks).toHaveLength(1);
     expect(world.fake.elbv2.rulesOf(world.listenerArn)).toEqual([]);
-    expect(world.fake.ssm.parameters.size).toBe(0);
+    expect(world.fake.stateItems()).toBe(0);
     expect(steps(result)).toEqual(['DELETED']);
     // CloudFormation deletes the generations after the release resource (it depends on them).
     expect(() => world.fake.deleteGeneration(b)).not.toThrow();
@@ -499,19 +506,19 @@ describe('delete', () => {
     const deleted = await world.delete({});
     expect(deleted.status).toBe('SUCCESS');
     expect(world.fake.elbv2.rulesOf(world.listenerArn)).toEqual([]);
-    expect(world.fake.ssm.parameters.size).toBe(0);
+    expect(world.fake.stateItems()).toBe(0);
     expect(() => world.fake.deleteGeneration(a)).not.toThrow();
   });
 });
 
 describe('ownership', () => {
-  test('a second release resource that reuses the state parameter fails, and its Delete leaves the first one alone', async () => {
+  test('a second release resource that reuses the deployment name (its state key) fails, and its Delete leaves the first one alone', async () => {
     const a = await liveGenerationA();
     const ruleBefore = JSON.stringify(world.rule());
-    const stateBefore = world.fake.ssm.parameters.get(world.stateParameterName)!.value;
+    const stateBefore = world.fake.stateValue(world.stateKey);
     const intruder = await driveRelease({ fake: world.fake, requestType: 'Create', properties: world.properties(a, { priority: 200 }), logicalResourceId: 'OtherRelease' });
     expect(intruder.status).toBe('FAILED');
-    expect(intruder.reason).toContain(`SSM parameter ${world.stateParameterName} holds the state of another release resource (${world.physicalResourceId})`);
+    expect(intruder.reason).toContain(`the release state of deployment ${world.stateKey} belongs to another release resource (${world.physicalResourceId})`);
 
     // CloudFormation rolls the failed Create back with a Delete.
     const removed = await driveRelease({
@@ -523,13 +530,13 @@ describe('ownership', () => {
     });
     expect(removed.status).toBe('SUCCESS');
     expect(JSON.stringify(world.rule())).toBe(ruleBefore);
-    expect(world.fake.ssm.parameters.get(world.stateParameterName)!.value).toBe(stateBefore);
+    expect(world.fake.stateValue(world.stateKey)).toBe(stateBefore);
     expect(world.fake.elbv2.rulesOf(world.listenerArn)).toHaveLength(1);
   });
 
   test('without state, Delete removes the rule at its priority only if it forwards to its own generation', async () => {
     const a = await liveGenerationA();
-    world.fake.ssm.parameters.clear();
+    world.fake.clearState();
     const foreign = world.generation('z');
     const ownRule = world.rule() ?? world.fake.elbv2.ruleAtPriority(world.listenerArn, 100)!;
     world.fake.elbv2.operatorModifyRule(ownRule.arn, [{ Type: 'forward', TargetGroupArn: foreign.targetGroupArn }]);
@@ -618,7 +625,10 @@ describe('faults', () => {
     const restoreTick = trace.samples[trace.samples.length - 1];
     expect(restoreTick.shares).toEqual({ a: 100 });
     expect(trace.samples.filter((s) => (s.shares.b ?? 0) > 0)).toHaveLength(1);
-    expect(world.fake.logs.filter((l) => l.message === 'transient error, retrying').length).toBeGreaterThanOrEqual(3);
+    // Four throttled attempts in a row: the SDK gave up on the first call after three, the
+    // controller retried it, and the SDK's retry took the fourth.
+    expect(world.fake.calls.filter((c) => c.outcome === 'throttle')).toHaveLength(4);
+    expect(world.fake.logs.filter((l) => l.message === 'transient error, retrying').length).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -682,7 +692,7 @@ describe('idempotence and re-entry', () => {
     expect(forwardsOnlyTo(world, b)).toBe(true);
   });
 
-  test.each(['ModifyRule', 'PutParameter', 'SetDesiredCapacity', 'DescribeTargetHealth'])(
+  test.each(['ModifyRule', 'UpdateItem', 'SetDesiredCapacity', 'DescribeTargetHealth'])(
     'a Lambda that dies right after %s fails the request (as the provider framework does); CloudFormation\'s rollback restores the old generation and the next release shifts each step once',
     async (operation) => {
       const a = await liveGenerationA();
@@ -709,13 +719,50 @@ describe('idempotence and re-entry', () => {
     },
   );
 
-  test('a first release whose CreateRule response was lost adopts the rule instead of creating a second one', async () => {
+  test('a first release whose CreateRule response was lost: the SDK sends it again, and the controller adopts the rule the first attempt made', async () => {
     const a = world.generation('a');
     world.fake.faults.add({ kind: 'lost-response', operation: 'CreateRule', times: 1 });
     const result = await world.create(a);
     expect(result.status).toBe('SUCCESS');
-    expect(result.calls.filter((c) => c.operation === 'elbv2:CreateRule')).toHaveLength(1);
+    // One call, two attempts on the wire: the second met the first's rule (PriorityInUse).
+    const creates = result.calls.filter((c) => c.operation === 'elbv2:CreateRule');
+    expect(creates.map((c) => [c.attempt, c.outcome])).toEqual([[1, 'lost-response'], [2, 'PriorityInUse']]);
+    expect(new Set(creates.map((c) => c.sdkCallId)).size).toBe(1);
+    const rules = world.fake.elbv2.rulesOf(world.listenerArn);
+    expect(rules).toHaveLength(1);
+    expect(Object.fromEntries(rules[0].tags)).toEqual({
+      'cdk-immutable-infra:release-controller': FAKE_CONTROLLER_TAG,
+      'cdk-immutable-infra:release': result.physicalResourceId,
+    });
+    expect(world.fake.logs.some((l) => /adopted the rule it made/.test(l.message))).toBe(true);
+  });
+
+  test('a restore that must create the rule again, whose CreateRule response was lost, restores the old generation and says so truthfully', async () => {
+    const a = await liveGenerationA();
+    world.fake.cloudWatch.putAlarm('Web-5xx');
+    const b = world.generation('b');
+    let armed = false;
+    const result = await world.update(b, { strategy: 'CANARY', stepPercent: 10, stepIntervalSeconds: 300, alarmNames: ['Web-5xx'] }, {
+      // With its rule deleted, generation a's group is referenced by no rule and its health
+      // checks start over: the restored rule sends traffic to targets still being checked, the
+      // world's doing and the only generation to send it to.
+      invariants: STANDARD_INVARIANTS.filter((i) => i !== noTrafficToEmptyTargetGroup),
+      afterTick: () => {
+        const rule = world.rule();
+        if (!armed && rule && (trafficShares(rule.actions).get(b.targetGroupArn) ?? 0) === 10) {
+          armed = true;
+          // Someone deletes the rule, the alarm fires, and the restore's CreateRule response is lost.
+          world.fake.elbv2.operatorDeleteRule(rule.arn);
+          world.fake.cloudWatch.setAlarmState('Web-5xx', 'ALARM');
+          world.fake.faults.add({ kind: 'lost-response', operation: 'CreateRule', times: 1 });
+        }
+      },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).not.toMatch(/failed too/);
+    expect(result.reason).toMatch(/all traffic is back on generation a/);
     expect(world.fake.elbv2.rulesOf(world.listenerArn)).toHaveLength(1);
+    expect(forwardsOnlyTo(world, a)).toBe(true);
   });
 
   test('a stale poll of an earlier request changes nothing', async () => {
@@ -727,13 +774,13 @@ describe('idempotence and re-entry', () => {
       afterTick: async (context) => {
         // A waiter of an earlier request (here: the Create) polls once more mid-shift.
         if (!staleRequest && (trafficShares(world.rule()?.actions ?? []).get(b.targetGroupArn) ?? 0) === 10) {
-          const createRequestId = world.fake.releaseState(world.stateParameterName)!.superseded.slice(-1)[0];
+          const createRequestId = world.fake.releaseState(world.stateKey)!.superseded.slice(-1)[0];
           staleRequest = { ...context.request, RequestType: 'Create', RequestId: createRequestId, ResourceProperties: world.properties(a) as never };
           const rulesBefore = world.fake.elbv2.ruleChanges.length;
-          const stateBefore = world.fake.ssm.parameters.get(world.stateParameterName)!.value;
+          const stateBefore = world.fake.stateValue(world.stateKey);
           staleOutcome = await world.fake.runInvocation(() => isComplete(staleRequest!));
           expect(world.fake.elbv2.ruleChanges.length).toBe(rulesBefore);
-          expect(world.fake.ssm.parameters.get(world.stateParameterName)!.value).toBe(stateBefore);
+          expect(world.fake.stateValue(world.stateKey)).toBe(stateBefore);
         }
       },
     });

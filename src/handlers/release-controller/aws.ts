@@ -1,17 +1,20 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SSMClient } from '@aws-sdk/client-ssm';
 
 /** The SDK clients the release controller uses. */
 export interface AwsClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly autoScaling: AutoScalingClient;
   readonly cloudWatch: CloudWatchClient;
-  readonly ssm: SSMClient;
+  readonly dynamoDb: DynamoDBClient;
   readonly eventBridge: EventBridgeClient;
 }
+
+/** Which client a configuration override is for. */
+export type AwsClientName = keyof AwsClients;
 
 // Adaptive mode adds client-side rate limiting on top of retries, which is what a poller that
 // shares its account's API rate with CloudFormation and the Auto Scaling service wants. A hung
@@ -23,15 +26,30 @@ const CLIENT_CONFIG = {
 } as const;
 
 let clients: AwsClients | undefined;
+let overrides: ((client: AwsClientName) => object) | undefined;
 
 /** One set of clients per Lambda container, created on first use (connections are reused across polls). */
 export function aws(): AwsClients {
   clients ??= {
-    elbv2: new ElasticLoadBalancingV2Client(CLIENT_CONFIG),
-    autoScaling: new AutoScalingClient(CLIENT_CONFIG),
-    cloudWatch: new CloudWatchClient(CLIENT_CONFIG),
-    ssm: new SSMClient(CLIENT_CONFIG),
-    eventBridge: new EventBridgeClient(CLIENT_CONFIG),
+    elbv2: new ElasticLoadBalancingV2Client(config('elbv2')),
+    autoScaling: new AutoScalingClient(config('autoScaling')),
+    cloudWatch: new CloudWatchClient(config('cloudWatch')),
+    dynamoDb: new DynamoDBClient(config('dynamoDb')),
+    eventBridge: new EventBridgeClient(config('eventBridge')),
   };
   return clients;
+}
+
+/**
+ * Tests: build the clients with extra configuration (a request handler that answers on the
+ * wire, a retry strategy whose back-off runs on the simulated clock); call with no argument
+ * to go back to the Lambda's configuration. The clients are created anew on next use.
+ */
+export function configureAwsClients(override?: (client: AwsClientName) => object): void {
+  overrides = override;
+  clients = undefined;
+}
+
+function config(client: AwsClientName): object {
+  return { ...CLIENT_CONFIG, ...overrides?.(client) };
 }

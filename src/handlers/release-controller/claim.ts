@@ -30,7 +30,7 @@ export interface ClaimedState {
 export async function claimState(request: ReleaseRequest, config: ReleaseConfig, stored: ReleaseState | undefined): Promise<ClaimedState> {
   const physicalId = request.PhysicalResourceId ?? '';
   if (stored && stored.owner !== physicalId) {
-    throw new ReleaseFailure(`SSM parameter ${config.stateParameterName} holds the state of another release resource (${stored.owner}); give each deployment its own StateParameterName`);
+    throw new ReleaseFailure(`the release state of deployment ${config.deploymentName} belongs to another release resource (${stored.owner}); give each deployment its own DeploymentName`);
   }
   if (stored?.deploymentId === request.RequestId) {
     return { state: stored, isNew: false };

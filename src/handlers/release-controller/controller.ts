@@ -1,16 +1,19 @@
 import { claimState } from './claim';
-import { describeError, isThrottling, isTransient } from './errors';
+import { controllerEnvironment } from './environment';
+import { LeaseHeld, describeError, isThrottling, isTransient } from './errors';
 import { log } from './log';
 import { parseReleaseProperties } from './properties';
 import { Release } from './release';
 import type { IsCompleteResponse, ReleaseRequest } from './request';
-import { loadState } from './state';
+import { parseState } from './state';
+import { StateLease } from './state-store';
 import { deleteRelease } from './teardown';
 
 /**
- * One isComplete poll. Throttling, 5xx and timeouts mean "not yet": the poll answers
- * IsComplete false and the next poll starts over from real state. Everything else that
- * stops a release surfaces as an Error whose message names the cause.
+ * One isComplete poll, under the deployment's lease (see state-store.ts). Throttling, 5xx,
+ * timeouts and another poll holding the lease mean "not yet": the poll answers IsComplete
+ * false and the next poll starts over from real state. Everything else that stops a release
+ * surfaces as an Error whose message names the cause.
  */
 export async function completeRelease(request: ReleaseRequest): Promise<IsCompleteResponse> {
   try {
@@ -18,16 +21,24 @@ export async function completeRelease(request: ReleaseRequest): Promise<IsComple
       return await deleteRelease(request);
     }
     const config = parseReleaseProperties(request.ResourceProperties);
-    const stored = await loadState(config.stateParameterName);
-    const { state, isNew } = await claimState(request, config, stored);
-    const release = new Release(request, config, state);
-    if (isNew) {
-      await release.begin();
+    const lease = await StateLease.acquire(controllerEnvironment().stateTable, config.deploymentName, request.RequestId);
+    let release: Release | undefined;
+    try {
+      const stored = parseState(config.deploymentName, lease.storedValue);
+      const { state, isNew } = await claimState(request, config, stored);
+      release = new Release(request, config, state, lease);
+      if (isNew) {
+        await release.begin();
+      }
+      return await release.poll();
+    } finally {
+      // However the poll ends: save what changed and give the lease up.
+      await (release ? release.finish() : lease.finish());
     }
-    return await release.poll();
   } catch (error) {
     if (isTransient(error)) {
-      log.warn(isThrottling(error) ? 'throttled; waiting for the next poll' : 'transient AWS error; waiting for the next poll', { error: describeError(error) });
+      const why = error instanceof LeaseHeld ? 'another poll holds the deployment\'s lease' : isThrottling(error) ? 'throttled' : 'transient AWS error';
+      log.warn(`${why}; waiting for the next poll`, { error: describeError(error) });
       return { IsComplete: false };
     }
     throw error;

@@ -40,6 +40,22 @@ export class StaleRequest extends Error {
   }
 }
 
+/** Another poll of this deployment holds its lease (see state-store.ts): this one changes nothing and waits for the next. */
+export class LeaseHeld extends Error {
+  public constructor(deployment: string, holder: string, untilMs: number) {
+    super(`another poll (${holder}) is working on deployment ${deployment} until ${new Date(untilMs).toISOString()} at the latest; this poll changed nothing and waits for the next`);
+    this.name = 'LeaseHeld';
+  }
+}
+
+/** This poll's lease expired and another poll took it: it must stop writing at once, and not retry. */
+export class LeaseLost extends Error {
+  public constructor(deployment: string) {
+    super(`this poll lost its lease on deployment ${deployment} to another poll; it stopped`);
+    this.name = 'LeaseLost';
+  }
+}
+
 const THROTTLING_NAMES = new Set([
   'Throttling',
   'ThrottlingException',
@@ -113,8 +129,11 @@ export function isThrottling(error: unknown): boolean {
   return THROTTLING_NAMES.has(errorName(error)) || s.$metadata?.httpStatusCode === 429;
 }
 
-/** Worth retrying later: throttling, 5xx, timeouts and dropped connections. */
+/** Worth retrying later: throttling, 5xx, timeouts and dropped connections, and another poll at work. */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof LeaseHeld || error instanceof LeaseLost) {
+    return true;
+  }
   if (error instanceof ReleaseFailure || error instanceof InvalidProperties || error instanceof SupersededRequest || error instanceof StaleRequest) {
     return false;
   }

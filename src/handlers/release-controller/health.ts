@@ -41,8 +41,17 @@ export async function targetHealth(targetGroupArn: string): Promise<TargetHealth
   };
 }
 
-/** "2 of 3 targets in app-v2 healthy; i-0abc unhealthy (Target.Timeout: …)". */
+// Targets named in a message; the rest are counted. A fleet can have thousands of targets, and
+// the message goes into the release state and CloudFormation's failure reason.
+const NAMED_PROBLEMS = 3;
+
+/** "2 of 3 targets in app-v2 healthy; i-0abc unhealthy (Target.Timeout: …)", bounded whatever the fleet's size. */
 export function describeHealth(summary: TargetHealthSummary): string {
   const head = `${summary.healthy} of ${summary.total} targets in ${targetGroupName(summary.targetGroupArn)} healthy`;
-  return summary.problems.length > 0 ? `${head}; ${summary.problems.join('; ')}` : head;
+  if (summary.problems.length === 0) {
+    return head;
+  }
+  const named = summary.problems.slice(0, NAMED_PROBLEMS).join('; ');
+  const more = summary.problems.length - NAMED_PROBLEMS;
+  return more > 0 ? `${head}; ${named}; and ${more} more not healthy` : `${head}; ${named}`;
 }

@@ -27,7 +27,6 @@ export interface ReleaseConfig {
   readonly healthTimeoutSeconds: number;
   readonly alarmNames: string[];
   readonly insufficientDataPolicy: InsufficientDataPolicy;
-  readonly stateParameterName: string;
   readonly deadlineSeconds: number;
   readonly stickinessSeconds: number;
 }
@@ -37,7 +36,6 @@ export interface DeleteConfig {
   readonly deploymentName?: string;
   readonly listenerArn?: string;
   readonly priority?: number;
-  readonly stateParameterName?: string;
   readonly targetGroupArns: string[];
 }
 
@@ -48,7 +46,6 @@ const MAX_PRIORITY = 50_000;
 const MAX_STICKINESS_SECONDS = 604_800;
 // The custom resource cannot outlive CloudFormation's one-hour limit.
 const MAX_DEADLINE_SECONDS = 3_600;
-const SSM_NAME = /^[a-zA-Z0-9_.\-/]{1,1011}$/;
 
 type Raw = Record<string, unknown>;
 
@@ -193,7 +190,8 @@ export function parseReleaseProperties(properties: unknown): ReleaseConfig {
   const r = new Reader(properties);
   const strategy = r.oneOf('Strategy', STRATEGIES);
   const config: ReleaseConfig = {
-    deploymentName: r.string('DeploymentName'),
+    // The key of the deployment's state item: DynamoDB takes keys of 1 to 2048 bytes.
+    deploymentName: r.string('DeploymentName', { pattern: /^[\x21-\x7e]{1,255}$/, expected: 'a name of 1 to 255 printable ASCII characters' }),
     listenerArn: r.string('ListenerArn', { pattern: /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:listener\/app\//, expected: 'an Application Load Balancer listener ARN' }),
     priority: r.integer('Priority', 1, MAX_PRIORITY),
     conditions: readConditions(r.value('Conditions'), r.problems),
@@ -210,7 +208,6 @@ export function parseReleaseProperties(properties: unknown): ReleaseConfig {
     healthTimeoutSeconds: r.seconds('HealthTimeoutSeconds', 1, MAX_DEADLINE_SECONDS),
     alarmNames: readAlarmNames(r.value('AlarmNames'), r.problems),
     insufficientDataPolicy: r.oneOf('InsufficientDataPolicy', POLICIES, 'OK'),
-    stateParameterName: r.string('StateParameterName', { pattern: SSM_NAME, expected: 'an SSM parameter name (letters, digits, _ . - /)' }),
     deadlineSeconds: r.seconds('DeadlineSeconds', 1, MAX_DEADLINE_SECONDS),
     stickinessSeconds: r.optionalInteger('StickinessSeconds', 0, MAX_STICKINESS_SECONDS) ?? 0,
   };
@@ -240,7 +237,6 @@ export function parseDeleteProperties(properties: unknown): DeleteConfig {
     deploymentName: text('DeploymentName'),
     listenerArn: text('ListenerArn'),
     priority: priority !== undefined && priority >= 1 && priority <= MAX_PRIORITY ? priority : undefined,
-    stateParameterName: text('StateParameterName'),
     targetGroupArns: tg,
   };
 }

@@ -3,16 +3,18 @@ import { describeGroup, latestLaunchFailure, raiseDesired, releaseSize } from '.
 import { now } from './clock';
 import { sameConditions, warmUpConditions } from './conditions';
 import { ReleaseFailure, describeError, isTransient } from './errors';
-import { publishStep } from './events';
+import { publishStep, type ReleaseStepDetail } from './events';
+import { controllerEnvironment } from './environment';
 import { describeHealth, targetHealth } from './health';
 import { log } from './log';
 import { afterWrite, releaseAttributes } from './outcome';
 import type { Generation, ReleaseConfig } from './properties';
 import type { IsCompleteResponse, ReleaseRequest } from './request';
 import { retryTransient } from './retry';
-import { createRule, describeRule, findRuleAtPriority, modifyRule, setRulePriority, type ObservedRule } from './rule';
+import { createRule, describeRule, findRuleAtPriority, modifyRule, setRulePriority, type ObservedRule, type RuleOwner } from './rule';
 import { trafficSteps } from './schedule';
-import { saveState, type PendingWrite, type ReleaseState } from './state';
+import { boundReason, serializeState, type PendingWrite, type ReleaseState } from './state';
+import type { StateLease } from './state-store';
 import {
   describeSplit,
   forwardOnly,
@@ -40,16 +42,25 @@ const STEP_NAMES: Record<PendingWrite['kind'], string> = {
 };
 
 /**
- * One poll of one release request. Every phase re-reads what it depends on (the rule, target
- * health, the Auto Scaling group) before it acts, so a poll can be repeated, or follow a poll
- * that died half-way, without acting twice.
+ * One poll of one release request, under the deployment's lease (see state-store.ts). Every
+ * phase re-reads what it depends on (the rule, target health, the Auto Scaling group) before
+ * it acts, so a poll can be repeated, or follow a poll that died half-way, without acting
+ * twice.
+ *
+ * Writes per poll: the state is saved once, at the end, in the same write that gives the lease
+ * up (finish); before a rule write it is saved first with the write marked pending, so a poll
+ * that dies between the two leaves a state that says what it was doing. Step events are
+ * published after the final save, so a poll that dies before it publishes none.
  */
 export class Release {
   private state: ReleaseState;
   private verifiedRule?: ObservedRule;
   private guarded = false;
+  /** The state changed since it was last saved. */
+  private dirty = false;
+  private readonly events: ReleaseStepDetail[] = [];
 
-  public constructor(private readonly request: ReleaseRequest, private readonly config: ReleaseConfig, state: ReleaseState) {
+  public constructor(private readonly request: ReleaseRequest, private readonly config: ReleaseConfig, state: ReleaseState, private readonly lease: StateLease) {
     this.state = state;
   }
 
@@ -57,7 +68,19 @@ export class Release {
   public async begin(): Promise<void> {
     await this.save();
     log.info('release request claimed', { mode: this.state.mode, liveGeneration: this.state.live?.key, candidateGeneration: this.state.candidate?.key });
-    await this.emit('STARTED');
+    this.emit('STARTED');
+  }
+
+  /**
+   * End the poll: save what changed and give the lease up (one write), then publish the
+   * poll's step events.
+   */
+  public async finish(): Promise<void> {
+    await this.lease.finish(this.dirty ? serializeState(this.state) : undefined);
+    this.dirty = false;
+    for (const detail of this.events.splice(0)) {
+      await publishStep(detail);
+    }
   }
 
   /** Advance as far as the world allows; throws a ReleaseFailure once the release has failed. */
@@ -122,7 +145,7 @@ export class Release {
     }
     const live = this.state.mode !== 'FIRST' && this.state.live ? await describeGroup(this.state.live.autoScalingGroupName) : undefined;
     const desired = releaseSize(this.config, group, live);
-    const raised = await raiseDesired(group, desired);
+    const raised = await this.fenced(() => raiseDesired(group, desired));
     await this.transition({ phase: 'ATTACHING', desired }, 'SIZED', `generation ${candidate.key} runs ${desired} instance(s)${raised ? ` (raised from ${group.desired})` : ''}`);
     return 'continue';
   }
@@ -141,14 +164,14 @@ export class Release {
       if (rule && !forwardsOnlyTo(rule.split, candidate.targetGroupArn)) {
         throw new ReleaseFailure(`priority ${this.config.priority} on listener ${this.config.listenerArn} is taken by rule ${rule.arn}, which forwards ${describeSplit(rule.split)}; give the deployment a free priority`);
       }
-      rule ??= await createRule(this.config.listenerArn, this.config.priority, warmUpConditions(this.request.RequestId), split);
+      rule ??= await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, warmUpConditions(this.request.RequestId), split, this.ruleOwner()));
       await this.transition({ ...afterWrite(this.state, { kind: 'attach', split, at }, this.config), ruleArn: rule.arn }, 'ATTACHED', `rule ${rule.arn} references ${describeSplit(split)} with conditions no request matches`);
       return 'continue';
     }
     const split = weightedSplit(this.live().targetGroupArn, candidate.targetGroupArn, 0, this.config.stickinessSeconds);
     const rule = await this.findOwnRule();
     if (!rule) {
-      const created = await createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split);
+      const created = await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
       await this.transition({ ...afterWrite(this.state, { kind: 'attach', split, at }, this.config), ruleArn: created.arn }, 'ATTACHED', `rule ${created.arn} was missing and is created again`);
       return 'continue';
     }
@@ -156,7 +179,8 @@ export class Release {
       log.warn('listener rule differs from what the controller last wrote; the new release resets it', { ruleArn: rule.arn, found: describeSplit(rule.split), written: describeSplit(this.state.written) });
     }
     if (rule.priority !== this.config.priority) {
-      await setRulePriority(rule.arn, this.config.priority);
+      const ruleArn = rule.arn;
+      await this.fenced(() => setRulePriority(ruleArn, this.config.priority));
     }
     await this.write(rule, this.config.conditions, { kind: 'attach', split, at });
     return 'continue';
@@ -222,7 +246,7 @@ export class Release {
     if (desired <= (this.state.desired ?? 0)) {
       return;
     }
-    const raised = await raiseDesired(group, desired);
+    const raised = await this.fenced(() => raiseDesired(group, desired));
     await this.transition({ desired }, 'SIZED', `generation ${candidate.key} runs ${desired} instance(s)${raised ? ` (raised from ${group.desired})` : ''}: generation ${this.live().key} scaled out to ${live.desired}`);
   }
 
@@ -270,12 +294,13 @@ export class Release {
     const split = forwardOnly(live.targetGroupArn);
     let rule = await this.findOwnRule();
     if (!rule) {
-      rule = await createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split);
+      rule = await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
     } else if (!sameSplit(rule.split, this.state.written)) {
       log.warn('listener rule differs from what the controller last wrote; converging it', { ruleArn: rule.arn, found: describeSplit(rule.split) });
     }
     if (rule.priority !== this.config.priority) {
-      await setRulePriority(rule.arn, this.config.priority);
+      const ruleArn = rule.arn;
+      await this.fenced(() => setRulePriority(ruleArn, this.config.priority));
     }
     await this.write(rule, this.config.conditions, { kind: 'commit', split, at: now() });
     return 'continue';
@@ -284,7 +309,8 @@ export class Release {
   /** Restore the live generation after a failure, then fail. */
   private async fail(reason: string): Promise<never> {
     log.error('release failed; restoring the live generation', { reason, phase: this.state.phase });
-    this.state = { ...this.state, phase: 'RESTORING', phaseAt: now(), reason, pending: undefined };
+    // Saved before the rule is touched: a poll that dies now leaves RESTORING, and the next one restores.
+    this.state = { ...this.state, phase: 'RESTORING', phaseAt: now(), reason: boundReason(reason), pending: undefined };
     await this.saveQuietly();
     return this.restore();
   }
@@ -302,15 +328,16 @@ export class Release {
         if (isTransient(error)) {
           throw error;
         }
-        const message = `${reason}; restoring generation ${back.key} failed too: ${describeError(error)}`;
+        const message = boundReason(`${reason}; restoring generation ${back.key} failed too: ${describeError(error)}`);
         this.state = { ...this.state, phase: 'FAILED', phaseAt: now(), reason: message };
-        await this.saveQuietly();
+        this.dirty = true;
         throw new ReleaseFailure(message);
       }
-      this.state = { ...afterWrite(this.state, { kind: 'restore', split, at: now() }, this.config), reason: `${reason}; all traffic is back on generation ${back.key}` };
+      this.state = { ...afterWrite(this.state, { kind: 'restore', split, at: now() }, this.config), reason: boundReason(`${reason}; all traffic is back on generation ${back.key}`) };
     }
-    await this.saveQuietly();
-    await this.emit('ROLLED_BACK', this.state.reason);
+    // Saved by finish(); if that save is lost, the next poll finds RESTORING and the rule already restored.
+    this.dirty = true;
+    this.emit('ROLLED_BACK', this.state.reason);
     throw new ReleaseFailure(this.state.reason ?? reason);
   }
 
@@ -318,12 +345,12 @@ export class Release {
   private async putBack(back: Generation, split: TrafficSplit): Promise<void> {
     const rule = await this.findOwnRule();
     if (!rule) {
-      const created = await createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split);
+      const created = await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
       this.state = { ...this.state, ruleArn: created.arn };
       return;
     }
     if (!forwardsOnlyTo(rule.split, back.targetGroupArn)) {
-      await modifyRule(rule.arn, this.config.conditions, split);
+      await this.fenced(() => modifyRule(rule.arn, this.config.conditions, split));
     }
     this.state = { ...this.state, ruleArn: rule.arn };
   }
@@ -364,14 +391,15 @@ export class Release {
         return [`rollback alarms could not be read for ${seconds} s (${describeError(error)}) and InsufficientDataPolicy is FAIL`];
       }
       if (this.state.alarmsUnreadableSince === undefined) {
+        // Saved by finish(), which runs however the poll ends.
         this.state = { ...this.state, alarmsUnreadableSince: since };
-        await this.save();
+        this.dirty = true;
       }
       throw error;
     }
     if (this.state.alarmsUnreadableSince !== undefined) {
       this.state = { ...this.state, alarmsUnreadableSince: undefined };
-      await this.save();
+      this.dirty = true;
     }
     return objections;
   }
@@ -402,28 +430,28 @@ export class Release {
     const rule = await this.findOwnRule();
     if (rule && sameSplit(rule.split, pending.split)) {
       this.state = { ...afterWrite(this.state, pending, this.config), ruleArn: rule.arn };
-      await this.save();
+      this.dirty = true;
       log.info('found an earlier poll\'s rule write done; recorded it', { kind: pending.kind, split: describeSplit(pending.split) });
-      await this.emit(STEP_NAMES[pending.kind], describeSplit(pending.split));
+      this.emit(STEP_NAMES[pending.kind], describeSplit(pending.split));
       return true;
     }
     this.state = { ...this.state, pending: undefined };
-    await this.save();
+    this.dirty = true;
     return false;
   }
 
-  /** Write the rule the safe way: pending saved first, the write, then the result saved. */
+  /** Write the rule the safe way: pending saved first, the write, then the result (saved by finish()). */
   private async write(rule: ObservedRule, conditions: ObservedRule['conditions'], pending: PendingWrite): Promise<void> {
     if (!sameSplit(rule.split, pending.split) || !sameConditions(rule.conditions, conditions)) {
       this.state = { ...this.state, pending };
       await this.save();
-      await modifyRule(rule.arn, conditions, pending.split);
+      await this.fenced(() => modifyRule(rule.arn, conditions, pending.split));
       this.verifiedRule = { ...rule, split: pending.split, conditions };
     }
     this.state = { ...afterWrite(this.state, pending, this.config), ruleArn: rule.arn };
-    await this.save();
+    this.dirty = true;
     log.info('listener rule written', { kind: pending.kind, split: describeSplit(pending.split), phase: this.state.phase });
-    await this.emit(this.state.mode === 'CONVERGE' && pending.kind === 'commit' ? 'UNCHANGED' : STEP_NAMES[pending.kind], describeSplit(pending.split));
+    this.emit(this.state.mode === 'CONVERGE' && pending.kind === 'commit' ? 'UNCHANGED' : STEP_NAMES[pending.kind], describeSplit(pending.split));
   }
 
   /**
@@ -454,14 +482,25 @@ export class Release {
   private async transition(patch: Partial<ReleaseState>, step: string, message?: string): Promise<void> {
     const changedPhase = patch.phase !== undefined && patch.phase !== this.state.phase;
     this.state = { ...this.state, ...patch, phaseAt: changedPhase ? now() : patch.phaseAt ?? this.state.phaseAt };
-    await this.save();
+    this.dirty = true;
     // 'detail': a 'message' field would be overwritten by the record's own message.
     log.info('release step', { step, phase: this.state.phase, detail: message });
-    await this.emit(step, message);
+    this.emit(step, message);
   }
 
+  /** Save now, keeping the lease: before a rule write, and when a request claims the deployment. */
   private async save(): Promise<void> {
-    await saveState(this.config.stateParameterName, this.state);
+    await this.lease.save(serializeState(this.state));
+    this.dirty = false;
+  }
+
+  /**
+   * A write DynamoDB cannot fence (the rule, a desired capacity): made only while this poll's
+   * lease is sure to outlast it (see state-store.ts).
+   */
+  private async fenced<T>(write: () => Promise<T>): Promise<T> {
+    await this.lease.hold();
+    return write();
   }
 
   /** On the failure path the state write is best effort: the rule is what matters. */
@@ -473,10 +512,11 @@ export class Release {
     }
   }
 
-  private async emit(step: string, message?: string): Promise<void> {
+  /** Queue a step event; finish() publishes it once the poll's state is saved. */
+  private emit(step: string, message?: string): void {
     const s = this.state;
     const candidate = s.candidate;
-    await publishStep({
+    this.events.push({
       deploymentName: this.config.deploymentName,
       deploymentId: s.deploymentId,
       step,
@@ -490,6 +530,11 @@ export class Release {
       message,
       ruleArn: s.ruleArn,
     });
+  }
+
+  /** The tags every rule this release creates carries. */
+  private ruleOwner(): RuleOwner {
+    return { releaseId: this.request.PhysicalResourceId ?? '', controllerTag: controllerEnvironment().controllerTag };
   }
 
   private candidate(): Generation {

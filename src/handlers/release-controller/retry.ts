@@ -1,5 +1,5 @@
 import { sleep } from './clock';
-import { describeError, isTransient } from './errors';
+import { LeaseLost, describeError, isTransient } from './errors';
 import { log } from './log';
 
 /** How hard to retry transient errors inside one invocation. */
@@ -26,7 +26,8 @@ export async function retryTransient<T>(what: string, fn: () => Promise<T>, opti
     try {
       return await fn();
     } catch (error) {
-      if (!isTransient(error) || attempt >= options.attempts) {
+      // A lost lease is final for this poll: another poll owns the deployment now.
+      if (!isTransient(error) || error instanceof LeaseLost || attempt >= options.attempts) {
         throw error;
       }
       const delay = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));

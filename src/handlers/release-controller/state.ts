@@ -1,6 +1,4 @@
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { aws } from './aws';
-import { ReleaseFailure, hasErrorName } from './errors';
+import { ReleaseFailure } from './errors';
 import type { Generation } from './properties';
 import type { TrafficSplit } from './traffic';
 
@@ -41,7 +39,7 @@ export interface PendingWrite {
   readonly at: number;
 }
 
-/** Everything the controller knows between polls; kept in one SSM parameter (4 KB standard tier). */
+/** Everything the controller knows between polls; kept in the deployment's item of the state table. */
 export interface ReleaseState {
   readonly version: 1;
   /** Physical id of the release resource that owns this state. */
@@ -82,56 +80,50 @@ export interface ReleaseState {
   readonly reason?: string;
 }
 
-// SSM standard-tier parameters hold at most 4096 characters.
-const MAX_VALUE_LENGTH = 4096;
+/**
+ * The state is small by construction: three generations, the ids of the last few requests,
+ * one traffic split, timestamps and one bounded reason. Nothing in it grows with the fleet
+ * (health is summarised in counts before it reaches a reason), so it stays far below
+ * DynamoDB's 400 KB item limit; this bound (SSM's old 4 KB) catches a regression.
+ */
+export const MAX_STATE_LENGTH = 4096;
 
-/** The state, or undefined when the parameter does not exist. */
-export async function loadState(parameterName: string): Promise<ReleaseState | undefined> {
-  let value: string | undefined;
-  try {
-    const out = await aws().ssm.send(new GetParameterCommand({ Name: parameterName }));
-    value = out.Parameter?.Value;
-  } catch (error) {
-    if (hasErrorName(error, 'ParameterNotFound')) {
-      return undefined;
-    }
-    throw error;
+/** Longest reason kept; CloudFormation shows failure reasons of a few hundred characters anyway. */
+export const MAX_REASON_LENGTH = 1000;
+
+/** The state as stored. */
+export function serializeState(state: ReleaseState): string {
+  const bounded = state.reason !== undefined ? { ...state, reason: boundReason(state.reason) } : state;
+  const value = JSON.stringify(bounded);
+  if (value.length > MAX_STATE_LENGTH) {
+    throw new Error(`release state of ${value.length} characters is over its bound of ${MAX_STATE_LENGTH}: ${value.slice(0, 200)}…`);
+  }
+  return value;
+}
+
+/** The state from its stored form; undefined when nothing is stored. */
+export function parseState(deployment: string, value: string | undefined): ReleaseState | undefined {
+  if (value === undefined) {
+    return undefined;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value ?? '');
+    parsed = JSON.parse(value);
   } catch {
     parsed = undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || (parsed as { version?: unknown }).version !== 1) {
-    throw new ReleaseFailure(`SSM parameter ${parameterName} does not hold release controller state; it is reserved for this deployment (delete it or choose another StateParameterName)`);
+    throw new ReleaseFailure(`the state table holds no release controller state for deployment ${deployment} (${value.slice(0, 100)}); delete the item or give the deployment another name`);
   }
   return parsed as ReleaseState;
 }
 
-/** Write the state (whole value; the parameter is created on first write). */
-export async function saveState(parameterName: string, state: ReleaseState): Promise<void> {
-  let trimmed = state;
-  let value = JSON.stringify(trimmed);
-  while (value.length > MAX_VALUE_LENGTH && trimmed.superseded.length > 0) {
-    trimmed = { ...trimmed, superseded: trimmed.superseded.slice(1) };
-    value = JSON.stringify(trimmed);
+/** A reason cut to MAX_REASON_LENGTH, saying how much was cut. */
+export function boundReason(reason: string): string {
+  if (reason.length <= MAX_REASON_LENGTH) {
+    return reason;
   }
-  if (value.length > MAX_VALUE_LENGTH) {
-    throw new ReleaseFailure(`release state for ${parameterName} is ${value.length} characters, over the SSM limit of ${MAX_VALUE_LENGTH}`);
-  }
-  await aws().ssm.send(new PutParameterCommand({ Name: parameterName, Value: value, Type: 'String', Overwrite: true }));
-}
-
-/** Delete the state; false when it was already gone. */
-export async function deleteState(parameterName: string): Promise<boolean> {
-  try {
-    await aws().ssm.send(new DeleteParameterCommand({ Name: parameterName }));
-    return true;
-  } catch (error) {
-    if (hasErrorName(error, 'ParameterNotFound')) {
-      return false;
-    }
-    throw error;
-  }
+  // The note is at most 80 characters.
+  const kept = MAX_REASON_LENGTH - 80;
+  return `${reason.slice(0, kept)} … (${reason.length - kept} more characters in the controller's log)`;
 }

@@ -1,42 +1,57 @@
+import { controllerEnvironment } from './environment';
 import { ReleaseFailure, describeError } from './errors';
 import { publishStep } from './events';
 import { log } from './log';
 import { parseDeleteProperties } from './properties';
 import type { IsCompleteResponse, ReleaseRequest } from './request';
 import { deleteRule, findRuleAtPriority } from './rule';
-import { deleteState, loadState, type ReleaseState } from './state';
+import { parseState, type ReleaseState } from './state';
+import { StateLease } from './state-store';
 import { referencedTargetGroups } from './traffic';
 
 /**
  * Delete: remove the rule (CloudFormation deletes the target groups next, and cannot while a
- * rule references them) and the state. Leaves both alone when the state belongs to another
- * release resource, so a replaced resource's Delete cannot pull traffic from its successor.
+ * rule references them) and the state, under the deployment's lease like any poll. Leaves
+ * both alone when the state belongs to another release resource, so a replaced resource's
+ * Delete cannot pull traffic from its successor.
  */
 export async function deleteRelease(request: ReleaseRequest): Promise<IsCompleteResponse> {
   const config = parseDeleteProperties(request.ResourceProperties);
-  const state = config.stateParameterName ? await loadOwnState(config.stateParameterName) : undefined;
-  if (state === 'foreign') {
-    log.warn('release state belongs to another release resource; leaving the rule and the state alone', { stateParameterName: config.stateParameterName });
+  const lease = config.deploymentName
+    ? await StateLease.acquire(controllerEnvironment().stateTable, config.deploymentName, request.RequestId)
+    : undefined;
+  let state: ReleaseState | 'foreign' | undefined;
+  try {
+    state = lease && config.deploymentName ? ownState(config.deploymentName, lease.storedValue) : undefined;
+    if (state === 'foreign') {
+      log.warn('release state belongs to another release resource; leaving the rule and the state alone', { deploymentName: config.deploymentName });
+      await lease?.finish();
+      return { IsComplete: true };
+    }
+    const ruleArn = state?.ruleArn ?? await findLeftoverRule(config.listenerArn, config.priority, config.targetGroupArns);
+    await lease?.hold();
+    const ruleDeleted = ruleArn ? await deleteRule(ruleArn) : false;
+    // Taking the lease made the item if there was none: delete it either way.
+    await lease?.deleteItem();
+    log.info('release resource deleted', { ruleArn, ruleDeleted, stateDeleted: state !== undefined });
+    await publishStep({
+      deploymentName: config.deploymentName ?? '',
+      deploymentId: request.RequestId,
+      step: 'DELETED',
+      liveGeneration: state?.live?.key,
+      message: ruleArn ? `rule ${ruleArn} ${ruleDeleted ? 'deleted' : 'was already gone'}` : 'no rule to delete',
+      ...(ruleArn ? { ruleArn } : {}),
+    });
     return { IsComplete: true };
+  } finally {
+    // Gives the lease up if the delete stopped before its item was deleted (a no-op after).
+    await lease?.finish();
   }
-  const ruleArn = state?.ruleArn ?? await findLeftoverRule(config.listenerArn, config.priority, config.targetGroupArns);
-  const ruleDeleted = ruleArn ? await deleteRule(ruleArn) : false;
-  const stateDeleted = state && config.stateParameterName ? await deleteState(config.stateParameterName) : false;
-  log.info('release resource deleted', { ruleArn, ruleDeleted, stateDeleted });
-  await publishStep({
-    deploymentName: config.deploymentName ?? '',
-    deploymentId: request.RequestId,
-    step: 'DELETED',
-    liveGeneration: state?.live?.key,
-    message: ruleArn ? `rule ${ruleArn} ${ruleDeleted ? 'deleted' : 'was already gone'}` : 'no rule to delete',
-    ...(ruleArn ? { ruleArn } : {}),
-  });
-  return { IsComplete: true };
 
-  async function loadOwnState(name: string): Promise<ReleaseState | 'foreign' | undefined> {
+  function ownState(deploymentName: string, value: string | undefined): ReleaseState | 'foreign' | undefined {
     let stored: ReleaseState | undefined;
     try {
-      stored = await loadState(name);
+      stored = parseState(deploymentName, value);
     } catch (error) {
       if (error instanceof ReleaseFailure) {
         // Not release state at all: not ours to delete.

@@ -19,7 +19,7 @@ export const IS_COMPLETE_TIMEOUT_SECONDS = 120;
 // A drive that never starts would otherwise keep the loop going for ever.
 const MAX_CONCURRENT_TICKS = 10_000;
 
-const FAULT_OUTCOMES = new Set<string>(['throttle', 'server-error', 'timeout', 'lost-response', 'crash-before', 'crash-after']);
+const FAULT_OUTCOMES = new Set<string>(['throttle', 'server-error', 'access-denied', 'timeout', 'lost-response', 'crash-before', 'crash-after']);
 
 /** A tick, as the provider framework would see it. */
 export interface TickRecord {
@@ -172,6 +172,7 @@ class Waiter {
   private readonly memory = new Map<string, unknown>();
   private readonly stateName: string;
   private readonly polls: number;
+  private readonly totalTimeoutMs: number;
   private startedAt = 0;
   private firstCall = 0;
   private firstEvent = 0;
@@ -187,9 +188,10 @@ class Waiter {
     this.fake = options.fake;
     this.requestId = options.requestId ?? this.fake.newRequestId();
     this.request = buildRequest(options, this.requestId);
-    this.stateName = String(options.properties.StateParameterName);
+    this.stateName = String(options.properties.DeploymentName);
     const interval = (options.queryIntervalSeconds ?? 10) * 1000;
-    this.polls = Math.floor(((options.totalTimeoutSeconds ?? 3600) * 1000) / interval) + 1;
+    this.totalTimeoutMs = (options.totalTimeoutSeconds ?? 3600) * 1000;
+    this.polls = Math.floor(this.totalTimeoutMs / interval) + 1;
   }
 
   public async start(): Promise<void> {
@@ -224,7 +226,9 @@ class Waiter {
     const { fake, options } = this;
     const event = this.event!;
     const tick = this.tick++;
-    if (tick >= this.polls) {
+    // The waiter retries a fixed number of times, and polls that wait inside (the SDK's
+    // back-off) stretch each attempt: CloudFormation's one-hour limit may come first.
+    if (tick >= this.polls || (tick > 0 && fake.clock.now() - this.startedAt >= this.totalTimeoutMs)) {
       this.finish('TIMED_OUT', { reason: 'Operation timed out' });
       return;
     }
@@ -234,12 +238,17 @@ class Waiter {
     fake.reconcile();
 
     const callsBefore = fake.calls.length;
+    const timeBefore = fake.clock.now();
+    const invokedAt = timeBefore;
     const result = await fake.runInvocation(() => isComplete(event));
     // Re-entry means repeating a poll that ran to its end; a poll cut short by a fault has
     // work left, which the repeat rightly does.
     const faulted = fake.calls.slice(callsBefore).some((call) => FAULT_OUTCOMES.has(call.outcome));
-    const cutShort = fake.calls.slice(callsBefore).some((call) => FAULT_OUTCOMES.has(call.outcome) && !call.operation.startsWith('events:'));
-    if (options.pollTwice && result.kind !== 'crashed' && !faulted) {
+    // Cut short: a call whose every attempt met a fault, so the controller itself saw the error.
+    const cutShort = fake.failedSdkCalls(fake.calls.slice(callsBefore)).some((call) => FAULT_OUTCOMES.has(call.outcome) && !call.operation.startsWith('events:'));
+    // A poll that waited (the SDK's back-off or rate limiter) did not end at the moment it
+    // began: a repeat "at the same moment" is not the same poll.
+    if (options.pollTwice && result.kind !== 'crashed' && !faulted && fake.clock.now() === timeBefore) {
       await pollAgain(fake, event, this.stateName, result, tick);
     }
     const outcome = classify(result);
@@ -258,7 +267,7 @@ class Waiter {
       requestId: this.requestId,
       listenerArn: String(options.properties.ListenerArn),
       priority: Number(options.properties.Priority),
-      stateParameterName: this.stateName,
+      stateKey: this.stateName,
       outcome: outcome.poll,
       cutShort,
       initialState: this.initialState,
@@ -281,6 +290,9 @@ class Waiter {
     } else if (outcome.poll === 'failed') {
       this.finish('FAILED', { reason: outcome.detail });
     } else if (outcome.poll === 'crashed') {
+      // The framework learns of the death when the invoke returns: "Task timed out" at the
+      // function's timeout after the invocation began, not before.
+      fake.advance(Math.max(0, invokedAt + IS_COMPLETE_TIMEOUT_SECONDS * 1000 - fake.clock.now()) / 1000);
       this.finish('FAILED', { reason: lambdaTimedOut(fake, tick), crashedAt: outcome.detail });
     }
   }
@@ -350,7 +362,7 @@ function classify(result: InvocationOutcome<IsCompleteResponse>): { poll: PollOu
 async function pollAgain(
   fake: FakeAws, event: ReleaseRequest, stateName: string, first: InvocationOutcome<IsCompleteResponse>, tick: number,
 ): Promise<void> {
-  const stateBefore = fake.ssm.parameters.get(stateName)?.value;
+  const stateBefore = fake.stateValue(stateName);
   const rulesBefore = fake.elbv2.ruleChanges.length;
   const eventsBefore = fake.eventBridge.events.length;
   const desiredBefore = [...fake.autoScaling.groups.values()].map((g) => g.desiredHistory.length).join(',');
@@ -358,13 +370,13 @@ async function pollAgain(
   fake.faults.paused = true;
   let second: InvocationOutcome<IsCompleteResponse>;
   try {
-    second = await fake.runInvocation(() => isComplete(event));
+    second = await fake.clock.frozenDuring(() => fake.runInvocation(() => isComplete(event)));
   } finally {
     fake.faults.paused = false;
   }
   const problems: string[] = [];
-  if (fake.ssm.parameters.get(stateName)?.value !== stateBefore) {
-    problems.push(`state changed from ${stateBefore} to ${fake.ssm.parameters.get(stateName)?.value}`);
+  if (fake.stateValue(stateName) !== stateBefore) {
+    problems.push(`state changed from ${stateBefore} to ${fake.stateValue(stateName)}`);
   }
   if (fake.elbv2.ruleChanges.length !== rulesBefore) {
     problems.push(`the rule was written again: ${JSON.stringify(fake.elbv2.ruleChanges.slice(rulesBefore))}`);

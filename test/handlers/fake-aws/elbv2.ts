@@ -6,6 +6,8 @@ import type {
   DeleteRuleCommandOutput,
   DescribeRulesCommandInput,
   DescribeRulesCommandOutput,
+  DescribeTagsCommandInput,
+  DescribeTagsCommandOutput,
   DescribeTargetHealthCommandInput,
   DescribeTargetHealthCommandOutput,
   ModifyRuleCommandInput,
@@ -14,6 +16,7 @@ import type {
   RuleCondition,
   SetRulePrioritiesCommandInput,
   SetRulePrioritiesCommandOutput,
+  Tag,
   TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { serviceError } from './aws-errors';
@@ -72,6 +75,8 @@ export interface RuleRecord {
   priority: number | 'default';
   conditions: RuleCondition[];
   actions: Action[];
+  /** Tags given at creation (CreateRule's Tags). */
+  readonly tags: ReadonlyMap<string, string>;
 }
 
 export interface ListenerRecord {
@@ -133,6 +138,7 @@ export class FakeElbv2 {
       priority: 'default',
       conditions: [],
       actions: [{ Type: 'fixed-response', Order: 1, FixedResponseConfig: { StatusCode: '503', ContentType: 'text/plain', MessageBody: 'no generation is live' } }],
+      tags: new Map(),
     });
     this.listeners.set(arn, listener);
     return arn;
@@ -156,7 +162,7 @@ export class FakeElbv2 {
     const group = this.requireTargetGroup(arn);
     const user = this.allRules().find((rule) => referencedGroups(rule.actions).includes(arn));
     if (user) {
-      throw serviceError('elbv2', 'ResourceInUseException', `Target group '${arn}' is currently in use by a listener or a rule`);
+      throw serviceError('elbv2', 'ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`);
     }
     this.targetGroups.delete(group.arn);
   }
@@ -231,15 +237,16 @@ export class FakeElbv2 {
       throw validation(`Priority must be an integer from 1 to ${MAX_PRIORITY}`);
     }
     if ([...listener.rules.values()].some((rule) => rule.priority === priority)) {
-      throw serviceError('elbv2', 'PriorityInUseException', `Priority '${priority}' is currently in use`);
+      throw serviceError('elbv2', 'PriorityInUse', `Priority '${priority}' is currently in use`);
     }
     if (listener.rules.size - 1 >= MAX_RULES_PER_LISTENER) {
-      throw serviceError('elbv2', 'TooManyRulesException', 'You\'ve reached the limit on the number of rules per load balancer');
+      throw serviceError('elbv2', 'TooManyRules', 'You\'ve reached the limit on the number of rules per load balancer');
     }
     const conditions = this.normaliseConditions(input.Conditions, true);
     const actions = this.normaliseActions(input.Actions);
+    const tags = validateTags(input.Tags ?? []);
     const arn = `${listener.arn.replace(':listener/', ':listener-rule/')}/${this.nextId()}`;
-    const rule: RuleRecord = { arn, listenerArn: listener.arn, priority, conditions, actions };
+    const rule: RuleRecord = { arn, listenerArn: listener.arn, priority, conditions, actions, tags };
     listener.rules.set(arn, rule);
     this.ruleChanges.push({ at: this.now(), ruleArn: arn, by: 'api', kind: 'create', actions, conditions });
     this.refreshUsage();
@@ -249,7 +256,7 @@ export class FakeElbv2 {
   public modifyRule(input: ModifyRuleCommandInput): ModifyRuleCommandOutput {
     const rule = this.requireRule(input.RuleArn);
     if (rule.priority === 'default') {
-      throw serviceError('elbv2', 'OperationNotPermittedException', 'Default rules cannot be modified; use ModifyListener');
+      throw serviceError('elbv2', 'OperationNotPermitted', 'Default rules cannot be modified; use ModifyListener');
     }
     // Validate everything before changing anything: a rejected call changes nothing.
     const conditions = input.Conditions !== undefined ? this.normaliseConditions(input.Conditions, true) : rule.conditions;
@@ -264,7 +271,7 @@ export class FakeElbv2 {
   public deleteRule(input: DeleteRuleCommandInput): DeleteRuleCommandOutput {
     const rule = this.requireRule(input.RuleArn);
     if (rule.priority === 'default') {
-      throw serviceError('elbv2', 'OperationNotPermittedException', 'Default rules cannot be deleted');
+      throw serviceError('elbv2', 'OperationNotPermitted', 'Default rules cannot be deleted');
     }
     this.listeners.get(rule.listenerArn)?.rules.delete(rule.arn);
     this.ruleChanges.push({ at: this.now(), ruleArn: rule.arn, by: 'api', kind: 'delete' });
@@ -294,11 +301,23 @@ export class FakeElbv2 {
     return { Rules: page.map((rule) => this.view(rule)), ...(next ? { NextMarker: next } : {}), $metadata: {} };
   }
 
+  public describeTags(input: DescribeTagsCommandInput): DescribeTagsCommandOutput {
+    const arns = input.ResourceArns ?? [];
+    // DescribeTags takes at most 20 resource ARNs (API reference, ResourceArns).
+    if (arns.length === 0 || arns.length > 20) {
+      throw validation('ResourceArns takes 1 to 20 ARNs');
+    }
+    return {
+      TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: [...this.requireRule(arn).tags].map(([Key, Value]) => ({ Key, Value })) })),
+      $metadata: {},
+    };
+  }
+
   public setRulePriorities(input: SetRulePrioritiesCommandInput): SetRulePrioritiesCommandOutput {
     const changes = (input.RulePriorities ?? []).map((p) => ({ rule: this.requireRule(p.RuleArn), priority: p.Priority }));
     for (const { rule, priority } of changes) {
       if (rule.priority === 'default') {
-        throw serviceError('elbv2', 'OperationNotPermittedException', 'The default rule\'s priority cannot be changed');
+        throw serviceError('elbv2', 'OperationNotPermitted', 'The default rule\'s priority cannot be changed');
       }
       if (priority === undefined || !Number.isInteger(priority) || priority < 1 || priority > MAX_PRIORITY) {
         throw validation(`Priority must be an integer from 1 to ${MAX_PRIORITY}`);
@@ -306,7 +325,7 @@ export class FakeElbv2 {
       const clash = [...(this.listeners.get(rule.listenerArn)?.rules.values() ?? [])]
         .find((other) => other.priority === priority && !changes.some((c) => c.rule === other));
       if (clash) {
-        throw serviceError('elbv2', 'PriorityInUseException', `Priority '${priority}' is currently in use`);
+        throw serviceError('elbv2', 'PriorityInUse', `Priority '${priority}' is currently in use`);
       }
     }
     for (const { rule, priority } of changes) {
@@ -401,7 +420,7 @@ export class FakeElbv2 {
     const ordered = [...actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0));
     const terminal = ordered.filter((a) => a.Type === 'forward' || a.Type === 'redirect' || a.Type === 'fixed-response');
     if (terminal.length !== 1 || ordered[ordered.length - 1] !== terminal[0]) {
-      throw serviceError('elbv2', 'InvalidLoadBalancerActionException', 'A rule must end in exactly one forward, redirect or fixed-response action');
+      throw serviceError('elbv2', 'InvalidLoadBalancerAction', 'A rule must end in exactly one forward, redirect or fixed-response action');
     }
     return ordered.map((action, index) => (action.Type === 'forward' ? this.normaliseForward(action, index + 1) : { ...action, Order: action.Order ?? index + 1 }));
   }
@@ -428,7 +447,7 @@ export class FakeElbv2 {
         throw validation(`Target group weight must be an integer from 0 to ${MAX_WEIGHT}, got ${g.Weight}`);
       }
       if (!g.TargetGroupArn || !this.targetGroups.has(g.TargetGroupArn)) {
-        throw serviceError('elbv2', 'TargetGroupNotFoundException', `One or more target groups not found: ${g.TargetGroupArn}`);
+        throw serviceError('elbv2', 'TargetGroupNotFound', `One or more target groups not found: ${g.TargetGroupArn}`);
       }
     }
     const stickiness = action.ForwardConfig?.TargetGroupStickinessConfig;
@@ -492,7 +511,7 @@ export class FakeElbv2 {
   private requireListener(arn: string | undefined): ListenerRecord {
     const listener = arn ? this.listeners.get(arn) : undefined;
     if (!listener) {
-      throw serviceError('elbv2', 'ListenerNotFoundException', `One or more listeners not found: ${arn}`);
+      throw serviceError('elbv2', 'ListenerNotFound', `One or more listeners not found: ${arn}`);
     }
     return listener;
   }
@@ -500,7 +519,7 @@ export class FakeElbv2 {
   private requireRule(arn: string | undefined): RuleRecord {
     const rule = arn ? this.rule(arn) : undefined;
     if (!rule) {
-      throw serviceError('elbv2', 'RuleNotFoundException', `One or more rules not found: ${arn}`);
+      throw serviceError('elbv2', 'RuleNotFound', `One or more rules not found: ${arn}`);
     }
     return rule;
   }
@@ -508,7 +527,7 @@ export class FakeElbv2 {
   private requireTargetGroup(arn: string | undefined): TargetGroupRecord {
     const group = arn ? this.targetGroups.get(arn) : undefined;
     if (!group) {
-      throw serviceError('elbv2', 'TargetGroupNotFoundException', `One or more target groups not found: ${arn}`);
+      throw serviceError('elbv2', 'TargetGroupNotFound', `One or more target groups not found: ${arn}`);
     }
     return group;
   }
@@ -555,6 +574,29 @@ function requireValues(values: readonly string[], field: string): void {
   if (values.length === 0 || values.some((v) => v.length === 0)) {
     throw validation(`Condition '${field}' needs at least one non-empty value`);
   }
+}
+
+/**
+ * Tags as ELBv2 takes them: at most 50 per resource, keys of 1-128 characters (the API's Tag
+ * shape) not starting with "aws:" (reserved), values up to 256, no key twice.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-rule-tags.html
+ */
+function validateTags(tags: readonly Tag[]): Map<string, string> {
+  if (tags.length > 50) {
+    throw serviceError('elbv2', 'TooManyTags', 'You\'ve reached the limit on the number of tags for this resource');
+  }
+  const map = new Map<string, string>();
+  for (const tag of tags) {
+    const key = tag.Key ?? '';
+    if (key.length < 1 || key.length > 128 || key.toLowerCase().startsWith('aws:') || (tag.Value ?? '').length > 256) {
+      throw validation(`Invalid tag key or value: '${key}'`);
+    }
+    if (map.has(key)) {
+      throw serviceError('elbv2', 'DuplicateTagKeys', `Tag key '${key}' was specified more than once`);
+    }
+    map.set(key, tag.Value ?? '');
+  }
+  return map;
 }
 
 function validation(message: string): Error {

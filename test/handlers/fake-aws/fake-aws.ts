@@ -1,36 +1,27 @@
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribeScalingActivitiesCommand,
-  SetDesiredCapacityCommand,
-  UpdateAutoScalingGroupCommand,
-} from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  CreateRuleCommand,
-  DeleteRuleCommand,
-  DescribeRulesCommand,
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyRuleCommand,
-  SetRulePrioritiesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { FakeAutoScaling, type InstanceBehaviour } from './autoscaling';
-import { serverError, throttlingError, timeoutError, type ServiceName } from './aws-errors';
+import { FakeServiceError, accessDenied, serverError, throttlingError, timeoutError } from './aws-errors';
 import { FakeCloudWatch } from './cloudwatch';
+import { FakeDynamoDb } from './dynamodb';
 import { FakeElbv2, type HealthCheckSettings } from './elbv2';
 import { FakeEventBridge } from './eventbridge';
 import { FaultInjector, type FaultKind } from './faults';
 import { SeededRandom } from './rng';
 import { SimClock } from './sim-clock';
-import { FakeSsm } from './ssm';
-import type { GenerationProperties } from '../../../src/deployment/release-properties';
+import { FakeHttpHandler, type WireAnswer, type WireCall } from './wire/http-handler';
+import { installRateLimiterClock, simulatedRetryStrategy } from './wire/sim-retry';
+import { CONTROLLER_ENVIRONMENT, type GenerationProperties } from '../../../src/deployment/release-properties';
+import { configureAwsClients } from '../../../src/handlers/release-controller/aws';
+import { STATE_TABLE_KEY } from '../../../src/handlers/release-controller/state-store';
 import { setClock } from '../../../src/handlers/release-controller/clock';
 import { setLogSink, type LogRecord } from '../../../src/handlers/release-controller/log';
 import type { ReleaseState } from '../../../src/handlers/release-controller/state';
+
+/** The controller's tag value the fake deploys the controller with (its environment). */
+export const FAKE_CONTROLLER_TAG = 'c8f00dfeedc0ffee00c0ffee00c0ffee00c0ffee';
+
+/** The name of the controller's state table in the fake account. */
+export const FAKE_STATE_TABLE = 'WebStack-ReleaseControllerState-1A2B3C4D5E6F';
 
 /** One API call the code under test made. */
 export interface CallRecord {
@@ -42,6 +33,10 @@ export interface CallRecord {
   outcome: string;
   /** Which runInvocation it belongs to (0: outside any). */
   readonly invocation: number;
+  /** The SDK call this attempt belongs to: the SDK's retries of one call share it. */
+  readonly sdkCallId: string;
+  /** The attempt's number within its SDK call, from 1. */
+  readonly attempt: number;
 }
 
 /** How one handler invocation ended. */
@@ -85,8 +80,10 @@ interface ScheduledChange {
 }
 
 /**
- * A stateful fake of the AWS APIs the release controller calls, wired into the SDK v3
- * clients with aws-sdk-client-mock. One simulated clock drives everything: the controller
+ * A stateful fake of the AWS APIs the release controller calls, answering the real SDK v3
+ * clients on the wire: each client's request handler is the fake's (see wire/http-handler),
+ * so the SDK's own serialisation, signing, retry strategy, error parsing and timeouts run
+ * for every call, and each retry attempt reaches the fake as a call of its own. One simulated clock drives everything: the controller
  * reads it through its clock module, instances launch and pass health checks on it, and
  * scheduled world changes fire on it. Faults (throttling, 5xx, timeouts, lost responses,
  * crashes) are injected per operation, by count, time window or seeded probability.
@@ -98,15 +95,17 @@ export class FakeAws {
   public readonly elbv2: FakeElbv2;
   public readonly autoScaling: FakeAutoScaling;
   public readonly cloudWatch: FakeCloudWatch;
-  public readonly ssm: FakeSsm;
+  public readonly dynamoDb: FakeDynamoDb;
   public readonly eventBridge: FakeEventBridge;
   public readonly calls: CallRecord[] = [];
   /** Everything the code under test logged. */
   public readonly logs: LogRecord[] = [];
   private readonly schedule: ScheduledChange[] = [];
-  private readonly stubs: MockedClient[] = [];
-  private crash?: (operation: string) => void;
-  private invocation = 0;
+  private readonly operations = new Map<string, (input: Record<string, unknown>) => unknown>();
+  private readonly invocations = new AsyncLocalStorage<InvocationContext>();
+  private readonly retryRandom: SeededRandom;
+  private invocationSequence = 0;
+  private restoreTimers?: () => void;
   private parsedState?: { readonly value: string; readonly state: ReleaseState };
   private watcher?: { readonly stepMs: number; readonly observe: (now: number) => void };
   private requestSequence = 0;
@@ -119,17 +118,27 @@ export class FakeAws {
     this.elbv2 = new FakeElbv2(now);
     this.autoScaling = new FakeAutoScaling(now, this.elbv2);
     this.cloudWatch = new FakeCloudWatch(now);
-    this.ssm = new FakeSsm(now);
+    this.dynamoDb = new FakeDynamoDb(now);
+    this.dynamoDb.createTable(FAKE_STATE_TABLE, STATE_TABLE_KEY);
     this.eventBridge = new FakeEventBridge(now);
+    // The SDK's back-off jitter draws from its own sequence, so adding a retry leaves the
+    // fault sequence of a seeded run unchanged.
+    this.retryRandom = new SeededRandom((options.seed ?? 1) ^ 0x5eed);
+    this.registerOperations();
   }
 
-  /** Mock the SDK clients, and point the controller's clock and logs at this fake. */
+  /** Point the controller's SDK clients, clock and logs at this fake. */
   public install(): this {
-    this.wireElbv2();
-    this.wireAutoScaling();
-    this.wireCloudWatch();
-    this.wireSsm();
-    this.wireEventBridge();
+    const handler = new FakeHttpHandler((call) => this.exchange(call));
+    this.restoreTimers = installRateLimiterClock(this.clock);
+    configureAwsClients(() => ({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-access-key' },
+      requestHandler: handler,
+      retryStrategy: simulatedRetryStrategy(this.clock, this.retryRandom),
+    }));
+    process.env[CONTROLLER_ENVIRONMENT.controllerTag] = FAKE_CONTROLLER_TAG;
+    process.env[CONTROLLER_ENVIRONMENT.stateTable] = FAKE_STATE_TABLE;
     setClock(this.clock);
     setLogSink((record) => this.logs.push(record));
     return this;
@@ -137,9 +146,10 @@ export class FakeAws {
 
   /** Undo install(). */
   public restore(): void {
-    for (const stub of this.stubs.splice(0)) {
-      stub.restore();
-    }
+    configureAwsClients();
+    delete process.env[CONTROLLER_ENVIRONMENT.controllerTag];
+    delete process.env[CONTROLLER_ENVIRONMENT.stateTable];
+    this.restoreTimers?.();
     setClock();
     setLogSink();
   }
@@ -197,26 +207,18 @@ export class FakeAws {
    * returns and nothing after it runs, like a Lambda that timed out or was killed.
    */
   public async runInvocation<T>(fn: () => Promise<T>): Promise<InvocationOutcome<T>> {
-    this.invocation++;
-    // Nothing reads sinon's call history (the fake keeps its own); dropping it keeps a long
-    // property run from holding every command it ever sent.
-    for (const stub of this.stubs) {
-      stub.send.resetHistory();
-    }
-    let signal: (operation: string) => void = () => undefined;
+    const id = ++this.invocationSequence;
+    let crash: (operation: string) => void = () => undefined;
     const crashed = new Promise<InvocationOutcome<T>>((resolve) => {
-      signal = (operation) => resolve({ kind: 'crashed', operation });
+      crash = (operation) => resolve({ kind: 'crashed', operation });
     });
-    this.crash = signal;
-    try {
-      const ran = fn().then(
-        (value): InvocationOutcome<T> => ({ kind: 'returned', value }),
-        (error: unknown): InvocationOutcome<T> => ({ kind: 'threw', error }),
-      );
-      return await Promise.race([ran, crashed]);
-    } finally {
-      this.crash = undefined;
-    }
+    // Every call the invocation makes, however deep in the SDK's middleware, finds its
+    // invocation through the async context: two invocations can run at once.
+    const ran = this.invocations.run({ id, crash }, fn).then(
+      (value): InvocationOutcome<T> => ({ kind: 'returned', value }),
+      (error: unknown): InvocationOutcome<T> => ({ kind: 'threw', error }),
+    );
+    return Promise.race([ran, crashed]);
   }
 
   /** A CloudFormation-style request id. */
@@ -266,17 +268,44 @@ export class FakeAws {
 
   // ---- views ----
 
-  /** The release state as stored, read without faults or call records. */
-  public releaseState(parameterName: string): ReleaseState | undefined {
-    const parameter = this.ssm.parameters.get(parameterName);
-    if (!parameter) {
+  /** The release state of a deployment as stored, read without faults or call records. */
+  public releaseState(deployment: string): ReleaseState | undefined {
+    const value = this.stateValue(deployment);
+    if (value === undefined) {
       return undefined;
     }
     // Invariants read the state several times per tick; parse each stored value once.
-    if (this.parsedState?.value !== parameter.value) {
-      this.parsedState = { value: parameter.value, state: JSON.parse(parameter.value) as ReleaseState };
+    if (this.parsedState?.value !== value) {
+      this.parsedState = { value, state: JSON.parse(value) as ReleaseState };
     }
     return this.parsedState.state;
+  }
+
+  /** The stored state's JSON, as the controller wrote it. */
+  public stateValue(deployment: string): string | undefined {
+    return this.stateTable().items.get(deployment)?.State?.S;
+  }
+
+  /** How many deployments have an item in the state table (a lease alone counts too). */
+  public stateItems(): number {
+    return this.stateTable().items.size;
+  }
+
+  /** Someone deletes every item of the state table by hand. */
+  public clearState(): void {
+    this.stateTable().items.clear();
+  }
+
+  /**
+   * The SDK calls whose every attempt failed (the controller saw the error): the last attempt
+   * of each such call. `calls` defaults to every call so far.
+   */
+  public failedSdkCalls(calls: readonly CallRecord[] = this.calls): CallRecord[] {
+    const last = new Map<string, CallRecord>();
+    for (const call of calls) {
+      last.set(call.sdkCallId, call);
+    }
+    return [...last.values()].filter((call) => call.outcome !== 'ok');
   }
 
   /** Calls to an operation ('ModifyRule' or 'elbv2:ModifyRule'), optionally since a time. */
@@ -286,134 +315,104 @@ export class FakeAws {
 
   // ---- plumbing ----
 
-  private dispatch<T>(service: ServiceName, operation: string, input: unknown, apply: () => T): Promise<T> {
-    const qualified = `${service}:${operation}`;
+  /** Serve one call that came over the wire: faults first, then the service itself. */
+  private async exchange(call: WireCall): Promise<WireAnswer> {
+    const operation = `${call.service}:${call.operation}`;
+    const implementation = this.operations.get(operation);
+    if (!implementation) {
+      // Loud: a controller that starts calling something new cannot pass against a silent answer.
+      throw new Error(`fake: ${operation} is not implemented (input ${JSON.stringify(call.input)})`);
+    }
     this.reconcile();
     const now = this.clock.now();
-    const fault: FaultKind | undefined = this.faults.decide(qualified, now);
-    const record: CallRecord = { at: now, operation: qualified, input: structuredClone(input), outcome: 'ok', invocation: this.crash ? this.invocation : 0 };
+    const invocation = this.invocations.getStore();
+    const fault: FaultKind | undefined = this.faults.decide(operation, now);
+    const record: CallRecord = { at: now, operation, input: structuredClone(call.input), outcome: 'ok', invocation: invocation?.id ?? 0, sdkCallId: call.sdkCallId, attempt: call.attempt };
     this.calls.push(record);
     switch (fault) {
       case 'throttle':
         record.outcome = fault;
-        return Promise.reject(throttlingError(service));
+        return { kind: 'error', error: throttlingError(call.service) };
       case 'server-error':
         record.outcome = fault;
-        return Promise.reject(serverError(service, this.random.next() < 0.5 ? 500 : 503));
+        return { kind: 'error', error: serverError(call.service, this.random.next() < 0.5 ? 500 : 503) };
+      case 'access-denied':
+        record.outcome = fault;
+        return { kind: 'error', error: accessDenied(call.service, call.operation) };
       case 'timeout':
         record.outcome = fault;
-        return Promise.reject(timeoutError(qualified));
+        throw timeoutError(operation);
       case 'crash-before':
         record.outcome = fault;
-        return this.die(qualified);
+        return this.die(operation, invocation);
       default:
         break;
     }
-    let result: T;
+    let answer: WireAnswer;
     try {
-      result = apply();
+      answer = { kind: 'ok', output: structuredClone(implementation(call.input)) };
     } catch (error) {
-      record.outcome = error instanceof Error ? error.name : 'error';
-      // The service answered with an error; a lost response or a crash loses that answer too.
-      if (fault === 'lost-response' || fault === 'crash-after') {
-        record.outcome = fault;
-        return fault === 'crash-after' ? this.die(qualified) : Promise.reject(timeoutError(qualified));
+      if (!(error instanceof FakeServiceError)) {
+        throw error;
       }
-      return Promise.reject(error);
+      record.outcome = error.code;
+      answer = { kind: 'error', error };
     }
+    // The service applied the call (or refused it); a lost response or a crash loses the answer.
     if (fault === 'lost-response') {
       record.outcome = fault;
-      return Promise.reject(timeoutError(qualified));
+      throw timeoutError(operation);
     }
     if (fault === 'crash-after') {
       record.outcome = fault;
-      return this.die(qualified);
+      return this.die(operation, invocation);
     }
-    return Promise.resolve(structuredClone(result));
+    return answer;
   }
 
-  private die(operation: string): Promise<never> {
-    if (!this.crash) {
+  private die(operation: string, invocation: InvocationContext | undefined): Promise<never> {
+    if (!invocation) {
       return Promise.reject(new Error(`fake: a crash fault hit ${operation} outside runInvocation`));
     }
-    this.crash(operation);
+    invocation.crash(operation);
     // Never settles: the invocation is over, nothing after this call runs.
     return new Promise<never>(() => undefined);
   }
 
-  /**
-   * Wire one command. Commands the fake does not implement fail loudly, so a controller that
-   * starts calling something new cannot pass against a silent `undefined`.
-   */
-  private wire<C extends CommandClass>(stub: WiredStub, command: C, service: ServiceName, operation: string, impl: (input: InstanceType<C>['input']) => unknown): void {
-    stub.handlers.set(command, (input) => this.dispatch(service, operation, input, () => impl(input as InstanceType<C>['input'])));
+  private stateTable() {
+    return this.dynamoDb.tables.get(FAKE_STATE_TABLE)!;
   }
 
-  /**
-   * One aws-sdk-client-mock stub per client, whose send dispatches on the command's class
-   * itself: a single behaviour instead of one `on(Command)` matcher per command, which sinon
-   * would deep-compare against every call's arguments.
-   */
-  private stub(client: new (config: object) => unknown): WiredStub {
-    const mock = mockClient(client as never) as unknown as MockedClient;
-    const handlers = new Map<CommandClass, (input: unknown) => Promise<unknown>>();
-    mock.send.callsFake((command) => {
-      const handler = handlers.get((command as object).constructor as CommandClass);
-      if (!handler) {
-        return Promise.reject(new Error(`fake: ${client.name} has no fake for this command (${(command as object).constructor.name}, input ${JSON.stringify(command.input)})`));
-      }
-      return handler(command.input);
-    });
-    this.stubs.push(mock);
-    return { handlers };
-  }
-
-  private wireElbv2(): void {
-    const stub = this.stub(ElasticLoadBalancingV2Client);
-    this.wire(stub, CreateRuleCommand, 'elbv2', 'CreateRule', (i) => this.elbv2.createRule(i));
-    this.wire(stub, ModifyRuleCommand, 'elbv2', 'ModifyRule', (i) => this.elbv2.modifyRule(i));
-    this.wire(stub, DeleteRuleCommand, 'elbv2', 'DeleteRule', (i) => this.elbv2.deleteRule(i));
-    this.wire(stub, DescribeRulesCommand, 'elbv2', 'DescribeRules', (i) => this.elbv2.describeRules(i));
-    this.wire(stub, SetRulePrioritiesCommand, 'elbv2', 'SetRulePriorities', (i) => this.elbv2.setRulePriorities(i));
-    this.wire(stub, DescribeTargetHealthCommand, 'elbv2', 'DescribeTargetHealth', (i) => this.elbv2.describeTargetHealth(i));
-  }
-
-  private wireAutoScaling(): void {
-    const stub = this.stub(AutoScalingClient);
-    this.wire(stub, DescribeAutoScalingGroupsCommand, 'autoscaling', 'DescribeAutoScalingGroups', (i) => this.autoScaling.describeAutoScalingGroups(i));
-    this.wire(stub, SetDesiredCapacityCommand, 'autoscaling', 'SetDesiredCapacity', (i) => this.autoScaling.setDesiredCapacity(i));
-    this.wire(stub, UpdateAutoScalingGroupCommand, 'autoscaling', 'UpdateAutoScalingGroup', (i) => this.autoScaling.updateAutoScalingGroup(i));
-    this.wire(stub, DescribeScalingActivitiesCommand, 'autoscaling', 'DescribeScalingActivities', (i) => this.autoScaling.describeScalingActivities(i));
-  }
-
-  private wireCloudWatch(): void {
-    const stub = this.stub(CloudWatchClient);
-    this.wire(stub, DescribeAlarmsCommand, 'cloudwatch', 'DescribeAlarms', (i) => this.cloudWatch.describeAlarms(i));
-  }
-
-  private wireSsm(): void {
-    const stub = this.stub(SSMClient);
-    this.wire(stub, GetParameterCommand, 'ssm', 'GetParameter', (i) => this.ssm.getParameter(i));
-    this.wire(stub, PutParameterCommand, 'ssm', 'PutParameter', (i) => this.ssm.putParameter(i));
-    this.wire(stub, DeleteParameterCommand, 'ssm', 'DeleteParameter', (i) => this.ssm.deleteParameter(i));
-  }
-
-  private wireEventBridge(): void {
-    const stub = this.stub(EventBridgeClient);
-    this.wire(stub, PutEventsCommand, 'events', 'PutEvents', (i) => this.eventBridge.putEvents(i));
+  private registerOperations(): void {
+    const elbv2 = this.elbv2;
+    const autoScaling = this.autoScaling;
+    const table: Record<string, (input: never) => unknown> = {
+      'elbv2:CreateRule': (i) => elbv2.createRule(i),
+      'elbv2:ModifyRule': (i) => elbv2.modifyRule(i),
+      'elbv2:DeleteRule': (i) => elbv2.deleteRule(i),
+      'elbv2:DescribeRules': (i) => elbv2.describeRules(i),
+      'elbv2:DescribeTags': (i) => elbv2.describeTags(i),
+      'elbv2:SetRulePriorities': (i) => elbv2.setRulePriorities(i),
+      'elbv2:DescribeTargetHealth': (i) => elbv2.describeTargetHealth(i),
+      'autoscaling:DescribeAutoScalingGroups': (i) => autoScaling.describeAutoScalingGroups(i),
+      'autoscaling:SetDesiredCapacity': (i) => autoScaling.setDesiredCapacity(i),
+      'autoscaling:UpdateAutoScalingGroup': (i) => autoScaling.updateAutoScalingGroup(i),
+      'autoscaling:DescribeScalingActivities': (i) => autoScaling.describeScalingActivities(i),
+      'cloudwatch:DescribeAlarms': (i) => this.cloudWatch.describeAlarms(i),
+      'dynamodb:GetItem': (i) => this.dynamoDb.getItem(i),
+      'dynamodb:UpdateItem': (i) => this.dynamoDb.updateItem(i),
+      'dynamodb:DeleteItem': (i) => this.dynamoDb.deleteItem(i),
+      'events:PutEvents': (i) => this.eventBridge.putEvents(i),
+    };
+    for (const [operation, implementation] of Object.entries(table)) {
+      this.operations.set(operation, implementation as (input: Record<string, unknown>) => unknown);
+    }
   }
 }
 
-/** An SDK command class (its instances carry the call's input). */
-type CommandClass = abstract new (...args: never[]) => { readonly input: unknown };
-
-/** The part of aws-sdk-client-mock's stub the wiring uses: its sinon stub of send. */
-interface MockedClient {
-  readonly send: { callsFake(fn: (command: { readonly input: unknown }) => unknown): unknown; resetHistory(): void };
-  restore(): void;
-}
-
-/** A client's command handlers, by command class. */
-interface WiredStub {
-  readonly handlers: Map<CommandClass, (input: unknown) => Promise<unknown>>;
+/** The invocation a call belongs to. */
+interface InvocationContext {
+  readonly id: number;
+  /** Ends the invocation where it is (a crash fault). */
+  readonly crash: (operation: string) => void;
 }

@@ -1,16 +1,17 @@
 import type { SeededRandom } from './rng';
 
 /**
- * throttle / server-error / timeout: the call fails before it reaches the service.
+ * throttle / server-error / access-denied / timeout: the call fails before it reaches the
+ * service (access-denied: IAM refused it, as when the role lacks the permission).
  * lost-response: the service applies the call, then the client times out (it cannot know).
  * crash-before / crash-after: the Lambda invocation dies before / after the call takes
  * effect; nothing after that point runs (see FakeAws.runInvocation).
  */
-export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'lost-response' | 'crash-before' | 'crash-after';
+export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'timeout' | 'lost-response' | 'crash-before' | 'crash-after';
 
 /**
  * Which calls a fault hits: an operation name ('ModifyRule'), a qualified one
- * ('elbv2:ModifyRule'), a service wildcard ('ssm:*'), '*', a RegExp over the qualified
+ * ('elbv2:ModifyRule'), a service wildcard ('dynamodb:*'), '*', a RegExp over the qualified
  * name, or a predicate.
  */
 export type OperationMatcher = string | RegExp | ((qualifiedOperation: string) => boolean);

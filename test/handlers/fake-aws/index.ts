@@ -1,6 +1,7 @@
 export * from './autoscaling';
 export * from './aws-errors';
 export * from './cloudwatch';
+export * from './dynamodb';
 export * from './drive-release';
 export * from './elbv2';
 export * from './eventbridge';
@@ -11,4 +12,3 @@ export * from './release-trace';
 export * from './release-world';
 export * from './rng';
 export * from './sim-clock';
-export * from './ssm';

@@ -2,7 +2,7 @@ import type { RuleRecord } from './elbv2';
 import { referencedGroups, trafficShares } from './elbv2';
 import type { FakeAws } from './fake-aws';
 import { WARM_UP_HEADER } from '../../../src/handlers/release-controller/conditions';
-import type { ReleaseState } from '../../../src/handlers/release-controller/state';
+import { MAX_STATE_LENGTH, type ReleaseState } from '../../../src/handlers/release-controller/state';
 
 /** How a poll ended, as the harness saw it. */
 export type PollOutcome = 'waiting' | 'complete' | 'failed' | 'crashed';
@@ -14,13 +14,13 @@ export interface InvariantContext {
   readonly requestId: string;
   readonly listenerArn: string;
   readonly priority: number;
-  readonly stateParameterName: string;
+  /** The deployment's key in the state table. */
+  readonly stateKey: string;
   readonly outcome: PollOutcome;
   /**
-   * The poll was cut short by an injected transient fault (not counting event publishing,
-   * which never stops a poll). The fake bypasses the SDK's own retries, so one injected
-   * fault stands for a call that failed every attempt: the controller could not act in
-   * this poll, and reacts in the next one that gets through.
+   * The poll was cut short by injected transient faults (not counting event publishing,
+   * which never stops a poll): a call failed every attempt the SDK made, so the controller
+   * could not act in this poll, and reacts in the next one that gets through.
    */
   readonly cutShort?: boolean;
   /** The release state before the drive started. */
@@ -49,7 +49,7 @@ export interface Invariant {
 
 /** The deployment's rule: the one the state names, else the one at its priority. */
 export function deploymentRule(context: InvariantContext): RuleRecord | undefined {
-  const state = context.fake.releaseState(context.stateParameterName);
+  const state = context.fake.releaseState(context.stateKey);
   return (state?.ruleArn ? context.fake.elbv2.rule(state.ruleArn) : undefined)
     ?? context.fake.elbv2.ruleAtPriority(context.listenerArn, context.priority);
 }
@@ -109,7 +109,7 @@ export const noTrafficToEmptyTargetGroup: Invariant = {
 export const restoredWithinOneTick: Invariant = {
   name: 'after a failure the old generation has 100 % within one tick',
   check(context) {
-    const state = context.fake.releaseState(context.stateParameterName);
+    const state = context.fake.releaseState(context.stateKey);
     const live = context.initialState?.live;
     if (!live) {
       return undefined;
@@ -181,16 +181,19 @@ export const singleTargetWhenSettled: Invariant = {
   },
 };
 
-/** The state always fits its parameter and names this deployment's owner once written. */
+/** The stored state stays readable, within its bound, and the lease is never left held after a poll that ran its course. */
 export const stateReadable: Invariant = {
   name: 'the release state stays readable',
   check(context) {
-    const parameter = context.fake.ssm.parameters.get(context.stateParameterName);
-    if (!parameter) {
+    const value = context.fake.stateValue(context.stateKey);
+    if (value === undefined) {
       return undefined;
     }
+    if (value.length > MAX_STATE_LENGTH) {
+      return `state is ${value.length} characters, over its bound of ${MAX_STATE_LENGTH}`;
+    }
     try {
-      const state = JSON.parse(parameter.value) as ReleaseState;
+      const state = JSON.parse(value) as ReleaseState;
       return state.version === 1 ? undefined : `state version ${String(state.version)}`;
     } catch (error) {
       return `state is not JSON: ${String(error)}`;

@@ -34,7 +34,8 @@ export class ReleaseWorld {
   public readonly fake: FakeAws;
   public readonly listenerArn: string;
   public readonly deploymentName = 'Web';
-  public readonly stateParameterName = '/cdk-immutable-infra/WebStack/Web/release-state';
+  /** The deployment's key in the controller's state table (its DeploymentName). */
+  public readonly stateKey = 'Web';
   public physicalResourceId?: string;
   /** Settings every release uses unless a call overrides them. */
   public defaults: ReleaseSettings = {};
@@ -81,7 +82,6 @@ export class ReleaseWorld {
       HealthTimeoutSeconds: String(s.healthTimeoutSeconds ?? 600),
       AlarmNames: s.alarmNames ?? [],
       InsufficientDataPolicy: s.insufficientDataPolicy ?? 'OK',
-      StateParameterName: this.stateParameterName,
       DeadlineSeconds: String(s.deadlineSeconds ?? 3300),
       StickinessSeconds: String(s.stickinessSeconds ?? 0),
     };
@@ -166,12 +166,12 @@ export class ReleaseWorld {
 
   /** The controller's rule, as the load balancer holds it. */
   public rule() {
-    const state = this.fake.releaseState(this.stateParameterName);
+    const state = this.fake.releaseState(this.stateKey);
     return state?.ruleArn ? this.fake.elbv2.rule(state.ruleArn) : undefined;
   }
 
   public state() {
-    return this.fake.releaseState(this.stateParameterName);
+    return this.fake.releaseState(this.stateKey);
   }
 
   private remember(result: DriveResult, properties: ReleaseProperties): void {
