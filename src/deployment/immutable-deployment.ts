@@ -15,6 +15,7 @@ import { DeploymentHealthCheckOptions, ResolvedHealthCheck, resolveHealthCheck }
 import { DeploymentRootVolumeOptions, RootBlockDevice, rootBlockDevice } from './instance-root-volume';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
 import { PRIORITY_RANGE, claimPriority, clashingListenerRules } from './listener-priorities';
+import { checkRuleConditions } from './rule-condition-limits';
 import { CONTROLLER_TAG_KEY, ReleaseController } from './release-controller';
 import { RELEASE_RESOURCE_TYPE, ReleaseProperties } from './release-properties';
 import { RELEASE_DEADLINE_SECONDS, checkReleaseTiming } from './release-timing';
@@ -495,6 +496,7 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     }
     validateCapacity(this, props.capacity);
     this.validateLoadBalancerChoice(props);
+    checkRuleConditions(this, props.conditions);
     if (props.scaling) {
       validateScaling(this, props.scaling);
     }
@@ -734,7 +736,9 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     controller.grantListener(this.listener.listenerArn);
     const deploymentName = Names.uniqueId(this);
     const shift = settings.trafficShift;
-    const alarmNames = [...(props.rollbackAlarms ?? []), ...this.generation.alarms].map(a => a.alarmName);
+    const alarms = [...(props.rollbackAlarms ?? []), ...this.generation.alarms];
+    controller.grantAlarmRead(alarms);
+    const alarmNames = alarms.map(a => a.alarmName);
     const properties: ReleaseProperties = {
       DeploymentName: deploymentName,
       ListenerArn: this.listener.listenerArn,

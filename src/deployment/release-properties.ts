@@ -23,6 +23,9 @@ export const CONTROLLER_TAG_KEY = 'cdk-immutable-infra:release-controller';
  */
 export const RELEASE_TAG_KEY = 'cdk-immutable-infra:release';
 
+/** The partition key of the controller's state table: a deployment's DeploymentName. */
+export const STATE_TABLE_KEY = 'Deployment';
+
 /** Environment variables the controller's isComplete function reads. */
 export const CONTROLLER_ENVIRONMENT = {
   /** The value of CONTROLLER_TAG_KEY for this controller. */

@@ -122,7 +122,6 @@ describe('ImmutableDeployment defaults', () => {
       HealthTimeoutSeconds: '600',
       AlarmNames: [{ Ref: expect.stringMatching(/TargetErrorsAlarm/) }, { Ref: expect.stringMatching(/UnhealthyHostsAlarm/) }],
       InsufficientDataPolicy: 'OK',
-      StateParameterName: `/cdk-immutable-infra/releases/Stack/${props.DeploymentName}`,
       DeadlineSeconds: '3300',
       StickinessSeconds: '0',
     });
@@ -540,14 +539,16 @@ test('the Auto Scaling group and launch template reference the live generation o
   template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 1);
 });
 
-test('two stacks may use the same construct paths: state parameters are per stack', () => {
-  const names = ['Blue', 'Green'].map(id => {
+test('two stacks may use the same construct paths: each keeps its release state in a table of its own', () => {
+  const stacks = ['Blue', 'Green'].map(id => {
     const { stack, vpc } = newStack({}, id);
     new ImmutableDeployment(stack, 'Web', baseProps(vpc));
-    return releaseProperties(Template.fromStack(stack)).StateParameterName;
+    return Template.fromStack(stack);
   });
-  expect(names[0]).toMatch(/^\/cdk-immutable-infra\/releases\/Blue\//);
-  expect(names[1]).toMatch(/^\/cdk-immutable-infra\/releases\/Green\//);
+  for (const template of stacks) {
+    // No physical table name: CloudFormation names each stack's table, so two never meet.
+    expect(only(template, 'AWS::DynamoDB::Table').resource.Properties.TableName).toBeUndefined();
+  }
 });
 
 test('Windows images get a PowerShell user data and the Windows root device', () => {

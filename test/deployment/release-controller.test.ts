@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { baseProps, countByType, newStack, only, releaseProperties } from './deployment-fixtures';
@@ -57,7 +58,7 @@ describe('one provider per stack', () => {
     expect(definition).toContain('\\"MaxAttempts\\":360');
   });
 
-  test('the functions: bundled handlers, Node.js 24, one-month logs, only isComplete gets AWS permissions', () => {
+  test('the functions: bundled handlers, Node.js 24, one-month logs in stack-owned groups, only isComplete gets AWS permissions', () => {
     const { template } = stackWith(1);
     const ours = Object.values<any>(template.findResources('AWS::Lambda::Function'))
       .filter(f => String(f.Properties.Description).startsWith('cdk-immutable-infra release controller'));
@@ -65,38 +66,67 @@ describe('one provider per stack', () => {
     for (const fn of ours) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', MemorySize: 256, LoggingConfig: { LogGroup: { Ref: expect.any(String) } } });
     }
-    // One log group per function, and one for the waiter state machine's every transition.
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    // One log group per function of ours, one for the framework's functions, and one for the
+    // waiter state machine's every transition.
+    template.resourceCountIs('AWS::Logs::LogGroup', 4);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       LoggingConfiguration: { Level: 'ALL', Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WaiterLogs'), 'Arn'] } } }] },
     });
     const onEvent = ours.find(f => f.Properties.Description.includes('checks'));
     const onEventRole = onEvent.Properties.Role['Fn::GetAtt'][0];
-    const onEventPolicies = Object.values<any>(template.findResources('AWS::IAM::Policy')).filter(p => p.Properties.Roles.some((r: any) => r.Ref === onEventRole));
-    expect(onEventPolicies).toHaveLength(0);
+    const onEventStatements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === onEventRole))
+      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    // Its own log group, nothing else.
+    expect(onEventStatements).toEqual([{
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/OnEventLogs/), 'Arn'] },
+    }]);
+  });
+
+  test('no function of the controller may create log groups: each writes to a stack-owned group, with no AWSLambdaBasicExecutionRole', () => {
+    const { template } = stackWith(1);
+    const functionRoles = Object.values<any>(template.findResources('AWS::Lambda::Function')).map(f => f.Properties.Role['Fn::GetAtt'][0]);
+    expect(functionRoles).toHaveLength(5);
+    const roles = template.toJSON().Resources;
+    for (const role of functionRoles) {
+      expect(roles[role].Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const statements = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => functionRoles.includes(r.Ref)))
+      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    expect(JSON.stringify(statements)).not.toContain('logs:CreateLogGroup');
+    for (const fn of Object.values<any>(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
+    }
   });
 });
 
 describe('least-privilege permissions of the release controller', () => {
-  test('describe calls on *, resizing only tagged groups, state under its stack\'s path, events on the default bus', () => {
+  test('describe calls on *, resizing only tagged groups, state in its own table, alarms by ARN, events on the default bus', () => {
     const { template } = stackWith(1);
     const statements = workerPolicy(template);
+    const table = only(template, 'AWS::DynamoDB::Table').id;
     expect(statements).toEqual(expect.arrayContaining([
       {
         Effect: 'Allow',
         Resource: '*',
-        Action: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth', 'autoscaling:DescribeAutoScalingGroups',
-          'autoscaling:DescribeScalingActivities', 'cloudwatch:DescribeAlarms'],
+        Action: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeTargetHealth',
+          'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'],
       },
       expect.objectContaining({
         Action: 'autoscaling:SetDesiredCapacity',
         Condition: { StringEquals: { 'aws:ResourceTag/cdk-immutable-infra:release-controller': expect.any(String) } },
       }),
-      expect.objectContaining({
-        Action: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/cdk-immutable-infra/releases/Stack/*']] },
-      }),
+      { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
+      // The deployment's two metric alarms, by ARN: nothing else.
+      {
+        Effect: 'Allow',
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/TargetErrorsAlarm/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/UnhealthyHostsAlarm/), 'Arn'] }],
+      },
       expect.objectContaining({
         Action: 'events:PutEvents',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] },
@@ -105,8 +135,38 @@ describe('least-privilege permissions of the release controller', () => {
     const tagged = statements.find(s => s.Action === 'autoscaling:SetDesiredCapacity');
     const groupTag = only(template, 'AWS::AutoScaling::AutoScalingGroup').resource.Properties.Tags[0];
     expect(tagged.Condition.StringEquals['aws:ResourceTag/cdk-immutable-infra:release-controller']).toBe(groupTag.Value);
-    const writes = statements.filter(s => JSON.stringify(s.Action).match(/Create|Modify|Delete|Set|Put/)).map(s => s.Resource);
+    const writes = statements.filter(s => JSON.stringify(s.Action).match(/Create|Modify|Delete|Set|Put|Update|Add/)).map(s => s.Resource);
     expect(writes).not.toContain('*');
+    expect(statements.filter(s => s.Resource === '*').flatMap(s => s.Action)).not.toContain('cloudwatch:DescribeAlarms');
+  });
+
+  test('a composite or imported rollback alarm widens DescribeAlarms to *, which composite alarms need', () => {
+    const { stack, vpc } = newStack();
+    const imported = cloudwatch.Alarm.fromAlarmName(stack, 'Imported', 'team-latency');
+    new ImmutableDeployment(stack, 'Web', baseProps(vpc, { rollbackAlarms: [imported] }));
+    const statements = workerPolicy(Template.fromStack(stack));
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: '*' });
+  });
+
+  test('the state table: keyed by deployment name, on demand, encrypted with the AWS managed key, point-in-time recovery, destroyed with the stack', () => {
+    const { template } = stackWith(2);
+    const { resource } = only(template, 'AWS::DynamoDB::Table');
+    expect(resource).toMatchObject({
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: {
+        KeySchema: [{ AttributeName: 'Deployment', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'Deployment', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    });
+    const fn = template.toJSON().Resources[isCompleteFunctions(template)[0]];
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      RELEASE_STATE_TABLE: { Ref: only(template, 'AWS::DynamoDB::Table').id },
+      RELEASE_CONTROLLER_TAG: Object.values<any>(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties.Tags[0].Value,
+    });
   });
 
   test('rule writes are limited to the listeners of the stack\'s deployments', () => {
@@ -118,13 +178,30 @@ describe('least-privilege permissions of the release controller', () => {
     new ImmutableDeployment(stack, 'Web', baseProps(vpc, { listener, priority: 10 }));
     new ImmutableDeployment(stack, 'Api', baseProps(vpc, { listener, priority: 11 }));
     const statements = workerPolicy(Template.fromStack(stack));
-    const create = statements.filter(s => s.Action === 'elasticloadbalancing:CreateRule');
-    expect(create).toEqual([{ Effect: 'Allow', Action: 'elasticloadbalancing:CreateRule', Resource: SHARED_LISTENER }]);
+    const tag = statements.find(s => s.Action === 'autoscaling:SetDesiredCapacity').Condition.StringEquals['aws:ResourceTag/cdk-immutable-infra:release-controller'];
+    const rules = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/shared/0123456789abcdef/fedcba9876543210/*';
+    // It creates rules only tagged as its own, tags only while creating, and changes only its own rules.
+    expect(statements.filter(s => s.Action === 'elasticloadbalancing:CreateRule')).toEqual([{
+      Effect: 'Allow',
+      Action: 'elasticloadbalancing:CreateRule',
+      Resource: SHARED_LISTENER,
+      Condition: { StringEquals: { 'aws:RequestTag/cdk-immutable-infra:release-controller': tag } },
+    }]);
+    expect(statements.filter(s => s.Action === 'elasticloadbalancing:AddTags')).toEqual([{
+      Effect: 'Allow',
+      Action: 'elasticloadbalancing:AddTags',
+      Resource: rules,
+      Condition: {
+        'StringEquals': { 'elasticloadbalancing:CreateAction': 'CreateRule', 'aws:RequestTag/cdk-immutable-infra:release-controller': tag },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-immutable-infra:release-controller', 'cdk-immutable-infra:release'] },
+      },
+    }]);
     const modify = statements.filter(s => JSON.stringify(s.Action).includes('ModifyRule'));
     expect(modify).toEqual([{
       Effect: 'Allow',
       Action: ['elasticloadbalancing:ModifyRule', 'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:SetRulePriorities'],
-      Resource: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/shared/0123456789abcdef/fedcba9876543210/*',
+      Resource: rules,
+      Condition: { StringEquals: { 'aws:ResourceTag/cdk-immutable-infra:release-controller': tag } },
     }]);
   });
 
@@ -136,12 +213,12 @@ describe('least-privilege permissions of the release controller', () => {
     expect(modify.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::Select': [0, halves] }, ':listener-rule/', { 'Fn::Select': [1, halves] }, '/*']] });
   });
 
-  test('each deployment keeps its state in its own parameter under the granted path', () => {
+  test('each deployment keeps its state in its own item: deployment names are unique in the stack', () => {
     const { template } = stackWith(2);
-    const names = Object.values<any>(template.findResources('Custom::ImmutableRelease')).map(r => r.Properties.StateParameterName);
+    const names = Object.values<any>(template.findResources('Custom::ImmutableRelease')).map(r => r.Properties.DeploymentName);
     expect(new Set(names).size).toBe(2);
     for (const name of names) {
-      expect(name).toMatch(/^\/cdk-immutable-infra\/releases\/Stack\/StackWeb[01][0-9A-F]{8}$/);
+      expect(name).toMatch(/^StackWeb[01][0-9A-F]{8}$/);
     }
   });
 });
@@ -161,7 +238,8 @@ test('resources of a one-deployment stack, by type', () => {
     'Custom::ImmutableRelease': 1,
     'AWS::Lambda::Function': 5,
     'AWS::StepFunctions::StateMachine': 1,
-    'AWS::Logs::LogGroup': 3,
+    'AWS::Logs::LogGroup': 4,
+    'AWS::DynamoDB::Table': 1,
   });
   expect(releaseProperties(template).DeploymentName).toMatch(/^StackWeb0/);
 });

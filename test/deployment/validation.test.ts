@@ -1,3 +1,4 @@
+import * as cdk from 'aws-cdk-lib';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -103,6 +104,34 @@ describe('load balancer choice', () => {
       action: elbv2.ListenerAction.fixedResponse(503),
     });
     expect(() => Template.fromStack(stack)).toThrow(/\[Stack\/Web\] invalid priority 5: the listener rule Stack\/Web\/LoadBalancer\/Listener\/MaintenanceRule\/Resource has the same priority/);
+  });
+});
+
+describe('listener rule conditions, against the Application Load Balancer quotas', () => {
+  const C = elbv2.ListenerCondition;
+  test('one condition of each type compares 6 values; a rule takes 5', () =>
+    expectInvalid({
+      conditions: [C.hostHeaders(['example.com']), C.httpHeader('X-Canary', ['yes']), C.httpRequestMethods(['GET']), C.pathPatterns(['/app']), C.queryStrings([{ key: 'v', value: '2' }]), C.sourceIps(['10.0.0.0/8'])],
+    }, 'conditions', '\'host-header, http-header, http-request-method, path-pattern, query-string, so...\'',
+    /would compare 6 values \(host-header 1, http-header 1, http-request-method 1, path-pattern 1, query-string 1, source-ip 1\).*at most 5 across its conditions.*load-balancer-limits\.html.*Drop conditions/));
+  test('four values in one condition; a condition takes 3', () =>
+    expectInvalid({ conditions: [C.hostHeaders(['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'])] }, 'conditions', '\'host-header\'',
+      /compares 4 values, and a condition takes at most 3.*a wildcard such as '\*\.example\.com' can stand for several/));
+  test('two path-pattern conditions; a rule takes one', () =>
+    expectInvalid({ conditions: [C.pathPatterns(['/a']), C.pathPatterns(['/b'])] }, 'conditions', '\'path-pattern, path-pattern\'',
+      /2 path-pattern conditions, and a rule takes at most one.*elbv2\.ListenerCondition\.pathPatterns/));
+  test('six wildcards; a rule takes 5', () =>
+    expectInvalid({ conditions: [C.pathPatterns(['/a/*/*/*']), C.hostHeaders(['*.example.*', '?.example.com'])] }, 'conditions', '\'path-pattern, host-header\'',
+      /hold 6 wildcards.*at most 5/));
+  test('within every limit (3 + 2 values, 5 wildcards), and values that are tokens count without being read', () => {
+    const { stack, vpc } = newStack();
+    const token = cdk.Fn.importValue('HostName');
+    expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, {
+      conditions: [C.hostHeaders(['*.example.com', token, '?.example.org']), C.pathPatterns(['/api/*', '/v?/*'])],
+    }))).not.toThrow();
+    expect(() => new ImmutableDeployment(stack, 'Api', baseProps(vpc, {
+      conditions: [C.hostHeaders([token, token, token]), C.pathPatterns(['/a', '/b', '/c'])],
+    }))).toThrow(/would compare 6 values/);
   });
 });
 

@@ -44,6 +44,7 @@ import { aws } from './aws';
 import { now } from './clock';
 import { LeaseHeld, LeaseLost, hasErrorName } from './errors';
 import { log } from './log';
+import { STATE_TABLE_KEY } from '../../deployment/release-properties';
 
 /** How long a lease lasts from its last renewal. */
 export const LEASE_MS = 60_000;
@@ -51,8 +52,7 @@ export const LEASE_MS = 60_000;
 /** A write the lease cannot fence needs this much lease left (see the design note). */
 export const WRITE_WINDOW_MS = 50_000;
 
-/** The item's attributes; the key attribute is the table's partition key. */
-export const STATE_TABLE_KEY = 'Deployment';
+// The item's attributes besides its key (STATE_TABLE_KEY, the table's partition key).
 const STATE = 'State';
 const HOLDER = 'LeaseHolder';
 const UNTIL = 'LeaseUntil';
