@@ -43,6 +43,11 @@ export interface DynamoWrite {
 export class FakeDynamoDb {
   public readonly tables = new Map<string, TableRecord>();
   public readonly writes: DynamoWrite[] = [];
+  /**
+   * Mutation switch for tests that prove a property test has teeth: conditions are ignored,
+   * as if the controller wrote without them.
+   */
+  public ignoreConditions = false;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   public constructor(private readonly now: () => number) {}
@@ -104,7 +109,7 @@ export class FakeDynamoDb {
   }
 
   private check(condition: ((item: Item | undefined) => boolean) | undefined, old: Item | undefined, returnOld: string | undefined): void {
-    if (condition && !condition(old)) {
+    if (condition && !this.ignoreConditions && !condition(old)) {
       const error = serviceError('dynamodb', 'ConditionalCheckFailedException', 'The conditional request failed');
       throw returnOld === 'ALL_OLD' && old ? withItem(error, old) : error;
     }

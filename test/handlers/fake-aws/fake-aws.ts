@@ -104,6 +104,11 @@ export class FakeAws {
   private readonly invocations = new AsyncLocalStorage<InvocationContext>();
   private readonly retryRandom: SeededRandom;
   private invocationSequence = 0;
+  /**
+   * Where a call waits before the fake serves it (see interleave.ts): lets a driver decide,
+   * call by call, which of several running invocations goes next.
+   */
+  public gate?: (invocation: number, operation: string) => Promise<void>;
   private restoreTimers?: () => void;
   private parsedState?: { readonly value: string; readonly state: ReleaseState };
   private watcher?: { readonly stepMs: number; readonly observe: (now: number) => void };
@@ -205,8 +210,9 @@ export class FakeAws {
    * Run one handler invocation. A crash fault ends it where it strikes: the call never
    * returns and nothing after it runs, like a Lambda that timed out or was killed.
    */
-  public async runInvocation<T>(fn: () => Promise<T>): Promise<InvocationOutcome<T>> {
+  public async runInvocation<T>(fn: () => Promise<T>, onStart?: (invocation: number) => void): Promise<InvocationOutcome<T>> {
     const id = ++this.invocationSequence;
+    onStart?.(id);
     let crash: (operation: string) => void = () => undefined;
     const crashed = new Promise<InvocationOutcome<T>>((resolve) => {
       crash = (operation) => resolve({ kind: 'crashed', operation });
@@ -322,9 +328,10 @@ export class FakeAws {
       // Loud: a controller that starts calling something new cannot pass against a silent answer.
       throw new Error(`fake: ${operation} is not implemented (input ${JSON.stringify(call.input)})`);
     }
+    const invocation = this.invocations.getStore();
+    await this.gate?.(invocation?.id ?? 0, operation);
     this.reconcile();
     const now = this.clock.now();
-    const invocation = this.invocations.getStore();
     const fault: FaultKind | undefined = this.faults.decide(operation, now);
     const record: CallRecord = { at: now, operation, input: structuredClone(call.input), outcome: 'ok', invocation: invocation?.id ?? 0, sdkCallId: call.sdkCallId, attempt: call.attempt };
     this.calls.push(record);

@@ -7,6 +7,7 @@ export * from './elbv2';
 export * from './eventbridge';
 export * from './fake-aws';
 export * from './faults';
+export * from './interleave';
 export * from './invariants';
 export * from './release-trace';
 export * from './release-world';
