@@ -86,7 +86,7 @@ async function explore(p: { seed: number; choices: number[]; throttle: number; l
     let claimedAt: number | undefined;
     let completedAt: number | undefined;
     let stateAtCompletion: string | undefined;
-    const run = await interleave(world.fake, [() => isComplete(stale), () => isComplete(rollback)], (waiting, step) => waiting[p.choices[step % p.choices.length] % waiting.length], (_step, index, ids) => {
+    const run = await interleave(world.fake, [(c) => isComplete(stale, c), (c) => isComplete(rollback, c)], (waiting, step) => waiting[p.choices[step % p.choices.length] % waiting.length], (_step, index, ids) => {
       const state = world.state();
       if (claimedAt === undefined && state?.deploymentId === rollback.RequestId) {
         claimedAt = world.fake.calls.length;
@@ -109,13 +109,13 @@ async function explore(p: { seed: number; choices: number[]; throttle: number; l
         break;
       }
       world.fake.advance(10);
-      outcome = await world.fake.runInvocation(() => isComplete(rollback));
+      outcome = await world.fake.runInvocation((c) => isComplete(rollback, c));
     }
     completedAt = world.fake.calls.length;
     stateAtCompletion = world.fake.stateValue(world.stateKey);
     world.fake.faults.clear();
     world.fake.advance(10);
-    await world.fake.runInvocation(() => isComplete(stale));
+    await world.fake.runInvocation((c) => isComplete(stale, c));
     if (!forwardsOnlyTo(world, a)) {
       problems.push(`in the end the rule forwards ${JSON.stringify([...trafficShares(world.rule()?.actions ?? [])].map(([arn, share]) => [arn.split('/')[1], share]))}, not all to a`);
     }

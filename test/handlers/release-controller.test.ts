@@ -632,6 +632,44 @@ describe('faults', () => {
   });
 });
 
+describe('time budget', () => {
+  test('a restore under sustained timeouts stays inside the Lambda timeout: each poll retries while it has time and leaves the rest to the next; the old generation is back once the load balancer answers', async () => {
+    const a = await liveGenerationA();
+    world.fake.cloudWatch.putAlarm('Web-5xx');
+    const b = world.generation('b');
+    let alarmAt: number | undefined;
+    const result = await world.update(b, { strategy: 'CANARY', stepPercent: 50, stepIntervalSeconds: 300, alarmNames: ['Web-5xx'] }, {
+      afterTick: () => {
+        const rule = world.rule();
+        if (alarmAt === undefined && rule && (trafficShares(rule.actions).get(b.targetGroupArn) ?? 0) === 50) {
+          alarmAt = world.fake.clock.now();
+          world.fake.cloudWatch.setAlarmState('Web-5xx', 'ALARM');
+          // Five minutes in which the load balancer answers nothing: every call times out after
+          // 10 s, three times per SDK call. Without a time budget the restore's retries would
+          // run past the function's 120 s timeout, and the request would fail unrestored.
+          // The next poll reads the rule (its first call), sees the alarm, and then the outage begins.
+          world.fake.faults.add({ kind: 'timeout', operation: /^elbv2:/, skip: 1, from: alarmAt, until: alarmAt + 300_000 });
+          world.fake.faults.add({ kind: 'throttle', operation: /^dynamodb:/, probability: 0.3, from: alarmAt, until: alarmAt + 300_000 });
+        }
+      },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.crashedAt).toBeUndefined();
+    expect(result.reason).toMatch(/rollback alarm Web-5xx is in ALARM.*all traffic is back on generation a/);
+    expect(forwardsOnlyTo(world, a)).toBe(true);
+    const invocations = new Map<number, { first: number; last: number; attempts: number }>();
+    for (const call of result.calls) {
+      const seen = invocations.get(call.invocation) ?? { first: call.at, last: call.at, attempts: 0 };
+      invocations.set(call.invocation, { first: seen.first, last: call.at, attempts: seen.attempts + 1 });
+    }
+    const longest = Math.max(...[...invocations.values()].map((i) => i.last - i.first));
+    // Each poll ended inside the 120 s timeout (the last retry starts only with 45 s to spare).
+    expect(longest).toBeLessThan(120_000);
+    expect(longest).toBeGreaterThan(60_000);
+    expect(world.fake.logs.some((l) => l.message === 'transient error, retrying')).toBe(true);
+  });
+});
+
 describe('properties', () => {
   test('any strategy under any mix of transient faults ends released, with every invariant holding at every poll', async () => {
     await fc.assert(

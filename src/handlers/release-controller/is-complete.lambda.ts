@@ -1,3 +1,4 @@
+import { startInvocation, type InvocationContext } from './budget';
 import { completeRelease } from './controller';
 import { describeError } from './errors';
 import { log, setLogContext } from './log';
@@ -9,7 +10,8 @@ import type { IsCompleteResponse, ReleaseRequest } from './request';
  * when it is done, and an Error (which fails the resource, so CloudFormation rolls back)
  * once the old generation has all traffic back.
  */
-export async function handler(event: ReleaseRequest): Promise<IsCompleteResponse> {
+export async function handler(event: ReleaseRequest, context?: InvocationContext): Promise<IsCompleteResponse> {
+  startInvocation(context);
   setLogContext({
     handler: 'isComplete',
     requestId: event.RequestId,

@@ -240,7 +240,7 @@ class Waiter {
     const callsBefore = fake.calls.length;
     const timeBefore = fake.clock.now();
     const invokedAt = timeBefore;
-    const result = await fake.runInvocation(() => isComplete(event));
+    const result = await fake.runInvocation((context) => isComplete(event, context));
     // Re-entry means repeating a poll that ran to its end; a poll cut short by a fault has
     // work left, which the repeat rightly does.
     const faulted = fake.calls.slice(callsBefore).some((call) => FAULT_OUTCOMES.has(call.outcome));
@@ -370,7 +370,7 @@ async function pollAgain(
   fake.faults.paused = true;
   let second: InvocationOutcome<IsCompleteResponse>;
   try {
-    second = await fake.clock.frozenDuring(() => fake.runInvocation(() => isComplete(event)));
+    second = await fake.clock.frozenDuring(() => fake.runInvocation((context) => isComplete(event, context)));
   } finally {
     fake.faults.paused = false;
   }

@@ -210,16 +210,18 @@ export class FakeAws {
    * Run one handler invocation. A crash fault ends it where it strikes: the call never
    * returns and nothing after it runs, like a Lambda that timed out or was killed.
    */
-  public async runInvocation<T>(fn: () => Promise<T>, onStart?: (invocation: number) => void): Promise<InvocationOutcome<T>> {
+  public async runInvocation<T>(fn: (context: LambdaContext) => Promise<T>, options: RunOptions = {}): Promise<InvocationOutcome<T>> {
     const id = ++this.invocationSequence;
-    onStart?.(id);
+    options.onStart?.(id);
+    const deadline = this.clock.now() + (options.timeoutSeconds ?? LAMBDA_TIMEOUT_SECONDS) * 1000;
+    const context: LambdaContext = { getRemainingTimeInMillis: () => Math.max(0, deadline - this.clock.now()) };
     let crash: (operation: string) => void = () => undefined;
     const crashed = new Promise<InvocationOutcome<T>>((resolve) => {
       crash = (operation) => resolve({ kind: 'crashed', operation });
     });
     // Every call the invocation makes, however deep in the SDK's middleware, finds its
     // invocation through the async context: two invocations can run at once.
-    const ran = this.invocations.run({ id, crash }, fn).then(
+    const ran = this.invocations.run({ id, crash, deadline }, () => fn(context)).then(
       (value): InvocationOutcome<T> => ({ kind: 'returned', value }),
       (error: unknown): InvocationOutcome<T> => ({ kind: 'threw', error }),
     );
@@ -330,6 +332,10 @@ export class FakeAws {
     }
     const invocation = this.invocations.getStore();
     await this.gate?.(invocation?.id ?? 0, operation);
+    // Lambda stops an invocation at its timeout: nothing it would call after that happens.
+    if (invocation && this.clock.now() >= invocation.deadline) {
+      return this.die(`${operation} (after the function's timeout)`, invocation);
+    }
     this.reconcile();
     const now = this.clock.now();
     const fault: FaultKind | undefined = this.faults.decide(operation, now);
@@ -347,6 +353,7 @@ export class FakeAws {
         return { kind: 'error', error: accessDenied(call.service, call.operation) };
       case 'timeout':
         record.outcome = fault;
+        this.clock.advance(REQUEST_TIMEOUT_MS);
         throw timeoutError(operation);
       case 'crash-before':
         record.outcome = fault;
@@ -367,6 +374,7 @@ export class FakeAws {
     // The service applied the call (or refused it); a lost response or a crash loses the answer.
     if (fault === 'lost-response') {
       record.outcome = fault;
+      this.clock.advance(REQUEST_TIMEOUT_MS);
       throw timeoutError(operation);
     }
     if (fault === 'crash-after') {
@@ -421,4 +429,27 @@ interface InvocationContext {
   readonly id: number;
   /** Ends the invocation where it is (a crash fault). */
   readonly crash: (operation: string) => void;
+  /** Simulated time at which Lambda stops it. */
+  readonly deadline: number;
 }
+
+/** The part of the Lambda context the controller reads. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface RunOptions {
+  /** The function's timeout. Default: the release controller's isComplete timeout, 120 s. */
+  readonly timeoutSeconds?: number;
+  /** Told the invocation's id before it starts. */
+  readonly onStart?: (invocation: number) => void;
+}
+
+/**
+ * How long a request that gets no answer holds its caller: the controller's clients give up
+ * after requestTimeout (src/handlers/release-controller/aws.ts).
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** The isComplete function's timeout (src/deployment/release-controller.ts). */
+const LAMBDA_TIMEOUT_SECONDS = 120;

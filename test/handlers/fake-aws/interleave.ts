@@ -1,4 +1,4 @@
-import type { FakeAws, InvocationOutcome } from './fake-aws';
+import type { FakeAws, InvocationOutcome, LambdaContext } from './fake-aws';
 
 /** One step of an interleaved run: which invocation's call was served. */
 export interface InterleaveStep {
@@ -22,7 +22,7 @@ export interface InterleavedRun<T> {
  */
 export async function interleave<T>(
   fake: FakeAws,
-  invocations: readonly (() => Promise<T>)[],
+  invocations: readonly ((context: LambdaContext) => Promise<T>)[],
   choose: (waiting: readonly number[], step: number) => number,
   afterStep?: (step: InterleaveStep, index: number, invocationIds: readonly number[]) => void,
 ): Promise<InterleavedRun<T>> {
@@ -58,8 +58,10 @@ export async function interleave<T>(
     });
   };
   try {
-    const runs = invocations.map((fn, index) => fake.runInvocation(fn, (id) => {
-      ids[index] = id;
+    const runs = invocations.map((fn, index) => fake.runInvocation(fn, {
+      onStart: (id) => {
+        ids[index] = id;
+      },
     }).then((outcome) => {
       outcomes[index] = outcome;
       notify();
