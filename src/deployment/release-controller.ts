@@ -194,9 +194,9 @@ export class ReleaseController extends Construct {
       resources: [groups],
       conditions: { StringEquals: { [`aws:ResourceTag/${CONTROLLER_TAG_KEY}`]: this.tagValue } },
     }));
-    // Every state read and write is a conditional UpdateItem (the lease returns the state); DeleteItem on Delete.
+    // A poll reads its deployment's item, writes it conditionally, and a Delete deletes it.
     this.worker.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resources: [this.stateTable.tableArn],
     }));
     this.worker.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -120,7 +120,7 @@ describe('least-privilege permissions of the release controller', () => {
         Action: 'autoscaling:SetDesiredCapacity',
         Condition: { StringEquals: { 'aws:ResourceTag/cdk-immutable-infra:release-controller': expect.any(String) } },
       }),
-      { Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': [table, 'Arn'] } },
       // The deployment's two metric alarms, by ARN: nothing else.
       {
         Effect: 'Allow',

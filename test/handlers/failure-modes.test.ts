@@ -470,7 +470,7 @@ describe('6. throttling and 5xx from every API', () => {
   const OPERATIONS = [
     'elbv2:DescribeRules', 'elbv2:ModifyRule', 'elbv2:DescribeTargetHealth',
     'autoscaling:DescribeAutoScalingGroups', 'autoscaling:SetDesiredCapacity', 'autoscaling:DescribeScalingActivities',
-    'cloudwatch:DescribeAlarms', 'dynamodb:UpdateItem', 'events:PutEvents',
+    'cloudwatch:DescribeAlarms', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents',
   ];
   const CASES = OPERATIONS.flatMap((operation) => (['throttle', 'server-error'] as const).map((kind) => [operation, kind] as const));
 
@@ -692,7 +692,7 @@ describe('8. concurrent change', () => {
         if (!outage && (t.last?.shares.b ?? 0) === 10) {
           const now = world.fake.clock.now();
           outage = { from: now, until: now + 3_700_000 };
-          world.fake.faults.add({ kind: 'throttle', operation: 'dynamodb:UpdateItem', ...outage });
+          world.fake.faults.add({ kind: 'throttle', operation: 'dynamodb:GetItem', ...outage });
         }
       },
     }));
@@ -715,8 +715,7 @@ describe('8. concurrent change', () => {
       expect(world.fake.elbv2.ruleChanges.length).toBe(changes);
       expect(world.fake.stateValue(world.stateKey)).toBe(state);
       expect(world.fake.autoScaling.groups.get(b.autoScalingGroupName)!.desiredHistory.length).toBe(desired);
-      // Taking the lease and giving it back: no other write.
-      expect(world.fake.calls.slice(calls).filter((c) => WRITES.test(c.operation))).toEqual([]);
+      expect(world.fake.calls.slice(calls).filter((c) => WRITES.test(c.operation) || /UpdateItem|DeleteItem/.test(c.operation))).toEqual([]);
       return outcome;
     };
 
@@ -992,12 +991,11 @@ describe('12. the one-hour limit', () => {
     expect(t.samples[t.samples.length - 2].shares.b).toBeGreaterThan(0);
     expect(t.last!.shares).toEqual({ a: 100 });
 
-    // The waiter polling again (the framework re-invoking) repeats the verdict and only takes
-    // the lease (reading the state) and gives it back.
+    // The waiter polling again (the framework re-invoking) repeats the verdict and reads only the state.
     const calls = world.fake.calls.length;
     world.fake.advance(600);
     await expect(world.fake.runInvocation(() => isComplete(result.request!))).resolves.toMatchObject({ kind: 'threw' });
-    expect(world.fake.calls.slice(calls).map((c) => c.operation)).toEqual(['dynamodb:UpdateItem', 'dynamodb:UpdateItem']);
+    expect(world.fake.calls.slice(calls).map((c) => c.operation)).toEqual(['dynamodb:GetItem']);
     expect(forwardsOnlyTo(a)).toBe(true);
     await expectNoOpRollback(a);
   });
@@ -1006,8 +1004,8 @@ describe('12. the one-hour limit', () => {
     const a = await liveA();
     const b = world.generation('b');
     const start = world.fake.clock.now();
-    // The state table refuses every lease (the poll's first call) for the first 15 minutes.
-    world.fake.faults.add({ kind: 'server-error', operation: 'dynamodb:UpdateItem', from: start, until: start + 900_000 });
+    // The state table refuses every read for the first 15 minutes.
+    world.fake.faults.add({ kind: 'server-error', operation: 'dynamodb:GetItem', from: start, until: start + 900_000 });
     const t = trace();
 
     const result = await world.update(b, { strategy: 'LINEAR', stepPercent: 25, stepIntervalSeconds: 120, bakeSeconds: 60, deadlineSeconds: 1200 }, drive(t));
@@ -1029,7 +1027,7 @@ describe('property: random faults, world changes and timings', () => {
   const PATH = process.env.FC_PATH;
   const OPERATIONS = [
     '*', 'elbv2:DescribeRules', 'elbv2:ModifyRule', 'elbv2:DescribeTargetHealth', 'autoscaling:*',
-    'cloudwatch:DescribeAlarms', 'dynamodb:UpdateItem', 'events:PutEvents',
+    'cloudwatch:DescribeAlarms', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents',
   ];
 
   const fault = fc.record({

@@ -470,7 +470,7 @@ describe('rollback', () => {
     const callsBefore = world.fake.calls.length;
     world.fake.advance(600);
     await expect(world.fake.runInvocation(() => isComplete(late))).resolves.toMatchObject({ kind: 'threw' });
-    expect(world.fake.calls.slice(callsBefore).map((c) => c.operation)).toEqual(['dynamodb:UpdateItem', 'dynamodb:UpdateItem']);
+    expect(world.fake.calls.slice(callsBefore).map((c) => c.operation)).toEqual(['dynamodb:GetItem']);
     expect(forwardsOnlyTo(world, a)).toBe(true);
   });
 });
@@ -667,6 +667,21 @@ describe('time budget', () => {
     expect(longest).toBeLessThan(120_000);
     expect(longest).toBeGreaterThan(60_000);
     expect(world.fake.logs.some((l) => l.message === 'transient error, retrying')).toBe(true);
+  });
+});
+
+describe('state size', () => {
+  test('the largest fleet a deployment allows (10,000 instances, every one unhealthy): the state and the reason stay small, counts instead of lists', async () => {
+    const a = await liveGenerationA();
+    const fleet = 10_000;
+    const b = world.generation('b', { minSize: fleet, maxSize: fleet, instances: { launchSeconds: 5, failure: RESPONSE_CODE_MISMATCH } });
+    const result = await world.update(b, { minCapacity: fleet, maxCapacity: fleet, healthTimeoutSeconds: 60 });
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(/^generation b did not become healthy within 60 s: 0 of 10000 targets in web-b healthy; (i-\w+ unhealthy \(Target\.ResponseCodeMismatch: Health checks failed with these codes: \[500\]\); ){3}and 9997 more not healthy; 10000 needed; all traffic is back on generation a$/);
+    expect(forwardsOnlyTo(world, a)).toBe(true);
+    const stored = world.fake.stateValue(world.stateKey)!;
+    expect(stored.length).toBeLessThan(2_500);
+    expect(world.state()!.reason).toBe(result.reason);
   });
 });
 

@@ -21,14 +21,14 @@ export async function completeRelease(request: ReleaseRequest): Promise<IsComple
       return await deleteRelease(request);
     }
     const config = parseReleaseProperties(request.ResourceProperties);
-    const lease = await StateLease.acquire(controllerEnvironment().stateTable, config.deploymentName, request.RequestId);
+    const lease = await StateLease.open(controllerEnvironment().stateTable, config.deploymentName, request.RequestId);
     let release: Release | undefined;
     try {
       const stored = parseState(config.deploymentName, lease.storedValue);
       const { state, isNew } = await claimState(request, config, stored);
       release = new Release(request, config, state, lease);
       if (isNew) {
-        await release.begin();
+        release.begin();
       }
       return await release.poll();
     } finally {

@@ -40,10 +40,13 @@ export class StaleRequest extends Error {
   }
 }
 
-/** Another poll of this deployment holds its lease (see state-store.ts): this one changes nothing and waits for the next. */
+/**
+ * Another poll of this deployment holds its lease, or wrote its state since this poll read it
+ * (see state-store.ts): this one changes nothing and waits for the next.
+ */
 export class LeaseHeld extends Error {
-  public constructor(deployment: string, holder: string, untilMs: number) {
-    super(`another poll (${holder}) is working on deployment ${deployment} until ${new Date(untilMs).toISOString()} at the latest; this poll changed nothing and waits for the next`);
+  public constructor(deployment: string, why: string) {
+    super(`${why} (deployment ${deployment}); this poll changed nothing and waits for the next`);
     this.name = 'LeaseHeld';
   }
 }

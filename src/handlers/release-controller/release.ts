@@ -64,9 +64,13 @@ export class Release {
     this.state = state;
   }
 
-  /** Record a newly claimed request before doing anything for it. */
-  public async begin(): Promise<void> {
-    await this.save();
+  /**
+   * A newly claimed request. The claim is saved by the poll's first state write: that write,
+   * and the lease any rule or capacity write takes first, are conditional on the state being
+   * as this poll read it, so nothing is done for this request unless its claim holds.
+   */
+  public begin(): void {
+    this.dirty = true;
     log.info('release request claimed', { mode: this.state.mode, liveGeneration: this.state.live?.key, candidateGeneration: this.state.candidate?.key });
     this.emit('STARTED');
   }

@@ -18,7 +18,7 @@ import { referencedTargetGroups } from './traffic';
 export async function deleteRelease(request: ReleaseRequest): Promise<IsCompleteResponse> {
   const config = parseDeleteProperties(request.ResourceProperties);
   const lease = config.deploymentName
-    ? await StateLease.acquire(controllerEnvironment().stateTable, config.deploymentName, request.RequestId)
+    ? await StateLease.open(controllerEnvironment().stateTable, config.deploymentName, request.RequestId)
     : undefined;
   let state: ReleaseState | 'foreign' | undefined;
   try {
@@ -29,9 +29,10 @@ export async function deleteRelease(request: ReleaseRequest): Promise<IsComplete
       return { IsComplete: true };
     }
     const ruleArn = state?.ruleArn ?? await findLeftoverRule(config.listenerArn, config.priority, config.targetGroupArns);
+    // The rule goes under the lease, like any write a poll makes.
     await lease?.hold();
     const ruleDeleted = ruleArn ? await deleteRule(ruleArn) : false;
-    // Taking the lease made the item if there was none: delete it either way.
+    // Taking the lease made an item if there was none: delete it either way.
     await lease?.deleteItem();
     log.info('release resource deleted', { ruleArn, ruleDeleted, stateDeleted: state !== undefined });
     await publishStep({
