@@ -8,6 +8,7 @@ import {
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FAKE_STATE_TABLE, FakeAws, RESPONSE_CODE_MISMATCH } from './fake-aws';
 import { aws, type AwsClients } from '../../src/handlers/release-controller/aws';
 
@@ -53,8 +54,7 @@ describe('load balancer', () => {
       Actions: forward([other, 1], [g.targetGroupArn, 0]),
     }));
     expect(await states(g.targetGroupArn)).toEqual(['initial/Elb.RegistrationInProgress', 'initial/Elb.RegistrationInProgress']);
-    fake.advance(20);
-    expect(await states(g.targetGroupArn)).toEqual(['initial/Elb.InitialHealthChecking', 'initial/Elb.InitialHealthChecking']);
+    // One passing check makes a newly registered target healthy (HealthyThresholdCount 3 notwithstanding).
     fake.advance(10);
     expect(await states(g.targetGroupArn)).toEqual(['healthy', 'healthy']);
 
@@ -107,6 +107,52 @@ describe('load balancer', () => {
     expect(() => fake.deleteGeneration(g)).toThrow(/currently in use/);
   });
 
+  test('a newly registered target is healthy after one passing check; HealthyThresholdCount applies once it was unhealthy', async () => {
+    const listener = fake.elbv2.createListener();
+    const g = fake.createGeneration({ key: 'a', minSize: 1, healthCheck: { intervalSeconds: 10, healthyThreshold: 5, unhealthyThreshold: 2 } });
+    await elbv2.send(new CreateRuleCommand({ ListenerArn: listener, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/*'] }], Actions: forward([g.targetGroupArn, 1]) }));
+    fake.advance(50);
+    expect(await states(g.targetGroupArn)).toEqual(['healthy']);
+    // Two failed checks (UnhealthyThresholdCount 2), then five passes to be healthy again.
+    fake.autoScaling.failInstances(g.autoScalingGroupName, { until: fake.clock.now() + 25_000 });
+    fake.advance(20);
+    expect(await states(g.targetGroupArn)).toEqual(['unhealthy/Target.ResponseCodeMismatch']);
+    fake.advance(40);
+    expect(await states(g.targetGroupArn)).toEqual(['unhealthy/Target.ResponseCodeMismatch']);
+    fake.advance(10);
+    expect(await states(g.targetGroupArn)).toEqual(['healthy']);
+  });
+
+  test('targets in a zone the load balancer does not have are not in use', async () => {
+    const listener = fake.elbv2.createListener('web', { availabilityZones: ['us-east-1a'] });
+    const g = fake.createGeneration({ key: 'a', minSize: 2, availabilityZones: ['us-east-1a', 'us-east-1c'] });
+    await elbv2.send(new CreateRuleCommand({ ListenerArn: listener, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/*'] }], Actions: forward([g.targetGroupArn, 1]) }));
+    fake.advance(60);
+    const out = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.targetGroupArn }));
+    expect(out.TargetHealthDescriptions?.map((t) => [t.TargetHealth?.State, t.TargetHealth?.Description]).sort()).toEqual([
+      ['healthy', undefined],
+      ['unused', 'Target is in an Availability Zone that is not enabled for your load balancer'],
+    ]);
+  });
+
+  test('quotas per load balancer: 100 rules across its listeners, 100 target groups, and a target group on one load balancer only', async () => {
+    const first = fake.elbv2.createListener('web');
+    const second = fake.elbv2.createListener('web', { sameLoadBalancerAs: first });
+    const groups = Array.from({ length: 101 }, (_, i) => fake.elbv2.createTargetGroup({ name: `tg${i}` }));
+    const rule = (listener: string, priority: number, arn: string) => elbv2.send(new CreateRuleCommand({
+      ListenerArn: listener, Priority: priority, Conditions: [{ Field: 'path-pattern', Values: [`/${priority}`] }], Actions: forward([arn, 1]),
+    }));
+    for (let i = 0; i < 100; i++) {
+      await rule(i % 2 === 0 ? first : second, i + 1, groups[i]);
+    }
+    await expect(rule(second, 200, groups[0])).rejects.toMatchObject({ name: 'TooManyRulesException' });
+    const ruleArn = fake.elbv2.rulesOf(first)[0].arn;
+    await expect(elbv2.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: forward([groups[0], 1], [groups[100], 1]) })))
+      .rejects.toMatchObject({ name: 'TooManyUniqueTargetGroupsPerLoadBalancerException' });
+    const other = fake.elbv2.createListener('other');
+    await expect(rule(other, 1, groups[0])).rejects.toMatchObject({ name: 'TargetGroupAssociationLimitException' });
+  });
+
   test('commands the fake does not implement fail loudly', async () => {
     await expect(elbv2.send(new DescribeLoadBalancersCommand({}))).rejects.toThrow(/elbv2:DescribeLoadBalancers is not implemented/);
   });
@@ -138,6 +184,14 @@ describe('auto scaling', () => {
 });
 
 describe('alarms, state table and faults', () => {
+  test('EventBridge: entries under 256 KB as EventBridge measures them, no aws. sources, Detail a JSON object', async () => {
+    const put = (entry: Record<string, unknown>) => aws().eventBridge.send(new PutEventsCommand({ Entries: [{ Source: 'cdk-immutable-infra', DetailType: 'Step', Detail: '{}', ...entry }] }));
+    await expect(put({ Detail: JSON.stringify({ x: 'y'.repeat(256 * 1024) }) })).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(put({ Source: 'aws.elasticloadbalancing' })).resolves.toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'NotAuthorizedForSourceException' }] });
+    await expect(put({ Detail: '[1, 2]' })).resolves.toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail' }] });
+    await expect(put({})).resolves.toMatchObject({ FailedEntryCount: 0 });
+  });
+
   test('DescribeAlarms returns composite alarms only when asked for them', async () => {
     fake.cloudWatch.putAlarm('m');
     fake.cloudWatch.putAlarm('c', { type: 'CompositeAlarm', state: 'ALARM' });

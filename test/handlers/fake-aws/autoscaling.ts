@@ -48,10 +48,13 @@ export interface GroupOptions {
   readonly launchFailure?: string;
   /** Seconds between launch attempts after a failed one. Default 20. */
   readonly launchRetrySeconds?: number;
+  /** The zones of the group's subnets; instances are spread over them in turn. Default us-east-1a and b. */
+  readonly availabilityZones?: readonly string[];
 }
 
 interface InstanceRecord {
   readonly id: string;
+  readonly availabilityZone: string;
   readonly launchedAt: number;
   readonly inServiceAt: number;
   readonly behaviour: InstanceBehaviour;
@@ -84,6 +87,7 @@ export interface GroupRecord {
   readonly launchRetrySeconds: number;
   readonly instances: InstanceRecord[];
   readonly activities: ActivityRecord[];
+  readonly availabilityZones: readonly string[];
   /** Earliest time of the next launch attempt. */
   nextAttemptAt: number;
   /** Every change of desired capacity, for invariants. */
@@ -123,6 +127,7 @@ export class FakeAutoScaling {
       launchRetrySeconds: options.launchRetrySeconds ?? 20,
       instances: [],
       activities: [],
+      availabilityZones: options.availabilityZones ?? ['us-east-1a', 'us-east-1b'],
       nextAttemptAt: now,
       desiredHistory: [{ at: now, desired }],
     };
@@ -308,7 +313,8 @@ export class FakeAutoScaling {
     const behaviour = group.behaviour;
     const id = `i-${this.nextId(17)}`;
     const inServiceAt = at + (behaviour.launchSeconds ?? 40) * 1000;
-    const instance: InstanceRecord = { id, launchedAt: at, inServiceAt, behaviour };
+    const availabilityZone = group.availabilityZones[group.instances.length % group.availabilityZones.length];
+    const instance: InstanceRecord = { id, availabilityZone, launchedAt: at, inServiceAt, behaviour };
     group.instances.push(instance);
     group.activities.push({
       id: this.activityId(),
@@ -320,7 +326,7 @@ export class FakeAutoScaling {
     });
     for (const arn of group.targetGroupArns) {
       if (this.elbv2.targetGroups.has(arn)) {
-        this.elbv2.registerTarget(arn, id, inServiceAt, (t) => probe(instance, t));
+        this.elbv2.registerTarget(arn, id, inServiceAt, (t) => probe(instance, t), availabilityZone);
       }
     }
   }
@@ -352,7 +358,7 @@ export class FakeAutoScaling {
       MaxSize: group.maxSize,
       DesiredCapacity: group.desired,
       DefaultCooldown: 300,
-      AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+      AvailabilityZones: [...group.availabilityZones],
       HealthCheckType: 'ELB',
       HealthCheckGracePeriod: 300,
       CreatedTime: new Date(group.createdAt),
@@ -361,7 +367,7 @@ export class FakeAutoScaling {
         .filter((i) => i.terminatedAt === undefined)
         .map((i) => ({
           InstanceId: i.id,
-          AvailabilityZone: 'us-east-1a',
+          AvailabilityZone: i.availabilityZone,
           LifecycleState: i.inServiceAt <= now ? 'InService' : 'Pending',
           HealthStatus: 'Healthy',
           ProtectedFromScaleIn: false,

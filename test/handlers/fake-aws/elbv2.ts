@@ -23,8 +23,13 @@ import { serviceError } from './aws-errors';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
-// ALB quotas and API limits the fake enforces.
-const MAX_RULES_PER_LISTENER = 100;
+// ALB quotas and API limits the fake enforces, per load balancer where the quota page says so:
+// rules per Application Load Balancer 100 (default rule excluded), target groups per
+// Application Load Balancer 100, load balancers per target group 1.
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+const MAX_RULES_PER_LOAD_BALANCER = 100;
+const MAX_TARGET_GROUPS_PER_LOAD_BALANCER = 100;
+const DEFAULT_ZONES = ['us-east-1a', 'us-east-1b'];
 const MAX_TARGET_GROUPS_PER_FORWARD = 5;
 const MAX_WEIGHT = 999;
 const MAX_STICKINESS_SECONDS = 604_800;
@@ -46,6 +51,7 @@ type CheckState = 'initial' | 'healthy' | 'unhealthy';
 interface TargetRecord {
   readonly id: string;
   readonly port: number;
+  readonly availabilityZone: string;
   readonly registeredAt: number;
   deregisteredAt?: number;
   readonly probe: TargetProbe;
@@ -82,6 +88,10 @@ export interface RuleRecord {
 export interface ListenerRecord {
   readonly arn: string;
   readonly loadBalancerName: string;
+  /** `app/<name>/<id>`: the load balancer the listener belongs to. */
+  readonly loadBalancer: string;
+  /** The load balancer's enabled Availability Zones. */
+  readonly availabilityZones: readonly string[];
   readonly rules: Map<string, RuleRecord>;
 }
 
@@ -126,11 +136,16 @@ export class FakeElbv2 {
 
   // ---- setup (what CloudFormation or the user creates) ----
 
-  /** A listener whose default action answers 503 (what the deployment's own ALB does). */
-  public createListener(loadBalancerName = 'web'): string {
-    const lbId = this.nextId();
-    const arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/${loadBalancerName}/${lbId}/${this.nextId()}`;
-    const listener: ListenerRecord = { arn, loadBalancerName, rules: new Map() };
+  /**
+   * A load balancer with one listener whose default action answers 503 (what the
+   * deployment's own ALB does), or another listener on the load balancer of `sameLoadBalancerAs`.
+   */
+  public createListener(loadBalancerName = 'web', options: { availabilityZones?: string[]; sameLoadBalancerAs?: string } = {}): string {
+    const sibling = options.sameLoadBalancerAs ? this.requireListener(options.sameLoadBalancerAs) : undefined;
+    const loadBalancer = sibling?.loadBalancer ?? `app/${loadBalancerName}/${this.nextId()}`;
+    const arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/${loadBalancer}/${this.nextId()}`;
+    const availabilityZones = sibling?.availabilityZones ?? options.availabilityZones ?? DEFAULT_ZONES;
+    const listener: ListenerRecord = { arn, loadBalancerName: loadBalancer.split('/')[1], loadBalancer, availabilityZones, rules: new Map() };
     const defaultArn = `${arn.replace(':listener/', ':listener-rule/')}/${this.nextId()}`;
     listener.rules.set(defaultArn, {
       arn: defaultArn,
@@ -168,9 +183,9 @@ export class FakeElbv2 {
   }
 
   /** Register a target; `at` may lie in the future (an instance that will reach InService then). */
-  public registerTarget(targetGroupArn: string, id: string, at: number, probe: TargetProbe): void {
+  public registerTarget(targetGroupArn: string, id: string, at: number, probe: TargetProbe, availabilityZone = DEFAULT_ZONES[0]): void {
     const group = this.requireTargetGroup(targetGroupArn);
-    group.targets.set(id, { id, port: group.port, registeredAt: at, probe, checks: 0, okRun: 0, failRun: 0, state: 'initial' });
+    group.targets.set(id, { id, port: group.port, availabilityZone, registeredAt: at, probe, checks: 0, okRun: 0, failRun: 0, state: 'initial' });
   }
 
   public deregisterTarget(targetGroupArn: string, id: string, at: number): void {
@@ -239,11 +254,12 @@ export class FakeElbv2 {
     if ([...listener.rules.values()].some((rule) => rule.priority === priority)) {
       throw serviceError('elbv2', 'PriorityInUse', `Priority '${priority}' is currently in use`);
     }
-    if (listener.rules.size - 1 >= MAX_RULES_PER_LISTENER) {
+    if (this.rulesOfLoadBalancer(listener.loadBalancer).length >= MAX_RULES_PER_LOAD_BALANCER) {
       throw serviceError('elbv2', 'TooManyRules', 'You\'ve reached the limit on the number of rules per load balancer');
     }
     const conditions = this.normaliseConditions(input.Conditions, true);
     const actions = this.normaliseActions(input.Actions);
+    this.checkAssociations(listener, actions);
     const tags = validateTags(input.Tags ?? []);
     const arn = `${listener.arn.replace(':listener/', ':listener-rule/')}/${this.nextId()}`;
     const rule: RuleRecord = { arn, listenerArn: listener.arn, priority, conditions, actions, tags };
@@ -261,6 +277,7 @@ export class FakeElbv2 {
     // Validate everything before changing anything: a rejected call changes nothing.
     const conditions = input.Conditions !== undefined ? this.normaliseConditions(input.Conditions, true) : rule.conditions;
     const actions = input.Actions !== undefined ? this.normaliseActions(input.Actions) : rule.actions;
+    this.checkAssociations(this.requireListener(rule.listenerArn), actions, rule);
     rule.conditions = conditions;
     rule.actions = actions;
     this.ruleChanges.push({ at: this.now(), ruleArn: rule.arn, by: 'api', kind: 'modify', actions, conditions });
@@ -366,6 +383,12 @@ export class FakeElbv2 {
     if (group.inUseSince === undefined) {
       return { id: target.id, state: 'unused', reason: 'Target.NotInUse', description: 'Target group is not configured to receive traffic from the load balancer' };
     }
+    // A load balancer node routes only to targets in the load balancer's enabled zones
+    // (target-group-health-checks.html); a target elsewhere is not in use.
+    const zones = this.loadBalancersOf(group.arn).flatMap((l) => l.availabilityZones);
+    if (zones.length > 0 && !zones.includes(target.availabilityZone)) {
+      return { id: target.id, state: 'unused', reason: 'Target.NotInUse', description: 'Target is in an Availability Zone that is not enabled for your load balancer' };
+    }
     const epoch = Math.max(target.registeredAt, group.inUseSince);
     if (target.epoch !== epoch) {
       Object.assign(target, { epoch, checks: 0, okRun: 0, failRun: 0, state: 'initial', lastFailure: undefined });
@@ -377,7 +400,11 @@ export class FakeElbv2 {
       if (result.ok) {
         target.okRun++;
         target.failRun = 0;
-        if (target.state !== 'healthy' && target.okRun >= group.healthCheck.healthyThreshold) {
+        // "After your target is registered, it must pass one health check to be considered
+        // healthy"; HealthyThresholdCount counts only for a target that was unhealthy.
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+        const needed = target.state === 'initial' ? 1 : group.healthCheck.healthyThreshold;
+        if (target.state !== 'healthy' && target.okRun >= needed) {
           target.state = 'healthy';
         }
       } else {
@@ -409,6 +436,31 @@ export class FakeElbv2 {
       } else {
         group.inUseSince = undefined;
       }
+    }
+  }
+
+  /** Non-default rules of every listener of a load balancer. */
+  private rulesOfLoadBalancer(loadBalancer: string): RuleRecord[] {
+    return [...this.listeners.values()].filter((l) => l.loadBalancer === loadBalancer).flatMap((l) => [...l.rules.values()]).filter((r) => r.priority !== 'default');
+  }
+
+  /** The listeners whose rules forward to a target group. */
+  private loadBalancersOf(targetGroupArn: string): ListenerRecord[] {
+    return [...this.listeners.values()].filter((l) => [...l.rules.values()].some((r) => referencedGroups(r.actions).includes(targetGroupArn)));
+  }
+
+  /** A target group serves one load balancer; a load balancer forwards to at most 100 target groups. */
+  private checkAssociations(listener: ListenerRecord, actions: Action[], replacing?: RuleRecord): void {
+    const groups = referencedGroups(actions);
+    for (const arn of groups) {
+      if (this.loadBalancersOf(arn).some((l) => l.loadBalancer !== listener.loadBalancer)) {
+        throw serviceError('elbv2', 'TargetGroupAssociationLimit', `The following target groups cannot be associated with more than one load balancer: ${arn}`);
+      }
+    }
+    const used = new Set(this.rulesOfLoadBalancer(listener.loadBalancer).filter((r) => r !== replacing).flatMap((r) => referencedGroups(r.actions)));
+    groups.forEach((arn) => used.add(arn));
+    if (used.size > MAX_TARGET_GROUPS_PER_LOAD_BALANCER) {
+      throw serviceError('elbv2', 'TooManyUniqueTargetGroupsPerLoadBalancer', `You've reached the limit on the number of unique target groups per load balancer (${MAX_TARGET_GROUPS_PER_LOAD_BALANCER})`);
     }
   }
 

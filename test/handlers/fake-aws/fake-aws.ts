@@ -62,6 +62,8 @@ export interface GenerationSpec {
   readonly launchFailure?: string;
   readonly healthCheck?: Partial<HealthCheckSettings>;
   readonly deregistrationDelaySeconds?: number;
+  /** The zones of the group's subnets. Default us-east-1a and b, the load balancer's own. */
+  readonly availabilityZones?: readonly string[];
 }
 
 export interface FakeGeneration {
@@ -254,6 +256,7 @@ export class FakeAws {
       targetGroupArns: [targetGroupArn],
       instances: spec.instances,
       launchFailure: spec.launchFailure,
+      availabilityZones: spec.availabilityZones,
     });
     return {
       key: spec.key,

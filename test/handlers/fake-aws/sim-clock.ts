@@ -10,7 +10,6 @@ export const SIMULATION_START = Date.UTC(2026, 0, 1, 0, 0, 0);
  */
 export class SimClock implements Clock {
   private current: number;
-  private frozen = false;
 
   public constructor(readonly start: number = SIMULATION_START) {
     this.current = start;
@@ -28,23 +27,7 @@ export class SimClock implements Clock {
     if (ms < 0) {
       throw new Error(`the simulated clock cannot go back (${ms} ms)`);
     }
-    if (!this.frozen) {
-      this.current += ms;
-    }
-  }
-
-  /**
-   * Run `fn` with time standing still: waits inside it (the SDK's back-off, its rate
-   * limiter) take no simulated time. For the harness's "the same poll again, at the same
-   * moment".
-   */
-  public async frozenDuring<T>(fn: () => Promise<T>): Promise<T> {
-    this.frozen = true;
-    try {
-      return await fn();
-    } finally {
-      this.frozen = false;
-    }
+    this.current += ms;
   }
 
   /** Seconds since the simulation started. */
