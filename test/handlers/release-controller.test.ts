@@ -632,6 +632,21 @@ describe('faults', () => {
   });
 });
 
+describe('IAM refusals', () => {
+  test('AccessDenied is no transient error: the release stops, restores what it can, and the reason names the refused action', async () => {
+    const a = await liveGenerationA();
+    const b = world.generation('b');
+    // The role cannot modify the rule (say, a rule without the controller's tag): every attempt refused.
+    world.fake.faults.add({ kind: 'access-denied', operation: 'elbv2:ModifyRule' });
+    const result = await world.update(b, { strategy: 'CANARY', stepPercent: 10, stepIntervalSeconds: 60 });
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(/AccessDenied: User: .* is not authorized to perform: elbv2:ModifyRule/);
+    // Refused once per call: the SDK does not retry a 403.
+    expect(world.fake.calls.filter((c) => c.outcome === 'access-denied').every((c) => c.attempt === 1)).toBe(true);
+    expect(forwardsOnlyTo(world, a)).toBe(true);
+  });
+});
+
 describe('time budget', () => {
   test('a restore under sustained timeouts stays inside the Lambda timeout: each poll retries while it has time and leaves the rest to the next; the old generation is back once the load balancer answers', async () => {
     const a = await liveGenerationA();
