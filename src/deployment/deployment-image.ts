@@ -63,6 +63,8 @@ export type BoundDeploymentImage = {
    */
   readonly identity?: string;
   readonly rootDeviceName: string;
+  /** False when the image is known to be baked without the SSM agent; undefined when unknown. */
+  readonly keepsSsmAgent?: boolean;
   /** How the user made the image, for error messages. */
   readonly description: string;
 };
@@ -129,6 +131,7 @@ function bindGoldenImage(image: IGoldenImage): BoundDeploymentImage {
     architecture: image.architecture,
     identity: `golden-image:${image.imageKey}`,
     rootDeviceName: image.rootDeviceName,
+    keepsSsmAgent: image.keepsSsmAgent,
     description: `DeploymentImage.fromGoldenImage(${image.node.path})`,
   };
 }

@@ -2,11 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { GoldenImage, GoldenImageProps, ParentImage, Provisioner } from '../../src';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { DeploymentImage, GoldenImage, GoldenImageProps, ImmutableDeployment, ParentImage, Provisioner } from '../../src';
 import { SSM_AGENT_CHECK_NAME } from '../../src/image/ssm-agent';
 import { ToeDocument } from '../../src/provisioning/toe/component-document';
 import { parseComponentDocumentYaml } from '../../src/provisioning/toe/parse';
+import { baseProps, newStack } from '../deployment/deployment-fixtures';
 import { runDocument } from '../provisioning/run-steps';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -115,5 +116,28 @@ describe('the validate step that fails a bake without an agent', () => {
     const script = (step.inputs as { commands: string[] }).commands.join('\n');
     expect(script).toContain('Get-Service -Name AmazonSSMAgent');
     expect(script).toContain('$agent.StartType -ne \'Automatic\'');
+  });
+});
+
+describe('a deployment of an image without the agent', () => {
+  function deployImage(props: Partial<GoldenImageProps>) {
+    const { stack, vpc } = newStack({ env: ENV });
+    const image = new GoldenImage(stack, 'Image', {
+      parentImage: ParentImage.debian({ release: '12' }),
+      provisioners: [Provisioner.shell({ name: 'nginx', commands: ['apt-get install -y nginx'] })],
+      ...props,
+    });
+    new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: DeploymentImage.fromGoldenImage(image) }));
+    return Annotations.fromStack(stack).findWarning('/Stack/Web', Match.stringLikeRegexp('keepSsmAgent false'));
+  }
+
+  test('warns that Session Manager cannot reach its instances', () => {
+    const warnings = deployImage({ keepSsmAgent: false });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/image: DeploymentImage.fromGoldenImage\(Stack\/Image\) is baked with keepSsmAgent false: .*Session Manager.*keepSsmAgent: true/);
+  });
+
+  test('an image that keeps it deploys without a warning', () => {
+    expect(deployImage({})).toEqual([]);
   });
 });
