@@ -9,6 +9,7 @@ import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
 import { buildTag } from './build-tag';
 import { IGoldenImage } from './golden-image-ref';
 import { ImageDistribution } from './image-distribution';
+import { inSameDeployment, publishedImageId, sameDeploymentOnly } from './image-publication';
 import { ImageSettings } from './image-settings';
 import { OsFamily } from './os-family';
 import { ParentImage, ParentImageConfig } from './parent-image';
@@ -199,6 +200,10 @@ export interface GoldenImageProps {
 const SSM_CORE_POLICY = 'AmazonSSMManagedInstanceCore';
 const IMAGE_BUILDER_INSTANCE_POLICY = 'EC2InstanceProfileForImageBuilder';
 
+/** How another stack uses a golden image without importing a per-bake value (image-publication.ts). */
+const OTHER_STACK_FIX = 'In another stack use DeploymentImage.fromGoldenImage(image), ParentImage.fromGoldenImage(image) or '
+  + 'image.machineImage (getImage(scope).imageId for the id): they read each bake\'s AMI id from an SSM parameter';
+
 /** Image Builder's limits on the image test timeout. */
 const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
 
@@ -285,16 +290,16 @@ export class GoldenImage extends Resource implements IGoldenImage {
   }
 
   public get imageId(): string {
-    return this.deployTimeImage('imageId').attrImageId;
+    return sameDeploymentOnly(this, 'imageId', this.deployTimeImage('imageId').attrImageId, OTHER_STACK_FIX);
   }
 
   public get imageArn(): string {
-    return this.deployTimeImage('imageArn').attrArn;
+    return sameDeploymentOnly(this, 'imageArn', this.deployTimeImage('imageArn').attrArn, OTHER_STACK_FIX);
   }
 
   public get parentImageArn(): string {
     if (this.image) {
-      return this.image.attrArn;
+      return sameDeploymentOnly(this, 'parentImageArn', this.image.attrArn, OTHER_STACK_FIX);
     }
     const stack = Stack.of(this);
     return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._recipeName}/x.x.x`;
@@ -304,8 +309,8 @@ export class GoldenImage extends Resource implements IGoldenImage {
     const imageId = this.imageId;
     const osType = this.osFamily === OsFamily.WINDOWS ? ec2.OperatingSystemType.WINDOWS : ec2.OperatingSystemType.LINUX;
     return {
-      getImage: () => ({
-        imageId,
+      getImage: scope => ({
+        imageId: inSameDeployment(scope, this) ? imageId : publishedImageId(this, scope),
         osType,
         userData: osType === ec2.OperatingSystemType.WINDOWS ? ec2.UserData.forWindows() : ec2.UserData.forLinux(),
       }),
