@@ -182,9 +182,11 @@ export class ImageDistribution extends Construct {
 
   /** The published parameters the entry for `region` (undefined: the build region) writes. */
   private publishedIn(region?: string): SsmParameterSettings[] {
-    return [...this.publications.values()]
+    const placed = [...this.publications.values()]
       .filter(p => this.publicationProblem(p) === undefined && this.placement(p)?.region === region)
       .map(p => this.publicationOutput(p));
+    // Consumers placed apart at synth can meet in one entry (an image stack without a region).
+    return placed.filter((p, i) => placed.findIndex(q => q.parameterName === p.parameterName && q.amiAccountId === p.amiAccountId) === i);
   }
 
   private render(): imagebuilder.CfnDistributionConfiguration.DistributionProperty[] {

@@ -101,7 +101,8 @@ export function publishedImageId(image: PublishingImage, consumer: IConstruct, p
   const consumerStack = Stack.of(consumer);
   const publication: ImageIdPublication = {
     parameterName: publishedParameterName(image),
-    region: differs(consumerStack.region, producer.region) ? consumerStack.region : undefined,
+    // A known consumer region is kept even when the image's is not: the distribution may copy there.
+    region: !Token.isUnresolved(consumerStack.region) && consumerStack.region !== producer.region ? consumerStack.region : undefined,
     account: differs(consumerStack.account, producer.account) ? consumerStack.account : undefined,
   };
   const added = image._distribution.publishImageId(publication);
@@ -176,7 +177,7 @@ function fixFor(publication: ImageIdPublication): string {
       + '(in a pipeline\'s distribution; the account needs the EC2ImageBuilderDistributionCrossAccountRole role)';
   }
   return `Distribute the image to ${publication.region}: add { region: '${publication.region}' } to the distribution of one of its pipelines, `
-    + `e.g. image.addPipeline('Distribution', { schedule: PipelineSchedule.manual(), distribution: [{ region: '${publication.region}' }] })`;
+    + `e.g. image.addPipeline('Distribute', { schedule: PipelineSchedule.manual(), distribution: [{ region: '${publication.region}' }] })`;
 }
 
 /** True when both values are known at synth and differ. */
