@@ -1,4 +1,4 @@
-import { App, CfnElement, NestedStack, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnElement, Environment, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -32,7 +32,7 @@ function goldenImage(stack: Stack, command = 'dnf install -y nginx'): GoldenImag
 }
 
 /** A stack with its own VPC and one deployment of `image`. */
-function consumerStack(app: Construct, id: string, image: GoldenImage, env: { account?: string; region?: string } = HOME): { stack: Stack; deployment: ImmutableDeployment } {
+function consumerStack(app: Construct, id: string, image: GoldenImage, env: Environment = HOME): { stack: Stack; deployment: ImmutableDeployment } {
   const stack = new Stack(app, id, { env });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const deployment = new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: DeploymentImage.fromGoldenImage(image) }));
