@@ -387,7 +387,7 @@ describe('cascading images across stacks', () => {
 });
 
 /** Replaces every occurrence of each `from` with its `to` in a template. */
-function substitute(template: unknown, pairs: Array<[string, string]>): unknown {
+function substitute(template: unknown, pairs: Array<[string, string]>): any {
   let text = JSON.stringify(template);
   for (const [from, to] of [...pairs].sort((a, b) => b[0].length - a[0].length)) {
     text = text.split(from).join(to);
