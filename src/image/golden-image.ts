@@ -271,6 +271,8 @@ export class GoldenImage extends Resource implements IGoldenImage {
   public readonly _infrastructure: BuildInfrastructure;
   /** @internal */
   public readonly _settings: ImageSettings;
+  /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). @internal */
+  public readonly _destroysReplacedAmis: boolean;
   /**
    * The role Image Builder runs this image's builds with, when a feature needs one (set by a
    * pipeline; the deploy-time build uses it too, since both share the distribution).
@@ -294,6 +296,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
     this.architecture = parent.architecture;
     this.rootDeviceName = props.rootVolume?.deviceName ?? parent.rootDeviceName;
     this.keepsSsmAgent = props.keepSsmAgent ?? true;
+    this._destroysReplacedAmis = props.amiRemovalPolicy === RemovalPolicy.DESTROY;
     this.role = props.role ?? this.createRole();
 
     const components = this.createComponents(props, parent);

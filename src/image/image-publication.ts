@@ -1,4 +1,4 @@
-import { IResolvable, IResolveContext, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, IResolvable, IResolveContext, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { IGoldenImage } from './golden-image-ref';
@@ -23,10 +23,13 @@ import { invalidPropMessage } from '../private/errors';
  *    account" (AmiAccountId must be one of the Region's target accounts), so a region or
  *    account the AMI is copied to gets its own copy's id:
  *    https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_SsmParameterConfiguration.html
- *  - Names under `/imagebuilder/` are the ones Image Builder's own permissions write (AWS's
- *    aws-imagebuilder-alpha grants execution roles `ssm:PutParameter` on
- *    `parameter/imagebuilder/*` in every region, as the managed policies do), so no execution
- *    role is created for them; where the image already has one, it is granted the parameters.
+ *  - Names under `/imagebuilder/` are the ones Image Builder writes with its own permissions,
+ *    the rule execution-role.ts already applies to users' parameters, so no execution role is
+ *    created for them; where the image has one, it is granted the parameters explicitly. The
+ *    managed policies' pages we could read do not show their SSM statements; AWS's own
+ *    aws-imagebuilder-alpha gives execution roles `ssm:PutParameter` on
+ *    `parameter/imagebuilder/*` in every region. Were it wrong, the image's build would fail
+ *    at distribution, loudly, never a consumer.
  *  - The key is the image's synth-time content hash, which also keys the consumer's
  *    generation: a rebake names a new parameter, so the consumer's template changes and rolls
  *    out a new generation, while the old generation's launch template still names the old one.
@@ -37,13 +40,15 @@ import { invalidPropMessage } from '../private/errors';
  *    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-ssm.html
  *    Parameter Store keeps 100 versions of a parameter and then drops the oldest:
  *    https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-versions.html
- *  - CloudFormation resolves dynamic references when it creates a change set, so a consumer
- *    deployed before its image fails at once, naming the image's parameter, and nothing is
- *    changed. The consumer's stack depends on the image's, so `cdk deploy` orders them.
+ *  - CloudFormation resolves dynamic references while it creates a change set (the processed
+ *    template shows the version used), so a consumer deployed before its image is refused with
+ *    a validation error naming the image's parameter, before anything changes. The consumer's
+ *    stack depends on the image's, so `cdk deploy` orders them.
  *
  * Rejected:
- *  - Strong references (`Fn::ImportValue`, and `crossRegionReferences`' SSM-backed
- *    ExportWriter/ExportReader, which refuses to change a value in use just the same).
+ *  - Strong references: `Fn::ImportValue`, and `crossRegionReferences`' SSM-backed
+ *    ExportWriter/ExportReader custom resources, whose writer refuses to change a value a
+ *    reader still imports, just the same (and adds Lambda functions to both stacks).
  *  - A CloudFormation parameter of type `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`:
  *    CloudFormation fetches its latest value on every stack update, and every launch template
  *    that refers to it, the live generation's included, would switch to a new AMI in place.
@@ -70,6 +75,7 @@ export interface PublishingImage extends IGoldenImage {
   readonly _distribution: ImageDistribution;
   readonly _executionRole?: iam.IRole;
   readonly _buildsOnDeploy: boolean;
+  readonly _destroysReplacedAmis: boolean;
 }
 
 /** True for the library's own golden images, which can publish their AMI id. */
@@ -112,6 +118,12 @@ export function publishedImageId(image: PublishingImage, consumer: IConstruct, p
   // Stacks of different stages deploy from different assemblies; their order is the pipeline's.
   if (Stage.of(consumerStack) === Stage.of(producer)) {
     deploymentOf(consumerStack).node.addDependency(deploymentOf(producer));
+  }
+  if (image._destroysReplacedAmis) {
+    // In one stack, the old AMI goes in the cleanup after the new generation is live.
+    Annotations.of(consumer).addWarningV2('cdk-immutable-infra:replacedAmiDestroyed',
+      `${image.node.path} has amiRemovalPolicy DESTROY: deploying its stack deletes the AMI of the bake it replaces, which ${consumer.node.path} `
+      + 'keeps launching until its own stack is deployed. Keep RETAIN for images other stacks run, and retire old AMIs with keepImages');
   }
   consumer.node.addValidation({
     validate: () => {

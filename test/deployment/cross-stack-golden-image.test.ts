@@ -1,5 +1,5 @@
-import { App, CfnElement, Environment, NestedStack, Stack, Stage } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, CfnElement, Environment, NestedStack, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
@@ -277,6 +277,22 @@ describe('a rebake', () => {
     expect(old).toMatch(new RegExp(`/${v1.image.imageKey}:1\\}\\}$`));
     expect(current).toMatch(new RegExp(`/${v2.image.imageKey}:1\\}\\}$`));
   });
+});
+
+test('an image that deletes replaced AMIs warns each deployment of another stack, which would lose its AMI before its own release', () => {
+  const app = new App();
+  const images = new Stack(app, 'Images', { env: HOME });
+  const image = new GoldenImage(images, 'WebImage', {
+    parentImage: ParentImage.amazonLinux2023(),
+    provisioners: [Provisioner.shell({ name: 'install-nginx', commands: ['dnf install -y nginx'] })],
+    amiRemovalPolicy: RemovalPolicy.DESTROY,
+  });
+  const { stack } = consumerStack(app, 'App', image);
+  Annotations.fromStack(stack).hasWarning('/App/Web', Match.stringLikeRegexp(
+    'Images/WebImage has amiRemovalPolicy DESTROY: deploying its stack deletes the AMI of the bake it replaces, which App/Web keeps launching'));
+  const retaining = new App();
+  const { stack: kept } = consumerStack(retaining, 'Kept', goldenImage(new Stack(retaining, 'Images', { env: HOME })));
+  expect(Annotations.fromStack(kept).findWarning('*', Match.stringLikeRegexp('amiRemovalPolicy'))).toEqual([]);
 });
 
 describe('same deployment', () => {
