@@ -2,8 +2,10 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { IGoldenImage } from './golden-image-ref';
+import { parentImageIn } from './image-publication';
 import { confirmedRootSnapshotSizeGiB, findManagedParentImage, listManagedParentImages, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
 import { OsFamily } from './os-family';
+import { defaultRootDeviceName } from './root-device';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -176,14 +178,12 @@ export abstract class ParentImage {
   public abstract bind(scope: Construct): ParentImageConfig;
 }
 
-const ROOT_DEVICE = { [OsFamily.LINUX]: '/dev/xvda', [OsFamily.WINDOWS]: '/dev/sda1' };
-
 function customFacts(options: CustomParentImageOptions): Omit<ParentImageConfig, 'parentImage' | 'identity'> {
   const osFamily = options.osFamily ?? OsFamily.LINUX;
   return {
     osFamily,
     architecture: options.architecture ?? ec2.InstanceArchitecture.X86_64,
-    rootDeviceName: options.rootDeviceName ?? ROOT_DEVICE[osFamily],
+    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
     rootVolumeSizeGiB: options.rootVolumeSizeGiB,
   };
 }
@@ -267,9 +267,9 @@ class GoldenParent extends ParentImage {
     super();
   }
 
-  public bind(_scope: Construct): ParentImageConfig {
+  public bind(scope: Construct): ParentImageConfig {
     return {
-      parentImage: this.image.parentImageArn,
+      parentImage: parentImageIn(this.image, scope),
       identity: `golden:${this.image.imageKey}`,
       osFamily: this.image.osFamily,
       architecture: this.image.architecture,

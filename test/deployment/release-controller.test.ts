@@ -140,6 +140,16 @@ describe('least-privilege permissions of the release controller', () => {
     expect(statements.filter(s => s.Resource === '*').flatMap(s => s.Action)).not.toContain('cloudwatch:DescribeAlarms');
   });
 
+  test('a metric alarm added after construction (addRollbackAlarm) is granted by its ARN too', () => {
+    const { stack, vpc } = newStack();
+    const deployment = new ImmutableDeployment(stack, 'Web', baseProps(vpc));
+    const latency = deployment.metricTargetResponseTime().createAlarm(stack, 'Latency', { threshold: 1, evaluationPeriods: 1 });
+    deployment.addRollbackAlarm(latency);
+    const describe = workerPolicy(Template.fromStack(stack)).find(s => s.Action === 'cloudwatch:DescribeAlarms');
+    expect(describe.Resource).toContainEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Latency/), 'Arn'] });
+    expect(describe.Resource).toHaveLength(3);
+  });
+
   test('a composite or imported rollback alarm widens DescribeAlarms to *, which composite alarms need', () => {
     const { stack, vpc } = newStack();
     const imported = cloudwatch.Alarm.fromAlarmName(stack, 'Imported', 'team-latency');
