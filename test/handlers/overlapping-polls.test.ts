@@ -21,6 +21,8 @@ import type { ReleaseRequest } from '../../src/handlers/release-controller/reque
 const SEED = Number(process.env.FC_SEED ?? 20261205);
 const PATH = process.env.FC_PATH;
 const RUNS = Number(process.env.FC_RUNS ?? 60);
+// A budget for a busy CI machine (about 30 s alone), not a timing check.
+const PROPERTY_TIMEOUT_MS = 900_000;
 
 // Calls that change the world outside the state table.
 const WRITES = /ModifyRule|CreateRule|DeleteRule|SetRulePriorities|SetDesiredCapacity/;
@@ -139,7 +141,7 @@ describe('overlapping polls of a cancelled update and its rollback', () => {
       }),
       { seed: SEED, numRuns: RUNS, ...(PATH ? { path: PATH } : {}), endOnFailure: true },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   test('with the fence switched off (the state table ignoring conditions), the same exploration finds the bug', async () => {
     const result = await fc.check(
@@ -147,5 +149,5 @@ describe('overlapping polls of a cancelled update and its rollback', () => {
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
     expect(result.failed).toBe(true);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -4,8 +4,9 @@
  * nothing; one whose state changes writes once; one that writes the listener rule writes
  * twice (the pending write with the lease, then the result as it gives the lease up); the
  * poll that claims a request and sizes its generation three times. With the state in SSM
- * Parameter Store (the earlier controller, same canary release): 13 PutParameter over 67
- * polls, up to 4 in one poll, all against the account's shared Parameter Store throughput.
+ * Parameter Store (the earlier controller at b62fe33 and its fake, same canary release, 67
+ * polls there): 13 PutParameter and 67 GetParameter, up to 4 writes in one poll, all against
+ * the account's shared Parameter Store throughput.
  */
 import { ReleaseWorld, driveConcurrently, referencedGroups, trafficShares, type CallRecord, type DriveResult, type FakeGeneration } from './fake-aws';
 import type { ReleaseProperties } from '../../src/deployment/release-properties';
@@ -41,14 +42,14 @@ test('a canary release: no state write while it waits, two per traffic step, thr
   const result = await world.update(b, { strategy: 'CANARY', stepPercent: 10, stepIntervalSeconds: 300, bakeSeconds: 300, drainSeconds: 60, alarmNames: ['Web-5xx'] });
   expect(result.status).toBe('SUCCESS');
   const writes = writesPerPoll(result);
-  // 67 polls, 9 writes: the claim poll 3 (the lease for sizing, the pending attach, the
+  // 66 polls, 9 writes: the claim poll 3 (the lease for sizing, the pending attach, the
   // result), the 10 % step, the 100 % step and the commit 2 each; every other poll none.
-  expect(result.ticks).toHaveLength(67);
+  expect(result.ticks).toHaveLength(66);
   expect(writes[0]).toBe(3);
   expect(Math.max(...writes.slice(1))).toBe(2);
   expect(writes.reduce((sum, n) => sum + n, 0)).toBe(9);
-  expect(writes.filter((n) => n === 0)).toHaveLength(63);
-  expect(result.calls.filter((c) => c.operation === 'dynamodb:GetItem')).toHaveLength(67);
+  expect(writes.filter((n) => n === 0)).toHaveLength(62);
+  expect(result.calls.filter((c) => c.operation === 'dynamodb:GetItem')).toHaveLength(66);
 });
 
 test('a stack at its deployment limit (21 deployments) releases all at once under DynamoDB throttling', async () => {
