@@ -1,5 +1,6 @@
 import { DescribeScalingActivitiesCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateRuleCommand,
   DescribeLoadBalancersCommand,
@@ -7,7 +8,6 @@ import {
   DescribeTargetHealthCommand,
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FAKE_STATE_TABLE, FakeAws, RESPONSE_CODE_MISMATCH } from './fake-aws';
 import { aws, type AwsClients } from '../../src/handlers/release-controller/aws';

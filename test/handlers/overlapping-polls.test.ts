@@ -13,7 +13,7 @@
  * must find the bug, so the property is known to be able to fail.
  */
 import * as fc from 'fast-check';
-import { LOGICAL_ID, ReleaseWorld, STACK_ID, interleave, referencedGroups, trafficShares, type FakeGeneration } from './fake-aws';
+import { LOGICAL_ID, ReleaseWorld, STACK_ID, interleave, referencedGroups, trafficShares, type FakeGeneration, type LambdaContext } from './fake-aws';
 import { handler as isComplete } from '../../src/handlers/release-controller/is-complete.lambda';
 import { handler as onEvent } from '../../src/handlers/release-controller/on-event.lambda';
 import type { ReleaseRequest } from '../../src/handlers/release-controller/request';
@@ -88,7 +88,9 @@ async function explore(p: { seed: number; choices: number[]; throttle: number; l
     let claimedAt: number | undefined;
     let completedAt: number | undefined;
     let stateAtCompletion: string | undefined;
-    const run = await interleave(world.fake, [(c) => isComplete(stale, c), (c) => isComplete(rollback, c)], (waiting, step) => waiting[p.choices[step % p.choices.length] % waiting.length], (_step, index, ids) => {
+    const polls = [(c: LambdaContext) => isComplete(stale, c), (c: LambdaContext) => isComplete(rollback, c)];
+    const choose = (waiting: readonly number[], step: number) => waiting[p.choices[step % p.choices.length] % waiting.length];
+    const run = await interleave(world.fake, polls, choose, (_step, index, ids) => {
       const state = world.state();
       if (claimedAt === undefined && state?.deploymentId === rollback.RequestId) {
         claimedAt = world.fake.calls.length;

@@ -2,9 +2,9 @@ import { alarmObjections } from './alarms';
 import { describeGroup, latestLaunchFailure, raiseDesired, releaseSize } from './capacity';
 import { now } from './clock';
 import { sameConditions, warmUpConditions } from './conditions';
+import { controllerEnvironment } from './environment';
 import { ReleaseFailure, describeError, isTransient } from './errors';
 import { publishStep, type ReleaseStepDetail } from './events';
-import { controllerEnvironment } from './environment';
 import { describeHealth, targetHealth } from './health';
 import { log } from './log';
 import { afterWrite, releaseAttributes } from './outcome';
@@ -60,7 +60,12 @@ export class Release {
   private dirty = false;
   private readonly events: ReleaseStepDetail[] = [];
 
-  public constructor(private readonly request: ReleaseRequest, private readonly config: ReleaseConfig, state: ReleaseState, private readonly lease: StateLease) {
+  public constructor(
+    private readonly request: ReleaseRequest,
+    private readonly config: ReleaseConfig,
+    state: ReleaseState,
+    private readonly lease: StateLease,
+  ) {
     this.state = state;
   }
 
@@ -168,14 +173,14 @@ export class Release {
       if (rule && !forwardsOnlyTo(rule.split, candidate.targetGroupArn)) {
         throw new ReleaseFailure(`priority ${this.config.priority} on listener ${this.config.listenerArn} is taken by rule ${rule.arn}, which forwards ${describeSplit(rule.split)}; give the deployment a free priority`);
       }
-      rule ??= await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, warmUpConditions(this.request.RequestId), split, this.ruleOwner()));
+      rule ??= await this.createRule(warmUpConditions(this.request.RequestId), split);
       await this.transition({ ...afterWrite(this.state, { kind: 'attach', split, at }, this.config), ruleArn: rule.arn }, 'ATTACHED', `rule ${rule.arn} references ${describeSplit(split)} with conditions no request matches`);
       return 'continue';
     }
     const split = weightedSplit(this.live().targetGroupArn, candidate.targetGroupArn, 0, this.config.stickinessSeconds);
     const rule = await this.findOwnRule();
     if (!rule) {
-      const created = await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
+      const created = await this.createRule(this.config.conditions, split);
       await this.transition({ ...afterWrite(this.state, { kind: 'attach', split, at }, this.config), ruleArn: created.arn }, 'ATTACHED', `rule ${created.arn} was missing and is created again`);
       return 'continue';
     }
@@ -298,7 +303,7 @@ export class Release {
     const split = forwardOnly(live.targetGroupArn);
     let rule = await this.findOwnRule();
     if (!rule) {
-      rule = await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
+      rule = await this.createRule(this.config.conditions, split);
     } else if (!sameSplit(rule.split, this.state.written)) {
       log.warn('listener rule differs from what the controller last wrote; converging it', { ruleArn: rule.arn, found: describeSplit(rule.split) });
     }
@@ -349,7 +354,7 @@ export class Release {
   private async putBack(back: Generation, split: TrafficSplit): Promise<void> {
     const rule = await this.findOwnRule();
     if (!rule) {
-      const created = await this.fenced(() => createRule(this.config.listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
+      const created = await this.createRule(this.config.conditions, split);
       this.state = { ...this.state, ruleArn: created.arn };
       return;
     }
@@ -536,9 +541,10 @@ export class Release {
     });
   }
 
-  /** The tags every rule this release creates carries. */
-  private ruleOwner(): RuleOwner {
-    return { releaseId: this.request.PhysicalResourceId ?? '', controllerTag: controllerEnvironment().controllerTag };
+  /** Create the deployment's rule at its priority, tagged as this release's, under the lease. */
+  private async createRule(conditions: ObservedRule['conditions'], split: TrafficSplit): Promise<ObservedRule> {
+    const owner: RuleOwner = { releaseId: this.request.PhysicalResourceId ?? '', controllerTag: controllerEnvironment().controllerTag };
+    return this.fenced(() => createRule(this.config.listenerArn, this.config.priority, conditions, split, owner));
   }
 
   private candidate(): Generation {

@@ -87,7 +87,13 @@ export async function findRuleAtPriority(listenerArn: string, priority: number):
  * carries this release's tag and exactly the conditions and actions sent is what such an
  * attempt made: it is adopted, not reported as someone else's.
  */
-export async function createRule(listenerArn: string, priority: number, conditions: RuleCondition[], split: TrafficSplit, owner: RuleOwner): Promise<ObservedRule> {
+export async function createRule(
+  listenerArn: string,
+  priority: number,
+  conditions: RuleCondition[],
+  split: TrafficSplit,
+  owner: RuleOwner,
+): Promise<ObservedRule> {
   try {
     const out = await aws().elbv2.send(new CreateRuleCommand({
       ListenerArn: listenerArn,
@@ -119,7 +125,13 @@ export async function createRule(listenerArn: string, priority: number, conditio
 }
 
 /** The rule at `priority` if an earlier attempt of this very CreateRule made it. */
-async function earlierAttempt(listenerArn: string, priority: number, conditions: RuleCondition[], split: TrafficSplit, owner: RuleOwner): Promise<ObservedRule | undefined> {
+async function earlierAttempt(
+  listenerArn: string,
+  priority: number,
+  conditions: RuleCondition[],
+  split: TrafficSplit,
+  owner: RuleOwner,
+): Promise<ObservedRule | undefined> {
   const rule = await findRuleAtPriority(listenerArn, priority);
   if (!rule || !sameSplit(rule.split, split) || !sameConditions(rule.conditions, conditions)) {
     return undefined;

@@ -169,7 +169,13 @@ export class StateLease {
     return this.version === undefined ? 'attribute_not_exists(#version)' : '#version = :version';
   }
 
-  private async write(update: string, values: Record<string, AttributeValue>, condition: string, value: string | undefined, releases = false): Promise<void> {
+  private async write(
+    update: string,
+    values: Record<string, AttributeValue>,
+    condition: string,
+    value: string | undefined,
+    releases = false,
+  ): Promise<void> {
     const expressions = `${update} ${condition}`;
     const names = Object.fromEntries(Object.entries(NAMES).filter(([name]) => expressions.includes(name)));
     const all: Record<string, AttributeValue> = { ...values, ':holder': { S: this.holder }, ':now': { N: String(now()) } };

@@ -219,7 +219,9 @@ function compare(a: AttributeValue | undefined, op: string, b: AttributeValue | 
   if (a === undefined || b === undefined) {
     return false;
   }
-  const [x, y] = a.N !== undefined && b.N !== undefined ? [Number(a.N), Number(b.N)] : a.S !== undefined && b.S !== undefined ? [a.S, b.S] : [undefined, undefined];
+  const numbers = a.N !== undefined && b.N !== undefined;
+  const strings = a.S !== undefined && b.S !== undefined;
+  const [x, y] = numbers ? [Number(a.N), Number(b.N)] : strings ? [a.S!, b.S!] : [undefined, undefined];
   if (x === undefined || y === undefined) {
     return false;
   }

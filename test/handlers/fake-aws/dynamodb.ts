@@ -151,6 +151,7 @@ function withItem(error: FakeServiceError, item: Item): FakeServiceError {
 
 // Names and values in UTF-8 bytes (numbers roughly by their digits; the fake stores no other types).
 function itemBytes(item: Item): number {
-  const valueBytes = (v: AttributeValue) => (v.S !== undefined ? Buffer.byteLength(v.S) : v.N !== undefined ? v.N.length : Buffer.byteLength(JSON.stringify(v)));
+  const valueBytes = (v: AttributeValue) => (v.S !== undefined ? Buffer.byteLength(v.S)
+    : v.N !== undefined ? v.N.length : Buffer.byteLength(JSON.stringify(v)));
   return Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
 }

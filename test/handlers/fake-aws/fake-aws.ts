@@ -129,7 +129,7 @@ export class FakeAws {
     this.eventBridge = new FakeEventBridge(now);
     // The SDK's back-off jitter draws from its own sequence, so adding a retry leaves the
     // fault sequence of a seeded run unchanged.
-    this.retryRandom = new SeededRandom((options.seed ?? 1) ^ 0x5eed);
+    this.retryRandom = new SeededRandom((options.seed ?? 1) + 0x5eed);
     this.registerOperations();
   }
 

@@ -45,7 +45,13 @@ function toWire(value: unknown): unknown {
 }
 
 /** The JSON answer to a call that failed, and the headers that go with it. */
-export function encodeJsonError(code: string, message: string, status: number, queryCompatible: boolean, extra: Record<string, unknown> = {}): { body: string; headers: Record<string, string> } {
+export function encodeJsonError(
+  code: string,
+  message: string,
+  status: number,
+  queryCompatible: boolean,
+  extra: Record<string, unknown> = {},
+): { body: string; headers: Record<string, string> } {
   return {
     body: JSON.stringify({ __type: code, message, ...(toWire(extra) as object) }),
     headers: queryCompatible ? { 'x-amzn-query-error': `${code};${status >= 500 ? 'Receiver' : 'Sender'}` } : {},

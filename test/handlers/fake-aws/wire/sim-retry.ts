@@ -30,9 +30,9 @@ export function simulatedRetryStrategy(clock: SimClock, random: SeededRandom, ma
 
 /** DefaultRateLimiter's private members this module reaches (test-only; the class keeps them private). */
 interface RateLimiterInternals {
-  getCurrentTimeInSeconds(): number;
   lastThrottleTime: number;
   lastTxRateBucket: number;
+  getCurrentTimeInSeconds(): number;
 }
 
 /**
