@@ -151,5 +151,15 @@ project.addPackageIgnore('bench/');
 project.addPackageIgnore('tools/');
 project.addPackageIgnore('examples/');
 project.addPackageIgnore('.ci/');
+// Synthesised apps (`npm run example`, tests) and packed tarballs are never part of the package.
+project.addPackageIgnore('cdk.out/');
+project.addPackageIgnore('*.tgz');
+project.addPackageIgnore('.tmp/');
+// Handler code reaches consumers only as the bundles in assets/: its compiled sources in lib/
+// require SDK clients that are devDependencies. The projen-generated *-function.js wrappers stay:
+// they are the Lambda constructs the library loads, and point at the bundles.
+project.addPackageIgnore('/lib/handlers/**');
+project.addPackageIgnore('!/lib/handlers/*/*-function.js');
+project.addPackageIgnore('!/lib/handlers/*/*-function.d.ts');
 
 project.synth();
