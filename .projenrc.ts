@@ -27,7 +27,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // TypeScript 7 is the native port and breaks ts-jest and typescript-eslint.
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
-  minNodeVersion: '20.0.0',
+  // Node.js 22 and 24 are the maintained lines (jsii dropped Node 20 on 2026-10-30). Node 20 still
+  // builds and tests the library, with npm's EBADENGINE warning and jsii's banner, but is not supported.
+  minNodeVersion: '22.0.0',
 
   // Nothing here may download beyond the npm registry; workflows would only be generated.
   github: false,
@@ -54,6 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     'fast-check@^4',
     'ts-node@^10',
+    // The CDK CLI for the test that synthesises the README's snippets in a `cdk init` app.
+    // npm's latest tag of aws-cdk is not the v2 line this library targets.
+    'aws-cdk@^2',
     // Peers, used only by bench/ (exact versions: the figures compare against these).
     '@aws-cdk/aws-imagebuilder-alpha@2.270.0-alpha.0',
     '@cloudsnorkel/cdk-github-runners@0.14.13',

@@ -30,7 +30,7 @@ export interface PackageManifest {
 }
 
 /**
- * Packs the library into `destination` (an empty folder outside the repository) and extracts
+ * Packs the library into `destination` (a folder outside the repository, made if missing) and extracts
  * the tarball there. Fails with what to run when the build outputs are missing.
  */
 export function packLibrary(destination: string): PackedLibrary {
@@ -38,6 +38,7 @@ export function packLibrary(destination: string): PackedLibrary {
   if (missing.length > 0) {
     throw new Error(`${missing.join(', ')} missing: the packed library is built by \`npx projen bundle && npx projen compile\` (or \`npm test\`)`);
   }
+  fs.mkdirSync(destination, { recursive: true });
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
     cwd: REPO,
     env: cleanNpmEnvironment(),
