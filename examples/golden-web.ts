@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import {
@@ -81,6 +82,20 @@ export class GoldenWebDebianStack extends Stack {
       healthCheck: { path: '/' },
       trafficShift: TrafficShift.canary({ percent: 10, interval: Duration.minutes(5) }),
       bakeTime: Duration.minutes(10),
+      // A website: the load balancer is internal (VPC only) unless asked.
+      internetFacing: true,
+    });
+    // Slow pages roll a release back too: an alarm on the deployment's own latency metric.
+    this.web.addRollbackAlarm(new cloudwatch.Alarm(this, 'SlowPages', {
+      metric: this.web.metricTargetResponseTime({ period: Duration.minutes(1) }),
+      threshold: 0.5,
+      evaluationPeriods: 3,
+      alarmDescription: 'The web fleet answers in more than 500 ms on average',
+    }));
+    new CfnOutput(this, 'Url', { value: this.web.url!, description: 'Where the golden web servers answer' });
+    Validations.of(this.web.loadBalancer!.connections.securityGroups[0]).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'A public website: its load balancer takes HTTP from anywhere on the listener port, and nothing else',
     });
     // Access logs need the stack's region at synth (the load balancer account differs per region).
     Validations.of(this.web.loadBalancer!).acknowledge({

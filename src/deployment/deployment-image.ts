@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { stableIdentity } from './stable-identity';
 import { IGoldenImage } from '../image/golden-image-ref';
 import { OsFamily } from '../image/os-family';
+import { defaultRootDeviceName } from '../image/root-device';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -21,7 +22,7 @@ export interface AmiDeploymentImageOptions {
   /**
    * The AMI's root device name, where the launch template puts the encrypted root volume.
    *
-   * @default '/dev/xvda' for Linux (Amazon Linux), '/dev/sda1' for Windows; Ubuntu and Debian AMIs use '/dev/sda1'
+   * @default '/dev/xvda' for Linux (Amazon Linux and Debian AMIs use it), '/dev/sda1' for Windows; give '/dev/sda1' for Ubuntu AMIs
    */
   readonly rootDeviceName?: string;
 }
@@ -42,7 +43,7 @@ export interface MachineImageDeploymentImageOptions {
   /**
    * The AMI's root device name, where the launch template puts the encrypted root volume.
    *
-   * @default '/dev/xvda' for Linux (Amazon Linux), '/dev/sda1' for Windows; Ubuntu and Debian AMIs use '/dev/sda1'
+   * @default '/dev/xvda' for Linux (Amazon Linux and Debian AMIs use it), '/dev/sda1' for Windows; give '/dev/sda1' for Ubuntu AMIs
    */
   readonly rootDeviceName?: string;
 }
@@ -62,15 +63,10 @@ export type BoundDeploymentImage = {
    */
   readonly identity?: string;
   readonly rootDeviceName: string;
+  /** False when the image is known to be baked without the SSM agent; undefined when unknown. */
+  readonly keepsSsmAgent?: boolean;
   /** How the user made the image, for error messages. */
   readonly description: string;
-};
-
-// Root devices of the AMI families this library knows; Ubuntu and Debian use /dev/sda1 too,
-// which their users set through rootDeviceName.
-const DEFAULT_ROOT_DEVICE: Record<OsFamily, string> = {
-  [OsFamily.LINUX]: '/dev/xvda',
-  [OsFamily.WINDOWS]: '/dev/sda1',
 };
 
 const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -135,6 +131,7 @@ function bindGoldenImage(image: IGoldenImage): BoundDeploymentImage {
     architecture: image.architecture,
     identity: `golden-image:${image.imageKey}`,
     rootDeviceName: image.rootDeviceName,
+    keepsSsmAgent: image.keepsSsmAgent,
     description: `DeploymentImage.fromGoldenImage(${image.node.path})`,
   };
 }
@@ -150,7 +147,7 @@ function bindAmiId(scope: Construct, amiId: string, options: AmiDeploymentImageO
     imageId: amiId,
     osFamily,
     identity: identity === undefined ? undefined : `ami:${identity}`,
-    rootDeviceName: options.rootDeviceName ?? DEFAULT_ROOT_DEVICE[osFamily],
+    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
     description: 'DeploymentImage.fromAmiId()',
   };
 }
@@ -170,7 +167,7 @@ function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDepl
     imageId: amiId,
     osFamily,
     identity: `ami:${amiId}`,
-    rootDeviceName: options.rootDeviceName ?? DEFAULT_ROOT_DEVICE[osFamily],
+    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
     description: `DeploymentImage.fromSsmParameterLookup('${parameterName}')`,
   };
 }
@@ -195,7 +192,7 @@ function bindMachineImage(scope: Construct, machineImage: ec2.IMachineImage, opt
     imageId: config.imageId,
     osFamily,
     identity,
-    rootDeviceName: options.rootDeviceName ?? DEFAULT_ROOT_DEVICE[osFamily],
+    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
     description: 'DeploymentImage.fromMachineImage()',
   };
 }

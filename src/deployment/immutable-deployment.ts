@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Fn, Names, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Fn, Lazy, Names, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessLogOptions } from './access-logs';
+import { warnIfStepOutrunsAlarm } from './alarm-window';
 import { CapacityOptions, validateCapacity } from './capacity';
 import { BoundDeploymentImage, DeploymentImage } from './deployment-image';
 import { Generation } from './generation';
@@ -15,6 +16,7 @@ import { DeploymentHealthCheckOptions, ResolvedHealthCheck, resolveHealthCheck }
 import { DeploymentRootVolumeOptions, RootBlockDevice, rootBlockDevice } from './instance-root-volume';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
 import { PRIORITY_RANGE, claimPriority, clashingListenerRules } from './listener-priorities';
+import { listenerUrl } from './listener-url';
 import { CONTROLLER_TAG_KEY, ReleaseController } from './release-controller';
 import { RELEASE_RESOURCE_TYPE, ReleaseProperties } from './release-properties';
 import { RELEASE_DEADLINE_SECONDS, checkReleaseTiming } from './release-timing';
@@ -177,6 +179,8 @@ export interface ImmutableDeploymentProps {
 
   /**
    * Your alarms that roll a release back when they go into ALARM during the shift or the bake.
+   * Alarms on the deployment's own metrics, which exist only once it does, are added with
+   * `addRollbackAlarm()`.
    *
    * @default - none
    */
@@ -214,7 +218,9 @@ export interface ImmutableDeploymentProps {
   readonly generationKey?: string;
 
   /**
-   * Own load balancer only: make it internet-facing.
+   * Own load balancer only: make it internet-facing, in public subnets and open to the
+   * internet on the listener's port. A website needs this; by default the load balancer is
+   * internal and answers only clients inside the VPC.
    *
    * @default false
    */
@@ -339,6 +345,14 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   /** The load balancer, when the deployment created its own. */
   public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
 
+  /**
+   * Where the deployment serves: `http://<load balancer DNS name>` (or `https://`, and the port
+   * when it is not the scheme's default). An internal load balancer's name resolves inside the
+   * VPC only. Undefined on an imported listener, whose load balancer the app does not know; a
+   * rule with host or path conditions serves only the requests that match them.
+   */
+  public readonly url?: string;
+
   /** The listener that carries the deployment's rule. */
   public readonly listener: elbv2.IApplicationListener;
 
@@ -400,6 +414,8 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
 
   private readonly generation: Generation;
   private readonly loadBalancerFullName: string;
+  private readonly trafficShift: TrafficShift;
+  private readonly rollbackAlarms: cloudwatch.IAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: ImmutableDeploymentProps) {
     super(scope, id);
@@ -411,6 +427,7 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     const own = props.listener ? undefined : this.createLoadBalancer(props);
     this.loadBalancer = own?.loadBalancer;
     this.listener = own?.listener ?? props.listener!;
+    this.url = listenerUrl(this.listener);
     this.loadBalancerFullName = this.loadBalancer?.loadBalancerFullName ?? loadBalancerFullNameOf(this.listener.listenerArn);
     this.connections.allowFrom(this.listener, ec2.Port.tcp(settings.port), 'Load balancer to instances (traffic and health checks)');
     claimPriority(this, this.listener, settings.priority);
@@ -422,6 +439,9 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     this.targetGroup = this.generation.targetGroup;
     this.launchTemplate = this.generation.launchTemplate;
     this.generationAlarms = this.generation.alarms;
+    this.trafficShift = settings.trafficShift;
+    this.generation.alarms.forEach((alarm, i) => warnIfStepOutrunsAlarm(this, this.trafficShift, alarm, `generationAlarms (${i === 0 ? 'first' : 'second'} alarm)`));
+    (props.rollbackAlarms ?? []).forEach((alarm, i) => this.addAlarm(alarm, `rollbackAlarms[${i}]`));
 
     const release = this.createRelease(props, settings, controller, launch.securityGroup);
     this.liveGeneration = release.getAttString('LiveGeneration');
@@ -431,6 +451,14 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     this.outcome = release.getAttString('Outcome');
 
     this.addLateChecks(props, settings, launch.userData);
+  }
+
+  /**
+   * Adds an alarm that rolls a release back when it goes into ALARM during the shift or the
+   * bake; for alarms on the deployment's own metrics (latency, 5xx from the load balancer).
+   */
+  public addRollbackAlarm(alarm: cloudwatch.IAlarm): void {
+    this.addAlarm(alarm, `addRollbackAlarm(${alarm.node.id})`);
   }
 
   /** A metric of the live generation's target group, in the AWS/ApplicationELB namespace. */
@@ -486,6 +514,11 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
    */
   public metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('RequestCount', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  private addAlarm(alarm: cloudwatch.IAlarm, prop: string): void {
+    this.rollbackAlarms.push(alarm);
+    warnIfStepOutrunsAlarm(this, this.trafficShift, alarm, prop);
   }
 
   private validate(props: ImmutableDeploymentProps): Settings {
@@ -596,6 +629,11 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   private launchInputs(props: ImmutableDeploymentProps): LaunchInputs {
     const image = props.image._bind(this);
     this.checkArchitecture(image, props.instanceType);
+    if (image.keepsSsmAgent === false) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:imageWithoutSsmAgent',
+        `image: ${image.description} is baked with keepSsmAgent false: unless its parent image ships the SSM agent, `
+        + 'its instances cannot be reached through Session Manager, and a deployment opens no SSH. Keep the agent in the image (keepSsmAgent: true)');
+    }
     return {
       image,
       userData: props.userData ?? (image.osFamily === OsFamily.WINDOWS ? ec2.UserData.forWindows() : ec2.UserData.forLinux()),
@@ -734,7 +772,8 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     controller.grantListener(this.listener.listenerArn);
     const deploymentName = Names.uniqueId(this);
     const shift = settings.trafficShift;
-    const alarmNames = [...(props.rollbackAlarms ?? []), ...this.generation.alarms].map(a => a.alarmName);
+    // Rollback alarms may be added after construction (addRollbackAlarm): rendered at synth.
+    const alarmNames = Lazy.list({ produce: () => [...this.rollbackAlarms, ...this.generation.alarms].map(a => a.alarmName) });
     const properties: ReleaseProperties = {
       DeploymentName: deploymentName,
       ListenerArn: this.listener.listenerArn,

@@ -36,6 +36,11 @@ export interface IGoldenImage extends IConstruct {
   /** The processor architecture of the image. */
   readonly architecture: ec2.InstanceArchitecture;
 
+  /**
+   * Whether the AMI keeps the SSM agent that Session Manager needs (see GoldenImageProps.keepSsmAgent).
+   */
+  readonly keepsSsmAgent: boolean;
+
   /** The device name of the image's root volume, so instances launched from it can size and encrypt the root. */
   readonly rootDeviceName: string;
 

@@ -13,10 +13,12 @@ import { ImageSettings } from './image-settings';
 import { OsFamily } from './os-family';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { RootVolumeOptions } from './root-volume';
+import { ssmAgentCheck, ssmAgentInstanceConfiguration } from './ssm-agent';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { invalidProp } from '../private/errors';
 import { contentHash, versionFromHash } from '../private/hash';
-import { suppressNagRule } from '../private/nag-suppressions';
+import { imageBuilderServiceRole } from '../private/image-builder-role';
+import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
 import { ImageComponent } from '../provisioning/image-component';
 import { Provisioner } from '../provisioning/provisioner';
@@ -193,6 +195,27 @@ export interface GoldenImageProps {
    * @default - none
    */
   readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Keep the SSM agent in the AMI. On a Linux parent that ships without it (Debian, RHEL, the
+   * Amazon Linux 2023 minimal AMI), Image Builder installs the agent for the build and, unless
+   * told otherwise, removes it again before the AMI is made: instances launched from such an AMI
+   * cannot be reached through Session Manager, the only way into an ImmutableDeployment's fleet.
+   * Set false only for images that must not carry the agent.
+   *
+   * @default true
+   */
+  readonly keepSsmAgent?: boolean;
+
+  /**
+   * Add a validate step that fails the bake unless the SSM agent is installed and starts at
+   * boot (`systemctl is-enabled`, or the AmazonSSMAgent service's start type on Windows), so a
+   * provisioner that removes or disables the agent fails the build rather than shipping an
+   * image nobody can reach.
+   *
+   * @default - true when keepSsmAgent is true
+   */
+  readonly verifySsmAgent?: boolean;
 }
 
 /** The AWS-managed policies Image Builder's build and test instances need (its documented instance profile). */
@@ -212,6 +235,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
   public readonly osFamily: OsFamily;
   public readonly architecture: ec2.InstanceArchitecture;
   public readonly rootDeviceName: string;
+  public readonly keepsSsmAgent: boolean;
 
   /** The build instances' role. */
   public readonly role: iam.IRole;
@@ -248,9 +272,12 @@ export class GoldenImage extends Resource implements IGoldenImage {
    *
    * @internal
    */
-  public _executionRole?: iam.IRole;
+  public get _executionRole(): iam.IRole | undefined {
+    return this.executionRole;
+  }
 
   private readonly image?: imagebuilder.CfnImage;
+  private executionRole?: iam.IRole;
   private readonly recipeVersion: string;
 
   constructor(scope: Construct, id: string, props: GoldenImageProps) {
@@ -261,6 +288,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
     this.osFamily = parent.osFamily;
     this.architecture = parent.architecture;
     this.rootDeviceName = props.rootVolume?.deviceName ?? parent.rootDeviceName;
+    this.keepsSsmAgent = props.keepSsmAgent ?? true;
     this.role = props.role ?? this.createRole();
 
     const components = this.createComponents(props, parent);
@@ -320,6 +348,17 @@ export class GoldenImage extends Resource implements IGoldenImage {
     return new ImagePipeline(this, id, { ...options, image: this });
   }
 
+  /**
+   * Runs this image's builds with `role`. The deploy-time build waits for the role and its
+   * policies, which a build needs from its first step.
+   *
+   * @internal
+   */
+  public _useExecutionRole(role: iam.IRole): void {
+    this.executionRole = role;
+    this.image?.node.addDependency(role);
+  }
+
   /** @internal */
   public get _buildsOnDeploy(): boolean {
     return this.image !== undefined;
@@ -355,6 +394,10 @@ export class GoldenImage extends Resource implements IGoldenImage {
           'Give a Duration between one hour and one day');
       }
     }
+    if (props.keepSsmAgent === false && props.verifySsmAgent === true) {
+      invalidProp(this, 'verifySsmAgent', true, 'keepSsmAgent is false, so Image Builder removes an agent it installed after the validate phase and the check would pass on an AMI without one',
+        'Remove verifySsmAgent, or keep the agent (keepSsmAgent: true)');
+    }
     if (props.workingDirectory !== undefined && !Token.isUnresolved(props.workingDirectory)
       && !/^(\/|[A-Za-z]:\\)/.test(props.workingDirectory)) {
       invalidProp(this, 'workingDirectory', props.workingDirectory, 'the working directory must be an absolute path', 'Give a path such as \'/opt/build\'');
@@ -378,39 +421,46 @@ export class GoldenImage extends Resource implements IGoldenImage {
   }
 
   private createComponents(props: GoldenImageProps, parent: ParentImageConfig): BoundComponent[] {
+    const steps: Array<{ prop: string; phase: ToePhaseName; provisioner: Provisioner }> = [];
     const lists: Array<[string, ToePhaseName, Provisioner[]]> = [
       ['provisioners', 'build', props.provisioners ?? []],
       ['validations', 'validate', props.validations ?? []],
       ['tests', 'test', props.tests ?? []],
     ];
+    for (const [listName, phase, provisioners] of lists) {
+      provisioners.forEach((provisioner, index) => steps.push({ prop: `${listName}[${index}]`, phase, provisioner }));
+    }
+    if (props.verifySsmAgent ?? this.keepsSsmAgent) {
+      steps.push({ prop: 'verifySsmAgent', phase: 'validate', provisioner: ssmAgentCheck(parent.osFamily) });
+    }
+
     const names = new Map<string, string>();
     const kindCounts = new Map<string, number>();
-    const components: BoundComponent[] = [];
-    for (const [listName, phase, provisioners] of lists) {
-      provisioners.forEach((provisioner, index) => {
-        const prop = `${listName}[${index}]`;
-        const count = (kindCounts.get(`${phase}:${provisioner.kindName}`) ?? 0) + 1;
-        kindCounts.set(`${phase}:${provisioner.kindName}`, count);
-        const phasePrefix = phase === 'build' ? '' : `${phase}-`;
-        const bound = provisioner._bind({
-          scope: this,
-          phase,
-          osFamily: parent.osFamily,
-          prop,
-          defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
-          assetReader: this.role,
-          workingDirectory: props.workingDirectory ?? (parent.osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
-        });
-        const clash = names.get(bound.name);
-        if (clash) {
-          invalidProp(this, `${prop}.name`, bound.name, `${clash} has the same name, and each provisioner becomes a component named after it`,
-            'Give every provisioner a unique name');
-        }
-        names.set(bound.name, prop);
-        components.push(this.createComponent(bound, prop, parent));
+    return steps.map(({ prop, phase, provisioner }) => {
+      const count = (kindCounts.get(`${phase}:${provisioner.kindName}`) ?? 0) + 1;
+      kindCounts.set(`${phase}:${provisioner.kindName}`, count);
+      const phasePrefix = phase === 'build' ? '' : `${phase}-`;
+      const bound = provisioner._bind({
+        scope: this,
+        phase,
+        osFamily: parent.osFamily,
+        prop,
+        defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
+        assetReader: this.role,
+        workingDirectory: props.workingDirectory ?? (parent.osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
       });
-    }
-    return components;
+      const clash = names.get(bound.name);
+      if (clash && prop === 'verifySsmAgent') {
+        invalidProp(this, `${clash}.name`, bound.name, 'the SSM agent check (verifySsmAgent) has that name, and each provisioner becomes a component named after it',
+          'Give the provisioner another name, or set verifySsmAgent to false');
+      }
+      if (clash) {
+        invalidProp(this, `${prop}.name`, bound.name, `${clash} has the same name, and each provisioner becomes a component named after it`,
+          'Give every provisioner a unique name');
+      }
+      names.set(bound.name, prop);
+      return this.createComponent(bound, prop, parent);
+    });
   }
 
   private createComponent(bound: BoundProvisioner, prop: string, parent: ParentImageConfig): BoundComponent {
@@ -440,6 +490,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
       workingDirectory: props.workingDirectory,
       description: props.description,
       rebuildKey: props.rebuildKey,
+      keepSsmAgent: this.keepsSsmAgent,
     };
     const identity = contentHash('recipe', settings);
     const name = this.imageName;
@@ -451,6 +502,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
       description: props.description,
       workingDirectory: props.workingDirectory,
       blockDeviceMappings: [blockDevices.mapping],
+      additionalInstanceConfiguration: ssmAgentInstanceConfiguration(this.keepsSsmAgent),
       components: components.map(c => ({
         componentArn: c.arn,
         parameters: c.parameters && Object.keys(c.parameters).length > 0
@@ -577,32 +629,49 @@ export class GoldenImage extends Resource implements IGoldenImage {
         : { imageTestsEnabled: false },
       enhancedImageMetadataEnabled: settings.enhancedImageMetadata,
       deletionSettings: props.amiRemovalPolicy === RemovalPolicy.DESTROY ? { executionRole: this.createDeletionRole().roleArn } : undefined,
-      executionRole: Lazy.string({ produce: () => this._executionRole?.roleArn }),
+      executionRole: Lazy.string({ produce: () => this.executionRole?.roleArn }),
       // Lifecycle policies find the image's builds by this tag.
       tags: buildTag(this.imageName),
     });
+    // The build reads this image's assets with the instance role from its first step: wait for
+    // the role's policies (a Role's subtree holds them), not only for the instance profile.
+    image.node.addDependency(this.role);
     return image;
   }
 
+  /**
+   * The role Image Builder deregisters this image's AMIs and deletes their snapshots with when
+   * the image resource goes (amiRemovalPolicy DESTROY). Image Builder tags every output AMI
+   * `CreatedBy: EC2 Image Builder` and `Ec2ImageBuilderArn: <the image build's ARN>`
+   * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/tag-resources.html), and its own
+   * service-linked and lifecycle policies rely on `CreatedBy` on the snapshots too
+   * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html).
+   * Both destructive actions are conditioned on both tags, the ARN one naming this image's
+   * builds only, so the role can touch no other AMI or snapshot. The docs are silent on
+   * whether snapshots carry `Ec2ImageBuilderArn`; if they do not, a snapshot of an already
+   * deregistered AMI stays behind, which costs storage and never deletes anyone else's data.
+   */
   private createDeletionRole(): iam.Role {
-    const role = new iam.Role(this, 'AmiDeletionRole', {
-      assumedBy: new iam.ServicePrincipal('imagebuilder.amazonaws.com'),
+    const stack = Stack.of(this);
+    const role = imageBuilderServiceRole(this, 'AmiDeletionRole', {
       description: 'Lets Image Builder deregister this image\'s AMIs and delete their snapshots when the image resource is deleted',
     });
-    // Describe calls take no resource-level conditions; the destructive ones only touch Image Builder's own AMIs.
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots', 'imagebuilder:GetImage'],
-      resources: ['*'],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DeregisterImage'],
-      resources: [Stack.of(this).formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' })],
-      conditions: { StringEquals: { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' } },
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DeleteSnapshot'],
-      resources: [Stack.of(this).formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' })],
-    }));
+    const builds = stack.formatArn({ service: 'imagebuilder', resource: 'image', resourceName: `${this.imageName}/*` });
+    const ownOutputs = {
+      StringEquals: { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' },
+      StringLike: { 'aws:ResourceTag/Ec2ImageBuilderArn': builds },
+    };
+    // Distributed copies live in other Regions: the tags, not the Region, say whose they are.
+    const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', region: '*', account: '', resource, resourceName: '*' });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['imagebuilder:GetImage'], resources: [builds] }));
+    // Describe calls take no resource-level permissions.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DeregisterImage'], resources: [ec2Arn('image')], conditions: ownOutputs }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DeleteSnapshot'], resources: [ec2Arn('snapshot')], conditions: ownOutputs }));
+    suppressNagRule(role.node.findChild('DefaultPolicy'), 'AwsSolutions-IAM5',
+      'AMI and snapshot ids are only known after each build: the destructive actions are limited by the tags Image Builder puts on '
+      + 'this image\'s outputs, the image ARNs to this image\'s builds, and Describe calls take no resource-level permissions',
+      ['Resource::*', ...[builds, ec2Arn('image'), ec2Arn('snapshot')].map(arn => nagFinding(this, 'Resource', arn))]);
     return role;
   }
 }

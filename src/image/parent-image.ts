@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IGoldenImage } from './golden-image-ref';
 import { confirmedRootSnapshotSizeGiB, findManagedParentImage, listManagedParentImages, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
 import { OsFamily } from './os-family';
+import { defaultRootDeviceName } from './root-device';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -176,14 +177,12 @@ export abstract class ParentImage {
   public abstract bind(scope: Construct): ParentImageConfig;
 }
 
-const ROOT_DEVICE = { [OsFamily.LINUX]: '/dev/xvda', [OsFamily.WINDOWS]: '/dev/sda1' };
-
 function customFacts(options: CustomParentImageOptions): Omit<ParentImageConfig, 'parentImage' | 'identity'> {
   const osFamily = options.osFamily ?? OsFamily.LINUX;
   return {
     osFamily,
     architecture: options.architecture ?? ec2.InstanceArchitecture.X86_64,
-    rootDeviceName: options.rootDeviceName ?? ROOT_DEVICE[osFamily],
+    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
     rootVolumeSizeGiB: options.rootVolumeSizeGiB,
   };
 }

@@ -1,10 +1,8 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { GoldenImage } from '../image/golden-image';
 import type { SsmParameterOutput } from '../image/image-distribution';
 import { imageBuilderServiceRole } from '../private/image-builder-role';
-import { suppressNagRule } from '../private/nag-suppressions';
 
 /** The AWS-managed baseline Image Builder documents for execution roles. */
 const EXECUTION_POLICY = 'EC2ImageBuilderExecutionPolicy';
@@ -38,16 +36,15 @@ export function executionRoleOf(image: GoldenImage): { role: iam.IRole; created:
     managedPolicyReason: 'Image Builder documents this AWS-managed policy as the baseline of an execution role (launching build instances, '
       + 'making AMIs); AWS keeps it in step with the service, which a copied inline policy would not be',
   });
-  image._executionRole = role;
+  image._useExecutionRole(role);
   return { role, created: true };
 }
 
-/** Roles already allowed to describe images. */
-const describingRoles = new WeakSet<iam.IRole>();
-
 /**
- * Lets the role write the given SSM parameters of the stack's account (and describe images,
- * which Systems Manager needs to check `aws:ec2:image` values).
+ * Lets the role write the given SSM parameters of the stack's account. Systems Manager checks an
+ * `aws:ec2:image` value with ec2:DescribeImages, which the execution role's AWS-managed
+ * EC2ImageBuilderExecutionPolicy already grants
+ * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderExecutionPolicy.html).
  */
 export function grantParameterWrites(role: iam.IRole, stack: Stack, parameters: SsmParameterOutput[]): void {
   const own = parameters.filter(p => isOwnAccount(p, stack.account));
@@ -58,16 +55,6 @@ export function grantParameterWrites(role: iam.IRole, stack: Stack, parameters: 
     actions: ['ssm:PutParameter'],
     resources: own.map(p => parameterArn(stack, p)),
   }));
-  if (own.some(p => p.dataType === ssm.ParameterDataType.AWS_EC2_IMAGE) && !describingRoles.has(role)) {
-    describingRoles.add(role);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages'], resources: ['*'] }));
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      suppressNagRule(policy, 'AwsSolutions-IAM5',
-        'ec2:DescribeImages takes no resource ARN; Systems Manager calls it to check that an aws:ec2:image parameter holds an AMI id',
-        ['Resource::*']);
-    }
-  }
 }
 
 function parameterArn(stack: Stack, parameter: SsmParameterOutput): string {

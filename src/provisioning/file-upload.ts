@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { bashExtractLines, powerShellExtractLines } from './archive-extraction';
 import { grantAssetRead } from './asset-access';
@@ -54,6 +54,9 @@ export interface FileProvisionerOptions extends StepOptions {
   readonly group?: string;
 }
 
+/** The id a user acknowledges the nested-folder warning with. */
+export const FOLDER_NESTS_WARNING = 'cdk-immutable-infra:folderCopiedAsFolder';
+
 const MODE_PATTERN = /^[0-7]{3,4}$/;
 const ACCOUNT_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$/;
 const WINDOWS_ABSOLUTE = /^[A-Za-z]:[\\/]/;
@@ -93,6 +96,9 @@ export class FileUpload implements ProvisionerKind {
       steps = windows ? this.windowsFile(name, asset, base, settings) : this.linuxFile(name, asset, base, settings, access);
     } else {
       const contentsOnly = hasTrailingSeparator(this.options.source);
+      if (!contentsOnly) {
+        this.warnFolderNests(context, base, windows);
+      }
       steps = windows
         ? this.windowsFolder(context, name, asset, base, contentsOnly, settings)
         : this.linuxFolder(context, name, asset, base, contentsOnly, settings, access);
@@ -185,6 +191,20 @@ export class FileUpload implements ProvisionerKind {
       { name: `${name}-download`, action: 'S3Download', ...settings, inputs: [{ source: locate(asset), destination: archive, overwrite: true }] },
       { name, action: 'ExecutePowerShell', ...settings, inputs: { commands } },
     ];
+  }
+
+  /**
+   * Packer's rule copies a folder named without a trailing slash into the destination as a
+   * folder of its own; users who meant its contents find their files one level down (and a
+   * test against a default page can still pass), so the result path is spelled out at synth.
+   */
+  private warnFolderNests(context: ProvisionerBindContext, base: string, windows: boolean): void {
+    const paths = windows ? path.win32 : path.posix;
+    const destination = withoutTrailingSeparator(paths.normalize(this.options.destination), windows ? '\\' : '/');
+    const nested = paths.join(destination, base);
+    Annotations.of(context.scope).addWarningV2(FOLDER_NESTS_WARNING,
+      `${context.prop}.source: '${this.options.source}' has no trailing slash, so the folder itself is copied and its files land in ${nested}${windows ? '\\' : '/'} `
+      + `(Packer's rule). To copy its contents into ${destination}, end source with a slash ('${base}/'); if ${nested} is meant, acknowledge this warning`);
   }
 
   private checkDestination(context: ProvisionerBindContext): void {

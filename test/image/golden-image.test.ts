@@ -46,8 +46,8 @@ function recipe(template: Template): any {
 describe('GoldenImage defaults', () => {
   const { template, image } = synth();
 
-  test('one component per provisioner, a recipe, infrastructure, distribution and a deploy-time image', () => {
-    template.resourceCountIs('AWS::ImageBuilder::Component', 2);
+  test('one component per provisioner (and the SSM agent check), a recipe, infrastructure, distribution and a deploy-time image', () => {
+    template.resourceCountIs('AWS::ImageBuilder::Component', 3);
     template.resourceCountIs('AWS::ImageBuilder::ImageRecipe', 1);
     template.resourceCountIs('AWS::ImageBuilder::InfrastructureConfiguration', 1);
     template.resourceCountIs('AWS::ImageBuilder::DistributionConfiguration', 1);
@@ -70,8 +70,9 @@ describe('GoldenImage defaults', () => {
     expect(r.ParentImage).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':imagebuilder:eu-west-1:aws:image/amazon-linux-2023-x86/x.x.x']],
     });
-    expect(r.Components).toHaveLength(2);
+    expect(r.Components).toHaveLength(3);
     expect(JSON.stringify(r.Components[0])).toContain('installnginx');
+    expect(JSON.stringify(r.Components[2])).toContain('ssmagentenabled');
     expect(r.BlockDeviceMappings).toEqual([{
       DeviceName: '/dev/xvda',
       Ebs: { Encrypted: true, DeleteOnTermination: true, VolumeType: 'gp3' },
@@ -321,17 +322,42 @@ describe('GoldenImage props', () => {
     expect(image.parentImageArn).toContain(':image/bake-webimage');
   });
 
-  test('amiRemovalPolicy DESTROY adds deletion settings with a scoped role', () => {
-    const { template } = synth({ amiRemovalPolicy: RemovalPolicy.DESTROY });
-    template.hasResourceProperties('AWS::ImageBuilder::Image', {
-      DeletionSettings: { ExecutionRole: Match.anyValue() },
-    });
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'imagebuilder.amazonaws.com' } })] }),
-    });
+  test('amiRemovalPolicy DESTROY adds deletion settings with a role scoped to this image\'s own AMIs and snapshots', () => {
+    const { template, image: golden } = synth({ amiRemovalPolicy: RemovalPolicy.DESTROY });
+    const role = resourcesOf(template, 'AWS::IAM::Role').find(r => r.id.startsWith('WebImageAmiDeletionRole'))!;
+    template.hasResourceProperties('AWS::ImageBuilder::Image', { DeletionSettings: { ExecutionRole: { 'Fn::GetAtt': [role.id, 'Arn'] } } });
+    expect(role.props.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'imagebuilder.amazonaws.com' },
+      Condition: { StringEqualsIfExists: { 'aws:SourceAccount': '123456789012' } },
+    }]);
+    const partition = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+    // An image build's ARN is named after its recipe: image/<recipe name>/<version>/<build>.
+    const builds = partition(`:imagebuilder:eu-west-1:123456789012:image/${golden.imageName}/*`);
+    expect(golden.imageName).toMatch(/^bake-webimage-[0-9a-f]{8}$/);
+    const ownOutputs = {
+      StringEquals: { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' },
+      StringLike: { 'aws:ResourceTag/Ec2ImageBuilderArn': builds },
+    };
+    const policy = resourcesOf(template, 'AWS::IAM::Policy').find(p => p.id.startsWith('WebImageAmiDeletionRole'))!;
+    expect(policy.props.PolicyDocument.Statement).toEqual([
+      { Action: 'imagebuilder:GetImage', Effect: 'Allow', Resource: builds },
+      { Action: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], Effect: 'Allow', Resource: '*' },
+      { Action: 'ec2:DeregisterImage', Effect: 'Allow', Resource: partition(':ec2:*::image/*'), Condition: ownOutputs },
+      { Action: 'ec2:DeleteSnapshot', Effect: 'Allow', Resource: partition(':ec2:*::snapshot/*'), Condition: ownOutputs },
+    ]);
     const defaults = synth().template;
     const image = resourcesOf(defaults, 'AWS::ImageBuilder::Image')[0].props;
     expect(image.DeletionSettings).toBeUndefined();
+  });
+
+  test('the deploy-time build waits for its roles\' policies, not only for the instance profile', () => {
+    const { template } = synth({ provisioners: [Provisioner.file({ source: path.join(__dirname, '..', 'provisioning', 'fixtures', 'app.conf'), destination: '/etc/app.conf' })] });
+    const image = Object.values(template.findResources('AWS::ImageBuilder::Image'))[0] as any;
+    const instancePolicy = resourcesOf(template, 'AWS::IAM::Policy').find(p => p.id.startsWith('WebImageInstanceRole'))!;
+    expect(JSON.stringify(instancePolicy.props.PolicyDocument)).toContain('s3:GetObject');
+    expect(image.DependsOn).toEqual(expect.arrayContaining([instancePolicy.id]));
   });
 
   test('arm64 parents default to Graviton build instances', () => {

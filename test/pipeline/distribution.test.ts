@@ -128,17 +128,26 @@ describe('publishing the AMI id to SSM', () => {
       Action: 'sts:AssumeRole',
       Effect: 'Allow',
       Principal: { Service: 'imagebuilder.amazonaws.com' },
-      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      Condition: { StringEqualsIfExists: { 'aws:SourceAccount': '123456789012' } },
     }]);
     expect(role.props.ManagedPolicyArns).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/EC2ImageBuilderExecutionPolicy']] }]);
     const arn = (region: string, name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${region}:123456789012:parameter/${name}`]] });
     expect(policyStatements(template, 'WebImageExecutionRole')).toEqual([
+      // ec2:DescribeImages, which Systems Manager needs for aws:ec2:image values, is in the managed policy.
       { Action: 'ssm:PutParameter', Effect: 'Allow', Resource: [arn('eu-west-1', 'golden/web/latest'), arn('eu-west-1', 'flat-name'), arn('us-east-1', 'golden/web/latest')] },
-      { Action: 'ec2:DescribeImages', Effect: 'Allow', Resource: '*' },
     ]);
     const roleArn = { 'Fn::GetAtt': [role.id, 'Arn'] };
     expect(onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').props.ExecutionRole).toEqual(roleArn);
     expect(onlyResource(template, 'AWS::ImageBuilder::Image').props.ExecutionRole).toEqual(roleArn);
+  });
+
+  test('the deploy-time build waits for the execution role and its parameter writes', () => {
+    const { template } = pipelineStack({ distribution: [{ ssmParameters: [{ parameterName: '/golden/web/latest' }] }] });
+    const policy = resourcesOf(template, 'AWS::IAM::Policy').find(p => p.id.startsWith('WebImageExecutionRole'))!;
+    const role = resourcesOf(template, 'AWS::IAM::Role').find(r => r.id.startsWith('WebImageExecutionRole'))!;
+    const image = Object.values(template.findResources('AWS::ImageBuilder::Image'))
+      .find((r: any) => r.Properties.ImagePipelineExecutionSettings === undefined) as any;
+    expect(image.DependsOn).toEqual(expect.arrayContaining([role.id, policy.id]));
   });
 
   test('a parameter in a target account is written there, by the cross-account role: no grant here', () => {

@@ -45,7 +45,7 @@ describe('retirement of old builds', () => {
       Action: 'sts:AssumeRole',
       Effect: 'Allow',
       Principal: { Service: 'imagebuilder.amazonaws.com' },
-      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      Condition: { StringEqualsIfExists: { 'aws:SourceAccount': '123456789012' } },
     }]);
     expect(role.props.ManagedPolicyArns).toEqual([
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy']] },

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import {
   commandsOf, EXAMPLE_ACCESS_KEY_ID, expectObjectGrants, EXAMPLE_SECRET_ACCESS_KEY, FAKE_PRIVATE_KEY, FIXTURES, fixtureWithModes, kindTestBed,
@@ -8,7 +9,7 @@ import {
 } from './kind-context';
 import { pathWithout, runDocument, stagedAssets } from './run-steps';
 import { OsFamily } from '../../src/image/os-family';
-import { FileProvisionerOptions, FileUpload, folderMode } from '../../src/provisioning/file-upload';
+import { FileProvisionerOptions, FileUpload, FOLDER_NESTS_WARNING, folderMode } from '../../src/provisioning/file-upload';
 import { InlineShell } from '../../src/provisioning/shell';
 import { StepFailureAction } from '../../src/provisioning/step-options';
 
@@ -112,6 +113,21 @@ describe('Provisioner.file with a folder (Linux)', () => {
     const commands = commandsOf(stepNamed(document, 'file-1'));
     expect(commands).toContain(`  unzip -q -o '/tmp/${stem}.zip' -d '/tmp/${stem}/site'`);
     expect(commands).toContain('mkdir -p \'/usr/share/nginx/html\'');
+  });
+
+  test('a folder named without a trailing slash warns where its files will land, with the acknowledge id', () => {
+    const nested = bindFile({ source: SITE, destination: '/var/www/html/' });
+    const warnings = Annotations.fromStack(nested.stack).findWarning('/KindTest/Image', Match.anyValue());
+    expect(warnings.map(w => w.entry.data)).toEqual([
+      `provisioners[0].source: '${SITE}' has no trailing slash, so the folder itself is copied and its files land in /var/www/html/site/ `
+      + '(Packer\'s rule). To copy its contents into /var/www/html, end source with a slash (\'site/\'); if /var/www/html/site is meant, '
+      + `acknowledge this warning [ack: ${FOLDER_NESTS_WARNING}]`,
+    ]);
+    const contents = bindFile({ source: SITE + '/', destination: '/var/www/html/' });
+    expect(Annotations.fromStack(contents.stack).findWarning('*', Match.anyValue())).toEqual([]);
+    const windows = bindFile({ source: SITE, destination: 'C:\\inetpub\\wwwroot\\' }, OsFamily.WINDOWS, 'C:\\Windows\\Temp');
+    expect(Annotations.fromStack(windows.stack).findWarning('/KindTest/Image', Match.anyValue())[0].entry.data)
+      .toContain('its files land in C:\\inetpub\\wwwroot\\site\\ ');
   });
 
   test('mode applies to files, folders get it with search rights; owner and group with chown -R', () => {

@@ -36,6 +36,8 @@ describe('provisioner kinds in a Linux GoldenImage', () => {
       Provisioner.reboot({ delay: Duration.seconds(5) }),
     ],
     tests: [Provisioner.awsManaged('reboot-test-linux')],
+    // The provisioner kinds alone: the SSM agent check has its own tests.
+    verifySsmAgent: false,
   }));
 
   test('one component per document, none for AWS-managed ones', () => {
@@ -74,6 +76,7 @@ describe('provisioner kinds in a Windows GoldenImage', () => {
         Provisioner.reboot(),
         Provisioner.fromComponentArn('arn:aws:imagebuilder:eu-west-1:123456789012:component/harden-windows/1.0.0/1', { platform: OsFamily.WINDOWS }),
       ],
+      verifySsmAgent: false,
     }));
     const platforms = Object.values(componentsByName(template)).map(c => c.Platform);
     expect(platforms).toEqual(['Windows', 'Windows', 'Windows', 'Windows', 'Windows']);

@@ -1,0 +1,18 @@
+import { Token, Tokenization } from 'aws-cdk-lib';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+
+const DEFAULT_PORTS: Record<string, number> = { HTTP: 80, HTTPS: 443 };
+
+/**
+ * The base URL a listener serves on (`http://<load balancer DNS name>[:port]`), for a listener
+ * the app defines; undefined for an imported one, whose load balancer the app does not know.
+ */
+export function listenerUrl(listener: elbv2.IApplicationListener): string | undefined {
+  if (!(listener instanceof elbv2.ApplicationListener)) {
+    return undefined;
+  }
+  const scheme = listener.protocol === elbv2.ApplicationProtocol.HTTPS ? 'https' : 'http';
+  const port = listener.port;
+  const suffix = !Token.isUnresolved(port) && port === DEFAULT_PORTS[listener.protocol] ? '' : `:${Tokenization.stringifyNumber(port)}`;
+  return `${scheme}://${listener.loadBalancer.loadBalancerDnsName}${suffix}`;
+}
