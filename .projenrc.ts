@@ -56,8 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     'fast-check@^4',
     'ts-node@^10',
-    // The CDK CLI for the test that synthesises the README's snippets in a `cdk init` app.
-    // npm's latest tag of aws-cdk is not the v2 line this library targets.
+    // The CDK CLI for the test that synthesises the README's snippets in a `cdk init` app,
+    // held to the v2 line that goes with aws-cdk-lib 2 (npm's latest tag may move on).
     'aws-cdk@^2',
     // Peers, used only by bench/ (exact versions: the figures compare against these).
     '@aws-cdk/aws-imagebuilder-alpha@2.270.0-alpha.0',
