@@ -27,7 +27,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // TypeScript 7 is the native port and breaks ts-jest and typescript-eslint.
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
-  // Node.js 22 and 24 are the maintained lines (jsii dropped Node 20 on 2026-10-30). Node 20 still
+  // Node.js 22 and 24 are the LTS lines jsii supports (it dropped Node 20 on 2026-10-30). Node 20 still
   // builds and tests the library, with npm's EBADENGINE warning and jsii's banner, but is not supported.
   minNodeVersion: '22.0.0',
 
