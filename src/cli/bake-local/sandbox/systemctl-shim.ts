@@ -46,7 +46,7 @@ load_unit() {
   local file section= line key value
   file=$(unit_file "$1") || { echo "Unit $1 not found." >&2; return 5; }
   while IFS= read -r line || [ -n "$line" ]; do
-    while [[ "$line" == *\\ ]]; do IFS= read -r more || break; line="${'${line%\\}'} $more"; done
+    while [[ "$line" == *\\ ]]; do IFS= read -r more || break; line="${'${line%?}'} $more"; done
     line="${'${line#"${line%%[![:space:]]*}"}'}"
     case "$line" in ''|'#'*|';'*) continue ;; '['*) section=$line; continue ;; esac
     [ "$section" = "[Service]" ] || continue
