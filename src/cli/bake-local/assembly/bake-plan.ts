@@ -32,19 +32,24 @@ export function planBake(assembly: CloudAssembly, found: FoundImage, options: Pl
   const where = `${found.path} (recipe ${found.recipeLogicalId} in ${stack.templateFile})`;
   const parentImage = resolved(() => resolveString(recipe.ParentImage, context), `${where}: the recipe's ParentImage`);
   const skip = new Set(options.skip ?? []);
-  const used = new Set<string>();
   const components: PlannedComponent[] = [];
   const skipped: Array<{ label: string; reason: string }> = [];
   const notes: string[] = [];
 
-  for (const entry of (Array.isArray(recipe.Components) ? recipe.Components : []) as RecipeEntry[]) {
+  const entries = ((Array.isArray(recipe.Components) ? recipe.Components : []) as RecipeEntry[]).map(entry => {
     const logicalId = referencedLogicalId(entry.ComponentArn);
     const resource = logicalId ? stack.resources[logicalId] : undefined;
     const name = resource ? String(resource.Properties?.Name ?? logicalId) : externalName(entry.ComponentArn, context);
     const label = recipeName && name.startsWith(`${recipeName}-`) ? name.slice(recipeName.length + 1) : name;
-    const wantsSkip = [label, name].find(n => skip.has(n));
-    if (wantsSkip) {
-      used.add(wantsSkip);
+    return { entry, logicalId, resource, name, label };
+  });
+  for (const wanted of skip) {
+    if (!entries.some(e => e.label === wanted || e.name === wanted)) {
+      throw usageError(`--skip ${wanted}: ${found.path} has no component of that name; its components are ${entries.map(e => e.label).join(', ')}`);
+    }
+  }
+  for (const { entry, logicalId, resource, name, label } of entries) {
+    if (skip.has(label) || skip.has(name)) {
       skipped.push({ label, reason: 'left out with --skip' });
       continue;
     }
@@ -54,12 +59,6 @@ export function planBake(assembly: CloudAssembly, found: FoundImage, options: Pl
     }
     const source = stack.paths.get(logicalId!)?.replace(/^\/+/, '') ?? `${logicalId} in ${stack.templateFile}`;
     components.push(planComponent(assembly, resource, { label, name, source }, entry, context, notes));
-  }
-  for (const name of skip) {
-    if (!used.has(name)) {
-      throw usageError(`--skip ${name}: ${found.path} has no component of that name; its components are `
-        + `${[...components.map(c => c.label), ...skipped.map(s => s.label)].join(', ')}`);
-    }
   }
   const ssm = (recipe.AdditionalInstanceConfiguration as { SystemsManagerAgent?: { UninstallAfterBuild?: unknown } } | undefined)?.SystemsManagerAgent;
   const tests = (found.image?.Properties?.ImageTestsConfiguration as { ImageTestsEnabled?: unknown } | undefined)?.ImageTestsEnabled;

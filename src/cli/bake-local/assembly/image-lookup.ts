@@ -29,7 +29,8 @@ export function listImages(assembly: CloudAssembly): FoundImage[] {
 
 /**
  * The image `wanted` names: its construct path (`GoldenWebDebian/WebImage`), its construct id
- * (`WebImage`) when only one image has it, or the logical id of its recipe or image resource.
+ * (`WebImage`) when only one image has it, or the logical id of its recipe or image resource
+ * (`Stack/LogicalId` where stacks share logical ids).
  * Without `wanted`, the assembly's only image. Anything else is bad input listing the images.
  */
 export function findImage(assembly: CloudAssembly, wanted: string | undefined): FoundImage {
@@ -45,8 +46,8 @@ export function findImage(assembly: CloudAssembly, wanted: string | undefined): 
     return images[0];
   }
   const key = wanted.replace(/^\/+/, '').replace(/\/+$/, '');
-  const exact = images.filter(i => i.path === key || i.recipeLogicalId === key || imageLogicalId(i) === key
-    || i.recipe.Properties?.Name === key);
+  const exact = images.filter(i => i.path === key || i.recipe.Properties?.Name === key
+    || [i.recipeLogicalId, imageLogicalId(i)].some(id => id !== undefined && (key === id || key === `${i.stack.id}/${id}`)));
   const byId = exact.length > 0 ? exact : images.filter(i => i.path.split('/').pop() === key);
   if (byId.length === 1) {
     return byId[0];
