@@ -39,10 +39,12 @@ export async function bakeLocal(options: BakeLocalOptions, context: CliContext):
   const assembly = readCloudAssembly(path.resolve(context.cwd, options.app));
   const plan = planBake(assembly, findImage(assembly, options.image), { skip: options.skip });
   const keep = options.keep !== undefined ? checkKeep(path.resolve(context.cwd, options.keep)) : undefined;
-  const layout = cacheLayout(cacheFolder(options.cache === undefined ? undefined : path.resolve(context.cwd, options.cache), context.env));
+  const cache = cacheFolder(options.cache === undefined ? undefined : path.resolve(context.cwd, options.cache), context.env);
   const recipe = options.rootfs === undefined ? rootRecipeFor(plan.parentImage) : undefined;
   const rootfs = options.rootfs !== undefined ? checkRootfs(path.resolve(context.cwd, options.rootfs)) : undefined;
-  checkMachine({ test: options.test, debootstrap: recipe !== undefined && !fs.existsSync(path.join(layout.roots, rootKey(recipe))), env: context.env });
+  // Nothing is written before the machine is known to be fit.
+  checkMachine({ test: options.test, debootstrap: recipe !== undefined && !fs.existsSync(path.join(cache, 'roots', rootKey(recipe))), env: context.env });
+  const layout = cacheLayout(cache);
 
   const progress = new Progress(context.stderr, { quiet: options.quiet });
   const interruption = new Interruption(context.stderr, 'bake-local');

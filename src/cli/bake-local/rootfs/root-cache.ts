@@ -45,6 +45,7 @@ export interface CacheLayout {
   readonly logs: string;
 }
 
+/** The cache's folders, created when missing. */
 export function cacheLayout(folder: string): CacheLayout {
   const layout = { folder, roots: path.join(folder, 'roots'), mountPoint: path.join(folder, 'sandbox'), logs: path.join(folder, 'logs') };
   for (const dir of [layout.roots, layout.mountPoint, layout.logs]) {
