@@ -12,9 +12,11 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export class Interruption {
   private readonly cleanups: Array<() => Promise<void> | void> = [];
   private handling = false;
-  private readonly handler = (signal: NodeJS.Signals) => void this.interrupt(signal);
+  private readonly handler: (signal: NodeJS.Signals) => void;
 
-  constructor(private readonly stderr: ProgressStream, private readonly what: string) {}
+  constructor(private readonly stderr: ProgressStream, private readonly what: string) {
+    this.handler = signal => void this.interrupt(signal);
+  }
 
   /** Registers a cleanup; returns a function that unregisters it (when its work is done). */
   public add(cleanup: () => Promise<void> | void): () => void {

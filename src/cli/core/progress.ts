@@ -2,9 +2,9 @@ import { formatSeconds } from './table';
 
 /** Where progress goes: standard error, so standard output keeps only the result. */
 export interface ProgressStream {
-  write(text: string): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  write(text: string): unknown;
 }
 
 export interface ProgressOptions {

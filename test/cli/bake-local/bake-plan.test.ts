@@ -94,7 +94,9 @@ describe('what cannot be baked here is found before anything runs', () => {
   test('a raw recipe whose component refers to a deploy-time value says which', () => {
     const outdir = synth(stack => {
       const component = new imagebuilder.CfnComponent(stack, 'Component', {
-        name: 'raw', version: '1.0.0', platform: 'Linux',
+        name: 'raw',
+        version: '1.0.0',
+        platform: 'Linux',
         data: `schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: a\n        action: ExecuteBash\n        inputs:\n          commands: ['echo ${stack.resolve(stack.node.addr)}']\n`,
       });
       component.addPropertyOverride('Data', { 'Fn::Join': ['', ['x', { 'Fn::GetAtt': ['Bucket', 'Arn'] }]] });

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FolderGuest } from './folder-guest';
-import { ToeDocument } from '../../../src/provisioning/toe/component-document';
-import { parseComponentDocumentYaml } from '../../../src/provisioning/toe/parse';
 import { PlannedComponent } from '../../../src/cli/bake-local/plan';
 import { countSteps, DocumentRunner, logName, MAX_RESTARTS_PER_STEP } from '../../../src/cli/bake-local/runner/document-runner';
 import { StepPosition, StepReport } from '../../../src/cli/bake-local/runner/step-report';
+import { ToeDocument } from '../../../src/provisioning/toe/component-document';
+import { parseComponentDocumentYaml } from '../../../src/provisioning/toe/parse';
 
 let guest: FolderGuest;
 let logDir: string;
@@ -29,7 +29,10 @@ function component(label: string, yaml: string, parameters: Record<string, strin
 
 async function bake(components: PlannedComponent[], phases: Array<'build' | 'validate' | 'test'> = ['build', 'validate']) {
   const runner = new DocumentRunner({
-    guest, assets: {}, workingDirectory: '/tmp', logDir,
+    guest,
+    assets: {},
+    workingDirectory: '/tmp',
+    logDir,
     events: { stepStarted: p => started.push(p), stepEnded: () => undefined },
   }, { index: 0, total: countSteps(components, phases) });
   return runner.runStage(components, phases);

@@ -117,8 +117,10 @@ function binaryExists(name: string, files: ConditionFiles): boolean {
   const candidates = name.includes('/') ? [name] : GUEST_ENVIRONMENT.PATH.split(':').map(dir => path.posix.join(dir, name));
   return candidates.some(candidate => {
     try {
-      const stat = fs.statSync(files.resolve(candidate));
-      return stat.isFile() && (stat.mode & 0o111) !== 0;
+      const file = files.resolve(candidate);
+      // As root, X_OK holds when any execute bit is set.
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
     } catch {
       return false;
     }

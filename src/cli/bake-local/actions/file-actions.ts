@@ -10,7 +10,9 @@ import { decodeText, encodeText } from './text-encoding';
  * 0666 and folders 0777 less the usual umask 022, parent folders created, overwrite on.
  */
 
-const UMASK = 0o022;
+/** 0666 and 0777 less the umask 022 that root's processes run with. */
+const FILE_MODE = 0o644;
+const FOLDER_MODE = 0o755;
 
 export const createFile: ActionEmulator = {
   run: context => eachOperation(context.inputs, op => {
@@ -18,8 +20,8 @@ export const createFile: ActionEmulator = {
     if (fs.existsSync(file.hostPath) && !flag(op.overwrite, true)) {
       throw new Error(`${file.guestPath} exists and overwrite is false`);
     }
-    fs.mkdirSync(path.dirname(file.hostPath), { recursive: true, mode: 0o777 & ~UMASK });
-    fs.writeFileSync(file.hostPath, encodeText(op.content === undefined || op.content === null ? '' : String(op.content), op.encoding), { mode: 0o666 & ~UMASK });
+    fs.mkdirSync(path.dirname(file.hostPath), { recursive: true, mode: FOLDER_MODE });
+    fs.writeFileSync(file.hostPath, encodeText(op.content === undefined || op.content === null ? '' : String(op.content), op.encoding), { mode: FILE_MODE });
     applyAccess(context, file.hostPath, op);
   }),
 };
@@ -30,7 +32,7 @@ export const createFolder: ActionEmulator = {
     if (fs.existsSync(folder.hostPath) && !flag(op.overwrite, true)) {
       throw new Error(`${folder.guestPath} exists and overwrite is false`);
     }
-    fs.mkdirSync(folder.hostPath, { recursive: true, mode: 0o777 & ~UMASK });
+    fs.mkdirSync(folder.hostPath, { recursive: true, mode: FOLDER_MODE });
     applyAccess(context, folder.hostPath, op);
   }),
 };
@@ -138,7 +140,7 @@ export const createSymlink: ActionEmulator = {
       }
       fs.unlinkSync(link.hostPath);
     }
-    fs.mkdirSync(path.dirname(link.hostPath), { recursive: true, mode: 0o777 & ~UMASK });
+    fs.mkdirSync(path.dirname(link.hostPath), { recursive: true, mode: FOLDER_MODE });
     fs.symlinkSync(target, link.hostPath);
   }),
 };

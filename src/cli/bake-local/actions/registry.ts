@@ -1,5 +1,5 @@
-import { ActionEmulator } from './action';
 import { setFileOwner, setFilePermissions, setFolderOwner, setFolderPermissions } from './access-actions';
+import { ActionEmulator } from './action';
 import { assertAction } from './assert-action';
 import { copyFile, copyFolder, moveFile, moveFolder } from './copy-move-actions';
 import { executeBash, executeBinary } from './execute-actions';

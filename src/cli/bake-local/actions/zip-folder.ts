@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- the zip format and CRC-32 are defined in bit fields */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -14,7 +15,7 @@ export function zipFolder(folder: string): Buffer {
   for (const file of listFiles(folder)) {
     const name = Buffer.from(path.relative(folder, file).split(path.sep).join('/'), 'utf-8');
     const data = fs.readFileSync(file);
-    const mode = fs.statSync(file).mode & 0o7777;
+    const mode = fs.statSync(file).mode % 0o10000;
     const deflated = zlib.deflateRawSync(data);
     const crc = crc32(data);
     const local = Buffer.alloc(30);

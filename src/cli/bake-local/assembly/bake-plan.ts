@@ -60,7 +60,8 @@ export function planBake(assembly: CloudAssembly, found: FoundImage, options: Pl
     const source = stack.paths.get(logicalId!)?.replace(/^\/+/, '') ?? `${logicalId} in ${stack.templateFile}`;
     components.push(planComponent(assembly, resource, { label, name, source }, entry, context, notes));
   }
-  const ssm = (recipe.AdditionalInstanceConfiguration as { SystemsManagerAgent?: { UninstallAfterBuild?: unknown } } | undefined)?.SystemsManagerAgent;
+  type InstanceConfiguration = { SystemsManagerAgent?: { UninstallAfterBuild?: unknown } } | undefined;
+  const ssm = (recipe.AdditionalInstanceConfiguration as InstanceConfiguration)?.SystemsManagerAgent;
   const tests = (found.image?.Properties?.ImageTestsConfiguration as { ImageTestsEnabled?: unknown } | undefined)?.ImageTestsEnabled;
   return {
     image: found.path,

@@ -90,7 +90,9 @@ export class DocumentRunner {
   }
 
   private async runStep(component: PlannedComponent, phase: ToePhaseName, step: ToeStep, scope: ExpressionScope): Promise<StepReport> {
-    const position: StepPosition = { index: ++this.counter.index, total: this.counter.total, phase, component: component.label, step: step.name, action: step.action };
+    const position: StepPosition = {
+      index: ++this.counter.index, total: this.counter.total, phase, component: component.label, step: step.name, action: step.action,
+    };
     const log = path.join(this.settings.logDir, logName(position));
     fs.writeFileSync(log, `# ${phase} / ${component.label} (${component.source}) / ${step.name}: ${step.action}\n`);
     const append = (text: string) => fs.appendFileSync(log, text);
@@ -219,8 +221,16 @@ export class DocumentRunner {
 
   private notRun(component: PlannedComponent, phase: ToePhaseName, step: ToeStep): StepReport {
     return {
-      index: ++this.counter.index, total: this.counter.total, phase, component: component.label, step: step.name, action: step.action,
-      status: 'not-run', seconds: 0, attempts: 0, notes: [],
+      index: ++this.counter.index,
+      total: this.counter.total,
+      phase,
+      component: component.label,
+      step: step.name,
+      action: step.action,
+      status: 'not-run',
+      seconds: 0,
+      attempts: 0,
+      notes: [],
     };
   }
 }
@@ -252,5 +262,6 @@ export function logName(position: StepPosition): string {
 
 /** The number of steps the given phases hold across the components. */
 export function countSteps(components: readonly PlannedComponent[], phases: readonly ToePhaseName[]): number {
-  return phases.reduce((sum, phase) => sum + components.reduce((n, c) => n + (c.document.phases.find(p => p.name === phase)?.steps.length ?? 0), 0), 0);
+  const stepsOf = (component: PlannedComponent, phase: ToePhaseName) => component.document.phases.find(p => p.name === phase)?.steps.length ?? 0;
+  return phases.reduce((sum, phase) => sum + components.reduce((n, c) => n + stepsOf(c, phase), 0), 0);
 }

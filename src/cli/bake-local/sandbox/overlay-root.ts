@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { bind, bindRecursive, mountOverlay, mountProc, mountSysfsReadOnly, mountTmpfs, unmountRecursive } from './mounts';
 import { overlayOptions } from './isolation';
+import { bind, bindRecursive, mountOverlay, mountProc, mountSysfsReadOnly, mountTmpfs, unmountRecursive } from './mounts';
 
 /** Debian's hook that tells maintainer scripts whether they may start a service; 101 means no. */
 const POLICY_RC_D = '#!/bin/sh\n# bake-local: no package starts a service while the image is built (exit 101: action forbidden)\nexit 101\n';
@@ -113,7 +113,7 @@ export class OverlayRoot {
     if (!fs.existsSync(path.dirname(target))) {
       return;
     }
-    const original = lstat(target)?.isFile() ? { content: fs.readFileSync(target), mode: fs.statSync(target).mode & 0o7777 } : undefined;
+    const original = lstat(target)?.isFile() ? { content: fs.readFileSync(target), mode: fs.statSync(target).mode % 0o10000 } : undefined;
     fs.writeFileSync(target, POLICY_RC_D, { mode: 0o755 });
     fs.chmodSync(target, 0o755);
     this.restorePolicy = () => {

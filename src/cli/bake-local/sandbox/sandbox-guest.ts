@@ -13,6 +13,13 @@ export const SCRATCH_GUEST_PATH = '/run/bake-local';
 /** Most of a command's standard output kept for `outputs.stdout` (the log has all of it). */
 const MAX_STDOUT = 1024 * 1024;
 
+export interface SandboxGuestOptions {
+  /** The network namespace commands run in (the test phase's). */
+  readonly networkNamespace?: string;
+  /** Processes a restart leaves running (the network namespace's holder). */
+  readonly keepAlive?: () => readonly number[];
+}
+
 /**
  * The guest as the sandbox runs it: commands chrooted into the overlay (and, in the test phase,
  * in the phase's network namespace), each in a process group of its own so that a timeout kills
@@ -21,7 +28,7 @@ const MAX_STDOUT = 1024 * 1024;
 export class SandboxGuest implements Guest {
   constructor(
     private readonly overlay: OverlayRoot,
-    private readonly options: { readonly networkNamespace?: string; readonly keepAlive?: () => readonly number[]; readonly afterRestart?: () => void } = {},
+    private readonly options: SandboxGuestOptions = {},
   ) {}
 
   public get root(): string {
@@ -50,7 +57,6 @@ export class SandboxGuest implements Guest {
   public async reboot(): Promise<string> {
     const stopped = await stopProcesses(new Set([process.pid, ...(this.options.keepAlive?.() ?? [])]));
     this.overlay.remountRun();
-    this.options.afterRestart?.();
     return `${stopped} process${stopped === 1 ? '' : 'es'} stopped, /run emptied (no kernel restarts and no service starts at boot)`;
   }
 }
@@ -60,7 +66,6 @@ export function runCommand(command: readonly string[], env: NodeJS.ProcessEnv, o
   return new Promise(resolve => {
     const child = spawn(command[0], command.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
-    let lastErrorLine: string | undefined;
     let timedOut = false;
     const onOutput = options.onOutput ?? (() => undefined);
     child.stdout.setEncoding('utf-8').on('data', (chunk: string) => {
@@ -69,9 +74,10 @@ export function runCommand(command: readonly string[], env: NodeJS.ProcessEnv, o
       }
       onOutput(chunk);
     });
+    let stderrTail = '';
     child.stderr.setEncoding('utf-8').on('data', (chunk: string) => {
-      const line = chunk.split('\n').map(l => l.trim()).filter(l => l !== '').pop();
-      lastErrorLine = line ?? lastErrorLine;
+      // A line may come in several writes: keep the tail and find its last line at the end.
+      stderrTail = (stderrTail + chunk).slice(-4096);
       onOutput(chunk);
     });
     const timer = options.deadline === undefined ? undefined : setTimeout(() => {
@@ -89,6 +95,7 @@ export function runCommand(command: readonly string[], env: NodeJS.ProcessEnv, o
         clearTimeout(timer);
         child.stdout.destroy();
         child.stderr.destroy();
+        const lastErrorLine = stderrTail.split('\n').map(l => l.trim()).filter(l => l !== '').pop();
         resolve({ exitCode: code ?? undefined, signal: signal ?? undefined, stdout, lastErrorLine, timedOut });
       }
     };
