@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ActionEmulator, eachOperation, flag, text } from './action';
-import { applyAccess, exists, guestFile } from './guest-files';
+import { applyAccess, exists, guestFile, wildcardPattern } from './guest-files';
 import { decodeText, encodeText } from './text-encoding';
 
 /**
@@ -53,7 +53,7 @@ export const deleteFile: ActionEmulator = {
     const base = path.posix.basename(pattern);
     if (base.includes('*')) {
       const folder = guestFile(context, path.posix.dirname(pattern));
-      const matcher = new RegExp(`^${base.split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const matcher = wildcardPattern(base);
       for (const name of fs.existsSync(folder.hostPath) ? fs.readdirSync(folder.hostPath) : []) {
         const target = path.join(folder.hostPath, name);
         if (matcher.test(name) && !fs.lstatSync(target).isDirectory()) {
@@ -112,8 +112,7 @@ export const listFiles: ActionEmulator = {
       if (!exists(folder.hostPath, 'folder')) {
         throw new Error(`${folder.guestPath}: no such folder`);
       }
-      const pattern = op.fileNamePattern === undefined ? undefined
-        : new RegExp(`^${String(op.fileNamePattern).split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const pattern = op.fileNamePattern === undefined ? undefined : wildcardPattern(String(op.fileNamePattern));
       walk(folder.hostPath, folder.guestPath, flag(op.recursive, false), (guestPath, name) => {
         if (!pattern || pattern.test(name)) {
           found.push(guestPath);

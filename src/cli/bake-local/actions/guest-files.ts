@@ -29,7 +29,7 @@ export function expandWildcard(context: ActionContext, source: string, kind: 'fi
     return [file];
   }
   const folder = guestFile(context, path.posix.dirname(absolute));
-  const pattern = new RegExp(`^${base.split('*').map(escapeRegExp).join('.*')}$`);
+  const pattern = wildcardPattern(base);
   const matches = (fs.existsSync(folder.hostPath) ? fs.readdirSync(folder.hostPath) : [])
     .filter(name => pattern.test(name)).sort()
     .map(name => ({ guestPath: path.posix.join(folder.guestPath, name), hostPath: path.join(folder.hostPath, name) }))
@@ -80,6 +80,7 @@ export function applyAccess(context: ActionContext, hostPath: string, access: { 
   }
 }
 
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A file name pattern with `*` wildcards as a regular expression of the whole name. */
+export function wildcardPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }

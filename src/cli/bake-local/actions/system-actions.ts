@@ -1,5 +1,6 @@
 import { ActionContext, ActionEmulator } from './action';
 import { executeBash } from './execute-actions';
+import { shellQuote } from '../../../provisioning/script-language';
 
 /**
  * Reboot: there is no kernel to restart, so the sandbox does what a restart does to a build:
@@ -32,9 +33,8 @@ export const updateOs: ActionEmulator = {
 
 /** The shell commands of an OS update (exported for tests). */
 export function updateCommands(include: readonly string[], exclude: readonly string[]): string[] {
-  const quote = (value: string) => `'${value.replace(/'/g, '\'\\\'\'')}'`;
-  const included = include.map(quote).join(' ');
-  const excluded = exclude.map(quote).join(' ');
+  const included = include.map(shellQuote).join(' ');
+  const excluded = exclude.map(shellQuote).join(' ');
   return [
     'set -e',
     'export DEBIAN_FRONTEND=noninteractive',
@@ -46,9 +46,9 @@ export function updateCommands(include: readonly string[], exclude: readonly str
       : '  apt-get upgrade -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold',
     ...(exclude.length > 0 ? [`  apt-mark unhold ${excluded}`] : []),
     'elif command -v dnf >/dev/null 2>&1; then',
-    `  dnf -y upgrade ${included}${exclude.map(e => ` --exclude=${quote(e)}`).join('')}`,
+    `  dnf -y upgrade ${included}${exclude.map(e => ` --exclude=${shellQuote(e)}`).join('')}`,
     'elif command -v yum >/dev/null 2>&1; then',
-    `  yum -y update ${included}${exclude.map(e => ` --exclude=${quote(e)}`).join('')}`,
+    `  yum -y update ${included}${exclude.map(e => ` --exclude=${shellQuote(e)}`).join('')}`,
     'else',
     '  echo "UpdateOS: the image has neither apt-get, dnf nor yum" >&2',
     '  exit 1',

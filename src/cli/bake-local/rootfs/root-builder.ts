@@ -2,6 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RootRecipe } from './parent-root';
+import { shellQuote } from '../../../provisioning/script-language';
 import { CacheLayout, debootstrapArguments, partialRootPath, removeStalePartials, rootKey } from './root-cache';
 import { CliError, ExitCode } from '../../core/cli-error';
 import { isolatedCommand } from '../sandbox/isolation';
@@ -38,11 +39,11 @@ export function ensureRoot(recipe: RootRecipe, layout: CacheLayout): RootBuild {
   const staging = path.join(layout.mountPoint, 'root');
   const script = [
     'set -e',
-    `mount -t tmpfs -o mode=0755 bake-local ${quote(layout.mountPoint)}`,
-    `debootstrap ${debootstrapArguments(recipe, staging).map(quote).join(' ')}`,
+    `mount -t tmpfs -o mode=0755 bake-local ${shellQuote(layout.mountPoint)}`,
+    `debootstrap ${debootstrapArguments(recipe, staging).map(shellQuote).join(' ')}`,
     // Downloaded packages are not part of a cloud image's root.
-    `rm -f ${quote(staging)}/var/cache/apt/archives/*.deb`,
-    `cp -a ${quote(staging)} ${quote(partial)}`,
+    `rm -f ${shellQuote(staging)}/var/cache/apt/archives/*.deb`,
+    `cp -a ${shellQuote(staging)} ${shellQuote(partial)}`,
   ].join('\n');
   const argv = isolatedCommand(['/bin/sh', '-c', script]);
   const log = fs.openSync(logFile, 'w');
@@ -84,8 +85,4 @@ export function ensureRoot(recipe: RootRecipe, layout: CacheLayout): RootBuild {
 function lastLine(file: string): string {
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf-8').split('\n').map(l => l.trim()).filter(l => l !== '') : [];
   return lines.pop() ?? 'no output';
-}
-
-function quote(value: string): string {
-  return `'${value.replace(/'/g, '\'\\\'\'')}'`;
 }
