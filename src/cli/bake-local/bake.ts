@@ -43,7 +43,8 @@ export async function bakeLocal(options: BakeLocalOptions, context: CliContext):
   const recipe = options.rootfs === undefined ? rootRecipeFor(plan.parentImage) : undefined;
   const rootfs = options.rootfs !== undefined ? checkRootfs(path.resolve(context.cwd, options.rootfs)) : undefined;
   // Nothing is written before the machine is known to be fit.
-  checkMachine({ test: options.test, debootstrap: recipe !== undefined && !fs.existsSync(path.join(cache, 'roots', rootKey(recipe))), env: context.env });
+  const debootstrap = recipe !== undefined && !fs.existsSync(path.join(cache, 'roots', rootKey(recipe)));
+  checkMachine({ test: options.test, debootstrap, keyring: recipe?.keyring, env: context.env });
   const layout = cacheLayout(cache);
 
   const progress = new Progress(context.stderr, { quiet: options.quiet });

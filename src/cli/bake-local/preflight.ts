@@ -8,7 +8,13 @@ import { resolveInRoot } from './sandbox/root-path';
  * What the machine must have before a bake starts, each said with the fix: Linux, root (the
  * sandbox mounts and unshares), and the host tools the sandbox runs.
  */
-export function checkMachine(options: { readonly test: boolean; readonly debootstrap: boolean; readonly env?: NodeJS.ProcessEnv }): void {
+export function checkMachine(options: {
+  readonly test: boolean;
+  readonly debootstrap: boolean;
+  /** The archive keyring debootstrap needs (Ubuntu's, on a Debian machine). */
+  readonly keyring?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}): void {
   if (process.platform !== 'linux') {
     throw usageError(`bake-local runs on Linux only (this is ${process.platform}): run it in a Linux VM or CI runner`);
   }
@@ -21,6 +27,10 @@ export function checkMachine(options: { readonly test: boolean; readonly deboots
   if (missing.length > 0) {
     const packages = [...new Set(missing.map(t => t.packageName))].join(' ');
     throw usageError(`bake-local needs ${missing.map(t => t.tool).join(', ')}, not found on PATH: install ${packages} (apt-get install -y ${packages})`);
+  }
+  if (options.debootstrap && options.keyring && !fs.existsSync(options.keyring)) {
+    throw usageError(`building this root needs the archive keyring ${options.keyring} (package ubuntu-keyring on Ubuntu; Debian has none): `
+      + 'install it, or pass --rootfs DIR with a prepared root');
   }
 }
 

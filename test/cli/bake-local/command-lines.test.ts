@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { updateCommands } from '../../../src/cli/bake-local/actions/system-actions';
 import { zipFolder } from '../../../src/cli/bake-local/actions/zip-folder';
+import { checkKeep, checkMachine } from '../../../src/cli/bake-local/preflight';
 import { CLOUD_IMAGE_PACKAGES, rootRecipeFor } from '../../../src/cli/bake-local/rootfs/parent-root';
 import { cacheFolder, debootstrapArguments, removeStalePartials, rootKey } from '../../../src/cli/bake-local/rootfs/root-cache';
 import { guestCommand, isolatedCommand, overlayOptions } from '../../../src/cli/bake-local/sandbox/isolation';
@@ -97,4 +98,22 @@ test('the systemctl stand-in is a valid bash script', () => {
   expect(() => execFileSync('bash', ['-n', file], { stdio: 'pipe' })).not.toThrow();
   expect(SYSTEMCTL_SHIM.startsWith('#!/bin/bash\n')).toBe(true);
   fs.rmSync(path.dirname(file), { recursive: true });
+});
+
+describe('the machine check says what is missing and how to get it', () => {
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  asRoot('unshare, setpriv and the rest not on PATH: name them and their package', () => {
+    expect(() => checkMachine({ test: true, debootstrap: false, env: { PATH: '/nonexistent' } }))
+      .toThrow('bake-local needs unshare, setpriv, nsenter, mount, umount, cp, not found on PATH: install util-linux mount coreutils (apt-get install -y util-linux mount coreutils)');
+  });
+  asRoot('Ubuntu\'s keyring, which a Debian machine does not have', () => {
+    expect(() => checkMachine({ test: false, debootstrap: true, keyring: '/nonexistent/ubuntu-archive-keyring.gpg' }))
+      .toThrow('building this root needs the archive keyring /nonexistent/ubuntu-archive-keyring.gpg (package ubuntu-keyring on Ubuntu; Debian has none): install it, or pass --rootfs DIR with a prepared root');
+  });
+  test('--keep must be new or empty, and never /', () => {
+    expect(() => checkKeep('/')).toThrow('--keep /: refusing to write the image over /; give a new folder');
+    expect(() => checkKeep(__dirname)).toThrow(`--keep ${__dirname} exists and is not an empty folder: give a new folder, or remove it first`);
+    expect(() => checkKeep('/nonexistent/a/b')).toThrow('--keep /nonexistent/a/b: its parent folder /nonexistent/a does not exist');
+    expect(checkKeep(path.join(os.tmpdir(), 'bake-local-new-keep'))).toBe(path.join(os.tmpdir(), 'bake-local-new-keep'));
+  });
 });

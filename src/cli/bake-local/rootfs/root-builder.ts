@@ -2,8 +2,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RootRecipe } from './parent-root';
-import { shellQuote } from '../../../provisioning/script-language';
 import { CacheLayout, debootstrapArguments, partialRootPath, removeStalePartials, rootKey } from './root-cache';
+import { shellQuote } from '../../../provisioning/script-language';
 import { CliError, ExitCode } from '../../core/cli-error';
 import { isolatedCommand } from '../sandbox/isolation';
 
