@@ -17,6 +17,9 @@ import { writeJson } from '../core/json-output';
 import { CliContext } from '../core/program';
 import { Progress } from '../core/progress';
 
+/** A kept root being copied is `.bake-local-keep-<name>-<pid>` beside its final name, renamed when complete. */
+const KEEP_PARTIAL_PREFIX = '.bake-local-keep-';
+
 export interface BakeLocalOptions {
   readonly app: string;
   readonly image?: string;
@@ -88,9 +91,9 @@ async function runSandbox(plan: BakePlan, root: BakeResult['root'], options: Bak
   const logDir = path.join(layout.logs, `${new Date().toISOString().replace(/[:.]/g, '-')}-${plan.image.replace(/[^A-Za-z0-9_-]+/g, '_')}`);
   fs.mkdirSync(logDir, { recursive: true });
   pruneLogs(layout.logs);
-  const keepTo = keep ? `${keep}.partial-${process.pid}` : undefined;
+  const keepTo = keep ? path.join(path.dirname(keep), `${KEEP_PARTIAL_PREFIX}${path.basename(keep)}-${process.pid}`) : undefined;
   if (keep) {
-    removeStalePartials(path.dirname(keep));
+    removeStalePartials(path.dirname(keep), KEEP_PARTIAL_PREFIX);
   }
   const entry = [process.execPath, ...process.execArgv, process.argv[1]];
   const onEvent = (event: SandboxEvent) => {

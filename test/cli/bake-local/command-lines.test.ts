@@ -72,9 +72,11 @@ describe('the cache', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bake-local-stale-'));
     fs.mkdirSync(path.join(dir, '.partial-debian-12-x-999999999'));
     fs.mkdirSync(path.join(dir, `.partial-debian-12-x-${process.pid}`));
-    fs.mkdirSync(path.join(dir, 'kept.partial-999999998'));
-    expect(removeStalePartials(dir).sort()).toEqual(['.partial-debian-12-x-999999999', 'kept.partial-999999998']);
-    expect(fs.readdirSync(dir)).toEqual([`.partial-debian-12-x-${process.pid}`]);
+    fs.mkdirSync(path.join(dir, '.bake-local-keep-web-999999998'));
+    fs.mkdirSync(path.join(dir, 'users-own.partial-999999997'));
+    expect(removeStalePartials(dir)).toEqual(['.partial-debian-12-x-999999999']);
+    expect(removeStalePartials(dir, '.bake-local-keep-')).toEqual(['.bake-local-keep-web-999999998']);
+    expect(fs.readdirSync(dir).sort()).toEqual([`.partial-debian-12-x-${process.pid}`, 'users-own.partial-999999997']);
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -54,19 +54,22 @@ export function cacheLayout(folder: string): CacheLayout {
   return layout;
 }
 
-/** A half-built root is named `.partial-<key>-<pid>`; one whose builder is gone is removed. */
+/** A half-built root is named `.partial-<key>-<pid>`. */
 export function partialRootPath(layout: CacheLayout, key: string): string {
   return path.join(layout.roots, `.partial-${key}-${process.pid}`);
 }
 
-/** Removes what interrupted runs left: half-built roots and copies (`*.partial-<pid>`) of processes that are gone. */
-export function removeStalePartials(folder: string): string[] {
+/**
+ * Removes what interrupted runs left in `folder`: entries named `<prefix>...<pid>` (half-built
+ * roots, half-copied kept roots) whose process is gone. Nothing else is touched.
+ */
+export function removeStalePartials(folder: string, prefix = '.partial-'): string[] {
   if (!fs.existsSync(folder)) {
     return [];
   }
   const removed: string[] = [];
   for (const name of fs.readdirSync(folder)) {
-    const pid = /\.partial-(?:.*-)?(\d+)$/.exec(name)?.[1];
+    const pid = name.startsWith(prefix) ? /-(\d+)$/.exec(name)?.[1] : undefined;
     if (pid !== undefined && !processExists(Number(pid))) {
       fs.rmSync(path.join(folder, name), { recursive: true, force: true });
       removed.push(name);
