@@ -140,7 +140,11 @@ async function runSandbox(plan: BakePlan, root: BakeResult['root'], options: Bak
     root,
     steps: exit.result.steps,
     skipped: plan.skipped,
-    notes: [...plan.notes, ...exit.result.notes],
+    notes: [
+      ...plan.notes,
+      ...(options.test && !plan.testsEnabled ? ['the image turns its tests off (ImageTestsEnabled false): Image Builder does not run the test phase'] : []),
+      ...exit.result.notes,
+    ],
     seconds: exit.result.seconds,
     logs: logDir,
     kept,
