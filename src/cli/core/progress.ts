@@ -92,10 +92,12 @@ export class Progress {
     if (!this.current) {
       return;
     }
-    const elapsed = formatSeconds((this.now() - this.current.started) / 1000);
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
-    const text = `${this.current.label}  ${elapsed}`;
-    this.stream.write(`\r\x1b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+    // The elapsed time always shows; a label too long for the terminal is shortened instead.
+    const elapsed = `  ${formatSeconds((this.now() - this.current.started) / 1000)}`;
+    const width = Math.max(30, (this.stream.columns || 80) - 1);
+    const label = this.current.label;
+    const shown = label.length + elapsed.length > width ? `${label.slice(0, width - elapsed.length - 1)}…` : label;
+    this.stream.write(`\r\x1b[2K${shown}${elapsed}`);
   }
 
   private clear(): void {

@@ -91,7 +91,7 @@ describe('progress', () => {
     progress.begin('[1/2] build · a step with a very long name indeed');
     now = 1000;
     progress.end('ok');
-    expect(out).toBe('\r\x1b[2K[1/2] build · a step with a very long …\r\x1b[2K[1/2] build · a step with a very long name indeed: ok (1.0s)\n');
+    expect(out).toBe('\r\x1b[2K[1/2] build · a step with a very…  0.0s\r\x1b[2K[1/2] build · a step with a very long name indeed: ok (1.0s)\n');
     expect(new Progress({ write: () => undefined, isTTY: true }, { quiet: true }).live).toBe(false);
   });
 });
