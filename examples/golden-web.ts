@@ -53,6 +53,12 @@ export function webServerImage(scope: Construct, id: string, parentImage: Parent
   });
 }
 
+/**
+ * The second region the Debian image is copied to, where GoldenWebDebianReplica runs it. The
+ * image stack deploys to your default region, which must not be this one.
+ */
+export const REPLICA_REGION = 'eu-west-1';
+
 /** The golden web image on Debian 12, as in the classic tutorials. */
 export class GoldenWebDebianStack extends Stack {
   public readonly image: GoldenImage;
@@ -66,7 +72,8 @@ export class GoldenWebDebianStack extends Stack {
     this.pipeline = this.image.addPipeline('WeeklyRebake', {
       schedule: PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }),
       rebuildWhen: RebuildCondition.WHEN_DEPENDENCIES_UPDATED,
-      distribution: [{ ssmParameters: [{ parameterName: '/golden/web/latest' }] }],
+      // Every bake is also copied to the replica region, where another stack runs it.
+      distribution: [{ ssmParameters: [{ parameterName: '/golden/web/latest' }] }, { region: REPLICA_REGION }],
       keepImages: ImageRetention.count(5),
     });
 
@@ -105,6 +112,34 @@ export class GoldenWebDebianStack extends Stack {
   }
 }
 
+/**
+ * The Debian image's web fleet in another region, from the copy the image's distribution puts
+ * there: the stack reads each bake's AMI id from the SSM parameter written in its region, never
+ * from an export of GoldenWebDebian, so rebakes never lock the two stacks together.
+ */
+export class GoldenWebReplicaStack extends Stack {
+  public readonly web: ImmutableDeployment;
+
+  constructor(scope: Construct, id: string, image: GoldenImage, props?: StackProps) {
+    super(scope, id, props);
+    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    vpc.addFlowLog('FlowLogs');
+    this.web = new ImmutableDeployment(this, 'Web', {
+      vpc,
+      image: DeploymentImage.fromGoldenImage(image),
+      instanceType: new ec2.InstanceType('t3.small'),
+      capacity: { min: 2, max: 6 },
+      port: 80,
+      healthCheck: { path: '/' },
+      trafficShift: TrafficShift.canary({ percent: 10, interval: Duration.minutes(5) }),
+    });
+    Validations.of(this.web.loadBalancer!).acknowledge({
+      id: 'AwsSolutions-ELB2',
+      reason: 'The example keeps no request logs; set accessLogs (a bucket in this region) to keep them',
+    });
+  }
+}
+
 /** The same image on Amazon Linux 2023. */
 export class GoldenWebAl2023Stack extends Stack {
   public readonly image: GoldenImage;
@@ -117,8 +152,10 @@ export class GoldenWebAl2023Stack extends Stack {
 
 /** The example app: every stack, as `npm run example` synthesises it. */
 export function buildExampleApp(app: App): Stack[] {
+  const debian = new GoldenWebDebianStack(app, 'GoldenWebDebian');
   return [
-    new GoldenWebDebianStack(app, 'GoldenWebDebian'),
+    debian,
     new GoldenWebAl2023Stack(app, 'GoldenWebAl2023'),
+    new GoldenWebReplicaStack(app, 'GoldenWebDebianReplica', debian.image, { env: { region: REPLICA_REGION } }),
   ];
 }

@@ -81,10 +81,12 @@ const LOOKUP_PLACEHOLDER = 'dummy-value-for-';
 export class DeploymentImage {
   /**
    * A golden image baked in this app; generations are keyed by its content hash, so a change
-   * to a provisioner rolls out a new fleet.
+   * to a provisioner rolls out a new fleet. The image may live in another stack, region or
+   * account (one it is distributed to): the deployment then reads that bake's AMI id from an
+   * SSM parameter the image's distribution writes there, never from a stack export.
    */
   public static fromGoldenImage(image: IGoldenImage): DeploymentImage {
-    return new DeploymentImage(() => bindGoldenImage(image));
+    return new DeploymentImage(scope => bindGoldenImage(scope, image));
   }
 
   /**
@@ -124,9 +126,10 @@ export class DeploymentImage {
   }
 }
 
-function bindGoldenImage(image: IGoldenImage): BoundDeploymentImage {
+function bindGoldenImage(scope: Construct, image: IGoldenImage): BoundDeploymentImage {
   return {
-    imageId: image.imageId,
+    // In another stack, region or account: the AMI id this bake published there.
+    imageId: image.machineImage.getImage(scope).imageId,
     osFamily: image.osFamily,
     architecture: image.architecture,
     identity: `golden-image:${image.imageKey}`,

@@ -6,13 +6,17 @@ const DEFAULT_PORTS: Record<string, number> = { HTTP: 80, HTTPS: 443 };
 /**
  * The base URL a listener serves on (`http://<load balancer DNS name>[:port]`), for a listener
  * the app defines; undefined for an imported one, whose load balancer the app does not know.
+ * Protocol and port come from the listener's CloudFormation resource: the L2's own fields are
+ * private in older aws-cdk-lib releases the library supports.
  */
 export function listenerUrl(listener: elbv2.IApplicationListener): string | undefined {
   if (!(listener instanceof elbv2.ApplicationListener)) {
     return undefined;
   }
-  const scheme = listener.protocol === elbv2.ApplicationProtocol.HTTPS ? 'https' : 'http';
-  const port = listener.port;
-  const suffix = !Token.isUnresolved(port) && port === DEFAULT_PORTS[listener.protocol] ? '' : `:${Tokenization.stringifyNumber(port)}`;
+  const resource = listener.node.defaultChild as elbv2.CfnListener;
+  const protocol = String(resource.protocol);
+  const port = resource.port;
+  const scheme = protocol === elbv2.ApplicationProtocol.HTTPS ? 'https' : 'http';
+  const suffix = port === undefined || (!Token.isUnresolved(port) && port === DEFAULT_PORTS[protocol]) ? '' : `:${Tokenization.stringifyNumber(port)}`;
   return `${scheme}://${listener.loadBalancer.loadBalancerDnsName}${suffix}`;
 }

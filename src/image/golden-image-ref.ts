@@ -7,14 +7,16 @@ import { OsFamily } from './os-family';
  */
 export interface IGoldenImage extends IConstruct {
   /**
-   * The AMI id of the image built at deploy time.
+   * The AMI id of the image built at deploy time. It changes with every bake: use it in the
+   * image's own stack; elsewhere use `machineImage` (or `DeploymentImage.fromGoldenImage`).
    *
    * @attribute
    */
   readonly imageId: string;
 
   /**
-   * The ARN of the Image Builder image (build version) that produced the AMI.
+   * The ARN of the Image Builder image (build version) that produced the AMI. It changes with
+   * every bake: use it in the image's own stack only.
    *
    * @attribute
    */
@@ -27,7 +29,12 @@ export interface IGoldenImage extends IConstruct {
    */
   readonly imageKey: string;
 
-  /** The image as an `ec2.IMachineImage`, usable by any CDK construct that launches instances. */
+  /**
+   * The image as an `ec2.IMachineImage`, usable by any CDK construct that launches instances,
+   * in any stack. In a stack of another deployment (another stack, region or account the image
+   * is distributed to) the AMI id is read from the SSM parameter the image's distribution
+   * writes there for each bake, so no per-bake value becomes a stack export.
+   */
   readonly machineImage: ec2.IMachineImage;
 
   /** The operating system family of the image. */

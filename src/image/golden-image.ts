@@ -9,6 +9,7 @@ import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
 import { buildTag } from './build-tag';
 import { IGoldenImage } from './golden-image-ref';
 import { ImageDistribution } from './image-distribution';
+import { inSameDeployment, publishedImageId, sameDeploymentOnly } from './image-publication';
 import { ImageSettings } from './image-settings';
 import { OsFamily } from './os-family';
 import { ParentImage, ParentImageConfig } from './parent-image';
@@ -222,6 +223,10 @@ export interface GoldenImageProps {
 const SSM_CORE_POLICY = 'AmazonSSMManagedInstanceCore';
 const IMAGE_BUILDER_INSTANCE_POLICY = 'EC2InstanceProfileForImageBuilder';
 
+/** How another stack uses a golden image without importing a per-bake value (image-publication.ts). */
+const OTHER_STACK_FIX = 'In another stack use DeploymentImage.fromGoldenImage(image), ParentImage.fromGoldenImage(image) or '
+  + 'image.machineImage (getImage(scope).imageId for the id): they read each bake\'s AMI id from an SSM parameter';
+
 /** Image Builder's limits on the image test timeout. */
 const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
 
@@ -266,6 +271,8 @@ export class GoldenImage extends Resource implements IGoldenImage {
   public readonly _infrastructure: BuildInfrastructure;
   /** @internal */
   public readonly _settings: ImageSettings;
+  /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). @internal */
+  public readonly _destroysReplacedAmis: boolean;
   /**
    * The role Image Builder runs this image's builds with, when a feature needs one (set by a
    * pipeline; the deploy-time build uses it too, since both share the distribution).
@@ -289,6 +296,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
     this.architecture = parent.architecture;
     this.rootDeviceName = props.rootVolume?.deviceName ?? parent.rootDeviceName;
     this.keepsSsmAgent = props.keepSsmAgent ?? true;
+    this._destroysReplacedAmis = props.amiRemovalPolicy === RemovalPolicy.DESTROY;
     this.role = props.role ?? this.createRole();
 
     const components = this.createComponents(props, parent);
@@ -313,16 +321,16 @@ export class GoldenImage extends Resource implements IGoldenImage {
   }
 
   public get imageId(): string {
-    return this.deployTimeImage('imageId').attrImageId;
+    return sameDeploymentOnly(this, 'imageId', this.deployTimeImage('imageId').attrImageId, OTHER_STACK_FIX);
   }
 
   public get imageArn(): string {
-    return this.deployTimeImage('imageArn').attrArn;
+    return sameDeploymentOnly(this, 'imageArn', this.deployTimeImage('imageArn').attrArn, OTHER_STACK_FIX);
   }
 
   public get parentImageArn(): string {
     if (this.image) {
-      return this.image.attrArn;
+      return sameDeploymentOnly(this, 'parentImageArn', this.image.attrArn, OTHER_STACK_FIX);
     }
     const stack = Stack.of(this);
     return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._recipeName}/x.x.x`;
@@ -332,8 +340,8 @@ export class GoldenImage extends Resource implements IGoldenImage {
     const imageId = this.imageId;
     const osType = this.osFamily === OsFamily.WINDOWS ? ec2.OperatingSystemType.WINDOWS : ec2.OperatingSystemType.LINUX;
     return {
-      getImage: () => ({
-        imageId,
+      getImage: scope => ({
+        imageId: inSameDeployment(scope, this) ? imageId : publishedImageId(this, scope),
         osType,
         userData: osType === ec2.OperatingSystemType.WINDOWS ? ec2.UserData.forWindows() : ec2.UserData.forLinux(),
       }),

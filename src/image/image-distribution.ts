@@ -52,6 +52,26 @@ export interface SsmParameterOutput extends SsmParameterSettings {
 }
 
 /**
+ * A stack of another deployment that launches the image: the AMI id of each bake is published
+ * for it in an SSM parameter (see image-publication.ts for why and how it is read).
+ */
+export interface ImageIdPublication {
+  readonly parameterName: string;
+  /** The consumer's region where it is known at synth and is not the build region's. */
+  readonly region?: string;
+  /** The consumer's account where it is known at synth and differs from the image's. */
+  readonly account?: string;
+}
+
+/**
+ * Published AMI ids are plain text: Systems Manager checks an `aws:ec2:image` value after
+ * PutParameter has returned, and only then creates the parameter, so a consumer stack deployed
+ * right after the image stack could miss it. `text` is written before the call returns.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-data-types.html
+ */
+const PUBLICATION_DATA_TYPE = 'text';
+
+/**
  * The image's one distribution configuration: the AMI's name, description and tags in the
  * build region, and whatever regions, accounts and outputs pipelines add. Rendered lazily so
  * the deploy-time build and every pipeline distribute alike.
@@ -60,6 +80,7 @@ export class ImageDistribution extends Construct {
   public readonly distributionConfigurationArn: string;
   private buildRegionOutputs?: RegionOutputs;
   private readonly otherRegions = new Map<string, RegionOutputs>();
+  private readonly publications = new Map<string, ImageIdPublication>();
 
   constructor(scope: Construct, id: string, private readonly props: ImageDistributionProps) {
     super(scope, id);
@@ -93,22 +114,91 @@ export class ImageDistribution extends Construct {
     }
   }
 
-  /** Every SSM parameter output, with its region. */
+  /** Every SSM parameter output (published AMI ids included), with its region. */
   public get ssmParameters(): SsmParameterOutput[] {
     const stackRegion = Stack.of(this).region;
     const entries: Array<[string, RegionOutputs | undefined]> = [[stackRegion, this.buildRegionOutputs], ...this.otherRegions.entries()];
-    return entries.flatMap(([region, outputs]) => (outputs?.ssmParameters ?? []).map(p => ({ ...p, region })));
+    return [
+      ...entries.flatMap(([region, outputs]) => (outputs?.ssmParameters ?? []).map(p => ({ ...p, region }))),
+      ...[...this.publications.values()].map(p => this.publicationOutput(p)),
+    ];
+  }
+
+  /**
+   * Has every build write its AMI id to `publication.parameterName` where the consumer runs.
+   * Returns the parameter when it is new, undefined when it was published already.
+   */
+  public publishImageId(publication: ImageIdPublication): SsmParameterOutput | undefined {
+    const key = [publication.region ?? '', publication.account ?? '', publication.parameterName].join('|');
+    if (this.publications.has(key)) {
+      return undefined;
+    }
+    this.publications.set(key, publication);
+    return this.publicationOutput(publication);
+  }
+
+  /**
+   * Why the AMI never reaches where `publication` asks for it (a region it is not distributed
+   * to, an account it is not copied to), or undefined. Complete once every pipeline is added.
+   */
+  public publicationProblem(publication: ImageIdPublication): string | undefined {
+    const placement = this.placement(publication);
+    if (placement === undefined) {
+      const regions = [Token.isUnresolved(Stack.of(this).region) ? 'the build region' : Stack.of(this).region, ...this.otherRegions.keys()];
+      return `its AMI is only in ${regions.join(', ')}, and the consumer runs in ${publication.region}`;
+    }
+    const outputs = placement.region === undefined ? this.buildRegionOutputs : this.otherRegions.get(placement.region);
+    if (publication.account !== undefined && !outputs?.targetAccountIds?.includes(publication.account)) {
+      return `its AMI is not copied to account ${publication.account} in ${placement.region ?? 'the build region'}, where the consumer runs`;
+    }
+    return undefined;
+  }
+
+  /** The parameter a publication writes; its region is the consumer's (or the build region). */
+  private publicationOutput(publication: ImageIdPublication): SsmParameterOutput {
+    return {
+      parameterName: publication.parameterName,
+      region: publication.region ?? Stack.of(this).region,
+      amiAccountId: publication.account,
+      dataType: PUBLICATION_DATA_TYPE,
+    };
+  }
+
+  /**
+   * The entry a publication is written by: undefined region for the build region. Undefined
+   * when the AMI does not reach the consumer's region.
+   */
+  private placement(publication: ImageIdPublication): { region?: string } | undefined {
+    const region = publication.region;
+    if (region === undefined || this.isBuildRegion(region)) {
+      return {};
+    }
+    if (this.otherRegions.has(region)) {
+      return { region };
+    }
+    // An image stack without a region of its own may be deployed to the consumer's region.
+    return Token.isUnresolved(Stack.of(this).region) ? {} : undefined;
+  }
+
+  /** The published parameters the entry for `region` (undefined: the build region) writes. */
+  private publishedIn(region?: string): SsmParameterSettings[] {
+    const placed = [...this.publications.values()]
+      .filter(p => this.publicationProblem(p) === undefined && this.placement(p)?.region === region)
+      .map(p => this.publicationOutput(p));
+    // Consumers placed apart at synth can meet in one entry (an image stack without a region).
+    return placed.filter((p, i) => placed.findIndex(q => q.parameterName === p.parameterName && q.amiAccountId === p.amiAccountId) === i);
   }
 
   private render(): imagebuilder.CfnDistributionConfiguration.DistributionProperty[] {
     return [
-      this.renderRegion(Stack.of(this).region, this.buildRegionOutputs, this.props.kmsKey?.keyArn),
-      ...[...this.otherRegions.entries()].map(([region, outputs]) => this.renderRegion(region, outputs)),
+      this.renderRegion(Stack.of(this).region, this.buildRegionOutputs, this.props.kmsKey?.keyArn, this.publishedIn()),
+      ...[...this.otherRegions.entries()].map(([region, outputs]) => this.renderRegion(region, outputs, undefined, this.publishedIn(region))),
     ];
   }
 
-  private renderRegion(region: string, outputs?: RegionOutputs, defaultKmsKeyArn?: string):
+  private renderRegion(region: string, outputs?: RegionOutputs, defaultKmsKeyArn?: string, published: SsmParameterSettings[] = []):
   imagebuilder.CfnDistributionConfiguration.DistributionProperty {
+    const ssmParameters = [...outputs?.ssmParameters ?? [], ...published];
     const tags = { ...this.props.amiTags, ...outputs?.amiTags };
     const kmsKeyArn = outputs?.kmsKeyArn ?? defaultKmsKeyArn;
     const launchPermission = outputs?.launchPermission ? pascalCaseLaunchPermission(outputs.launchPermission) : undefined;
@@ -123,7 +213,7 @@ export class ImageDistribution extends Construct {
         ...(outputs?.targetAccountIds?.length ? { TargetAccountIds: outputs.targetAccountIds } : {}),
         ...(launchPermission ? { LaunchPermissionConfiguration: launchPermission } : {}),
       },
-      ssmParameterConfigurations: outputs?.ssmParameters?.length ? outputs.ssmParameters.map(p => ({
+      ssmParameterConfigurations: ssmParameters.length ? ssmParameters.map(p => ({
         parameterName: p.parameterName,
         dataType: p.dataType,
         amiAccountId: p.amiAccountId,

@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { IGoldenImage } from './golden-image-ref';
+import { parentImageIn } from './image-publication';
 import { confirmedRootSnapshotSizeGiB, findManagedParentImage, listManagedParentImages, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
 import { OsFamily } from './os-family';
 import { defaultRootDeviceName } from './root-device';
@@ -266,9 +267,9 @@ class GoldenParent extends ParentImage {
     super();
   }
 
-  public bind(_scope: Construct): ParentImageConfig {
+  public bind(scope: Construct): ParentImageConfig {
     return {
-      parentImage: this.image.parentImageArn,
+      parentImage: parentImageIn(this.image, scope),
       identity: `golden:${this.image.imageKey}`,
       osFamily: this.image.osFamily,
       architecture: this.image.architecture,

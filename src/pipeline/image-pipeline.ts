@@ -13,6 +13,7 @@ import { PipelineNotificationOptions, setUpNotifications } from './pipeline-noti
 import { BoundSchedule, PipelineSchedule, RebuildCondition, WeekDay } from './pipeline-schedule';
 import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
 import type { GoldenImage } from '../image/golden-image';
+import { sameDeploymentOnly } from '../image/image-publication';
 import { invalidProp } from '../private/errors';
 import { imageBuilderName } from '../private/names';
 
@@ -172,6 +173,10 @@ const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
 const AUTO_DISABLE = { min: 1, max: 10, default: 5 };
 const EVENT_SOURCE = 'aws.imagebuilder';
 
+/** How another stack uses a pipeline's build without importing a per-bake value. */
+const OTHER_STACK_FIX = 'In another stack read the AMI id from an SSM parameter the pipeline\'s distribution writes '
+  + '(DeploymentImage.fromSsmParameterLookup), or let the image bake at deploy and use DeploymentImage.fromGoldenImage(image)';
+
 /** Images whose builds a pipeline already retires, by the pipeline's path. */
 const retiredBy = new WeakMap<GoldenImage, string>();
 
@@ -249,7 +254,7 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageId(): string {
-    return this.deployTimeRun('imageId').attrImageId;
+    return sameDeploymentOnly(this, 'imageId', this.deployTimeRun('imageId').attrImageId, OTHER_STACK_FIX);
   }
 
   /**
@@ -258,7 +263,7 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageArn(): string {
-    return this.deployTimeRun('imageArn').attrArn;
+    return sameDeploymentOnly(this, 'imageArn', this.deployTimeRun('imageArn').attrArn, OTHER_STACK_FIX);
   }
 
   /** Lets the grantee start the pipeline. */
