@@ -13,9 +13,13 @@ import { synthesiseExampleApp } from '../../quality/example-app';
 const example = synthesiseExampleApp();
 const assembly = readCloudAssembly(example.assembly.directory);
 
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A one-stack app with a GoldenImage, synthesised into a temporary folder. */
 function synth(build: (stack: Stack) => void): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bake-local-plan-'));
+  outdirs.push(outdir);
   const app = new App({ outdir, builtinCloudFormationValidation: false } as never);
   build(new Stack(app, 'Plan'));
   app.synth();
@@ -97,7 +101,7 @@ describe('what cannot be baked here is found before anything runs', () => {
         name: 'raw',
         version: '1.0.0',
         platform: 'Linux',
-        data: `schemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - name: a\n        action: ExecuteBash\n        inputs:\n          commands: ['echo ${stack.resolve(stack.node.addr)}']\n`,
+        data: 'replaced below by a document that refers to a deployed resource',
       });
       component.addPropertyOverride('Data', { 'Fn::Join': ['', ['x', { 'Fn::GetAtt': ['Bucket', 'Arn'] }]] });
       new imagebuilder.CfnImageRecipe(stack, 'Recipe', { name: 'raw', version: '1.0.0', parentImage: 'ami-0123456789abcdef0', components: [{ componentArn: component.attrArn }] });
