@@ -105,8 +105,6 @@ async function runSandbox(plan: BakePlan, root: BakeResult['root'], options: Bak
       if (report.evidence && report.status === 'failed') {
         progress.log(`  > ${report.evidence}`);
       }
-    } else if (event.type === 'note') {
-      progress.log(event.message);
     }
   };
   const sandbox = startSandbox(entry, { plan, root: root.path, mountPoint: layout.mountPoint, logDir, test: options.test, keepTo }, onEvent);

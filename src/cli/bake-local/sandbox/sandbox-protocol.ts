@@ -22,7 +22,6 @@ export type SandboxEvent =
   | { readonly type: 'hello'; readonly hostPid: number }
   | { readonly type: 'step-started'; readonly position: StepPosition }
   | { readonly type: 'step-ended'; readonly report: StepReport }
-  | { readonly type: 'note'; readonly message: string }
   | { readonly type: 'done'; readonly result: SandboxResult };
 
 export interface SandboxResult {
