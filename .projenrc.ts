@@ -55,6 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
     'fast-check@^4',
+    // The command line's argument parser: bundled into the CLI at build time, never a runtime dependency.
+    'commander@^14',
     'ts-node@^10',
     // The CDK CLI for the test that synthesises the README's snippets in a `cdk init` app,
     // held to the v2 line that goes with aws-cdk-lib 2 (npm's latest tag may move on).
@@ -104,6 +106,24 @@ for (const task of project.tasks.all.filter(t => /^bundle:handlers\/.*\.lambda$/
   }
 }
 
+// The command line ships as one esbuild bundle (like the Lambda handlers), so it needs no runtime
+// dependency of its own: commander and yaml are inside it. The library's AWSTOE validator imports
+// aws-cdk-lib only to recognise unresolved tokens; a synthesised cloud assembly holds none, so the
+// bundle gets a stand-in for those two functions instead of the whole of aws-cdk-lib.
+const cli = project.bundler.addBundle('src/cli/cdk-immutable-infra.ts', {
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
+  externals: [],
+  executable: true,
+  esbuildArgs: { '--alias:aws-cdk-lib': './src/cli/core/synthesised-tokens.ts' },
+});
+project.addBins({ 'cdk-immutable-infra': cli.outfile });
+// jsii compiles src/cli too (so it type-checks under the library's settings), but that copy
+// requires commander, a devDependency: consumers get the bundle only.
+project.addPackageIgnore('/lib/cli/**');
+project.eslint?.allowDevDeps('src/cli/**');
+
 // examples/ has its own type-check-only tsconfig so typescript-eslint's project service finds one.
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('tools');
@@ -128,6 +148,14 @@ project.addTask('bench', {
   // --expose-gc lets the benchmark measure heap growth per synthesis from a collected heap.
   exec: 'node --expose-gc -r ts-node/register bench/run.ts',
 });
+
+const benchBake = project.addTask('bench:bake-local', {
+  description: 'Time bake-local on the example\'s Debian image, cold (no cached root) and warm; writes bench/results/bake-local.json (root, network)',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+// The example's deployment needs the handler bundles, and the bench runs the CLI as it ships.
+benchBake.spawn(project.bundler.bundleTask);
+benchBake.exec('node -r ts-node/register bench/bake-local.ts');
 
 // jsii's Python target must generate cleanly (PyPI is out of reach, so code only), and the
 // committed API.md must be what docgen makes of the current source.
