@@ -27,7 +27,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // TypeScript 7 is the native port and breaks ts-jest and typescript-eslint.
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~6.0.0',
-  minNodeVersion: '20.0.0',
+  // Node.js 22 and 24 are the LTS lines jsii supports (it dropped Node 20 on 2026-10-30). Node 20 still
+  // builds and tests the library, with npm's EBADENGINE warning and jsii's banner, but is not supported.
+  minNodeVersion: '22.0.0',
 
   // Nothing here may download beyond the npm registry; workflows would only be generated.
   github: false,
@@ -53,7 +55,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/util-retry@^4',
     '@types/aws-lambda@^8',
     'fast-check@^4',
+    // The command line's argument parser: bundled into the CLI at build time, never a runtime dependency.
+    'commander@^14',
     'ts-node@^10',
+    // The CDK CLI for the test that synthesises the README's snippets in a `cdk init` app,
+    // held to the v2 line that goes with aws-cdk-lib 2 (npm's latest tag may move on).
+    'aws-cdk@^2',
     // Peers, used only by bench/ (exact versions: the figures compare against these).
     '@aws-cdk/aws-imagebuilder-alpha@2.270.0-alpha.0',
     '@cloudsnorkel/cdk-github-runners@0.14.13',
@@ -99,6 +106,24 @@ for (const task of project.tasks.all.filter(t => /^bundle:handlers\/.*\.lambda$/
   }
 }
 
+// The command line ships as one esbuild bundle (like the Lambda handlers), so it needs no runtime
+// dependency of its own: commander and yaml are inside it. The library's AWSTOE validator imports
+// aws-cdk-lib only to recognise unresolved tokens; a synthesised cloud assembly holds none, so the
+// bundle gets a stand-in for those two functions instead of the whole of aws-cdk-lib.
+const cli = project.bundler.addBundle('src/cli/cdk-immutable-infra.ts', {
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
+  externals: [],
+  executable: true,
+  esbuildArgs: { '--alias:aws-cdk-lib': './src/cli/core/synthesised-tokens.ts' },
+});
+project.addBins({ 'cdk-immutable-infra': cli.outfile });
+// jsii compiles src/cli too (so it type-checks under the library's settings), but that copy
+// requires commander, a devDependency: consumers get the bundle only.
+project.addPackageIgnore('/lib/cli/**');
+project.eslint?.allowDevDeps('src/cli/**');
+
 // examples/ has its own type-check-only tsconfig so typescript-eslint's project service finds one.
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('tools');
@@ -109,17 +134,28 @@ project.eslint?.allowDevDeps('tools/**');
 project.eslint?.allowDevDeps('src/handlers/**');
 
 const tsNode = 'ts-node -P examples/tsconfig.json --transpile-only';
-project.addTask('example', {
-  description: 'Synthesise the example app into cdk.out/ (offline, no AWS credentials) and print a summary',
+const example = project.addTask('example', {
+  description: 'Bundle the Lambda handlers, synthesise the example app into cdk.out/ (offline, no AWS credentials) and print a summary',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
-  exec: `${tsNode} examples/main.ts`,
 });
+// The example runs the TypeScript sources, but the release controller's functions are assets
+// that only the bundle step writes (a few seconds with esbuild); jsii compilation is not needed.
+example.spawn(project.bundler.bundleTask);
+example.exec(`${tsNode} examples/main.ts`);
 project.addTask('bench', {
   description: 'Run the benchmarks in bench/ and write bench/results/',
   env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
   // --expose-gc lets the benchmark measure heap growth per synthesis from a collected heap.
   exec: 'node --expose-gc -r ts-node/register bench/run.ts',
 });
+
+const benchBake = project.addTask('bench:bake-local', {
+  description: 'Time bake-local on the example\'s Debian image, cold (no cached root) and warm; writes bench/results/bake-local.json (root, network)',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+// The example's deployment needs the handler bundles, and the bench runs the CLI as it ships.
+benchBake.spawn(project.bundler.bundleTask);
+benchBake.exec('node -r ts-node/register bench/bake-local.ts');
 
 // jsii's Python target must generate cleanly (PyPI is out of reach, so code only), and the
 // committed API.md must be what docgen makes of the current source.
@@ -148,5 +184,15 @@ project.addPackageIgnore('bench/');
 project.addPackageIgnore('tools/');
 project.addPackageIgnore('examples/');
 project.addPackageIgnore('.ci/');
+// Synthesised apps (`npm run example`, tests) and packed tarballs are never part of the package.
+project.addPackageIgnore('cdk.out/');
+project.addPackageIgnore('*.tgz');
+project.addPackageIgnore('.tmp/');
+// Handler code reaches consumers only as the bundles in assets/: its compiled sources in lib/
+// require SDK clients that are devDependencies. The projen-generated *-function.js wrappers stay:
+// they are the Lambda constructs the library loads, and point at the bundles.
+project.addPackageIgnore('/lib/handlers/**');
+project.addPackageIgnore('!/lib/handlers/*/*-function.js');
+project.addPackageIgnore('!/lib/handlers/*/*-function.d.ts');
 
 project.synth();

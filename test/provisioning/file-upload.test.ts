@@ -4,8 +4,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import {
-  commandsOf, EXAMPLE_ACCESS_KEY_ID, expectObjectGrants, EXAMPLE_SECRET_ACCESS_KEY, FAKE_PRIVATE_KEY, FIXTURES, kindTestBed, onlyPhaseSteps,
-  PLACEHOLDER, stepNamed, tempFolder, validationErrors, writeFiles,
+  commandsOf, EXAMPLE_ACCESS_KEY_ID, expectObjectGrants, EXAMPLE_SECRET_ACCESS_KEY, FAKE_PRIVATE_KEY, FIXTURES, fixtureWithModes, kindTestBed,
+  onlyPhaseSteps, PLACEHOLDER, stepNamed, tempFolder, validationErrors, writeFiles,
 } from './kind-context';
 import { pathWithout, runDocument, stagedAssets } from './run-steps';
 import { OsFamily } from '../../src/image/os-family';
@@ -13,7 +13,8 @@ import { FileProvisionerOptions, FileUpload, FOLDER_NESTS_WARNING, folderMode } 
 import { InlineShell } from '../../src/provisioning/shell';
 import { StepFailureAction } from '../../src/provisioning/step-options';
 
-const SITE = path.join(FIXTURES, 'site');
+/** The site, with modes that do not depend on the umask of the checkout: the upload tests check them. */
+const SITE = fixtureWithModes('site');
 const APP_CONF = path.join(FIXTURES, 'app.conf');
 
 function bindFile(options: FileProvisionerOptions, osFamily: OsFamily = OsFamily.LINUX, workingDirectory = '/tmp') {

@@ -98,6 +98,28 @@ export function writeFiles(root: string, files: Record<string, string | Buffer>)
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
 
+/**
+ * A copy of a fixture folder with the permission bits a test can rely on: folders 0755, files
+ * 0755 where the owner may execute them and 0644 otherwise. Git records only the executable bit,
+ * so a checkout's group and other bits follow the umask it was made with (tar's 0002 gives 0775
+ * and 0664); tests that look at modes use this copy.
+ */
+export function fixtureWithModes(name: string): string {
+  const copy = path.join(tempFolder('fixture-'), name);
+  fs.cpSync(path.join(FIXTURES, name), copy, { recursive: true });
+  const setModes = (file: string) => {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) {
+      fs.chmodSync(file, 0o755);
+      fs.readdirSync(file).forEach(entry => setModes(path.join(file, entry)));
+    } else {
+      fs.chmodSync(file, Math.floor(stat.mode / 0o100) % 2 === 1 ? 0o755 : 0o644);
+    }
+  };
+  setModes(copy);
+  return copy;
+}
+
 /** AWS's documented example credentials (never real ones). */
 export const EXAMPLE_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 export const EXAMPLE_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

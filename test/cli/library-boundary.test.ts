@@ -1,0 +1,62 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/*
+ * The construct library never loads the command line or its dependencies: a CDK app that
+ * imports cdk-immutable-infra pays nothing for the CLI, and the CLI's dependencies (bundled into
+ * its own file) need not be the library's.
+ */
+const REPO = path.join(__dirname, '..', '..');
+
+/** Every source file reachable from `entry` through relative imports, and the packages they import. */
+function importGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    if (files.has(file)) {
+      continue;
+    }
+    files.add(file);
+    const source = fs.readFileSync(file, 'utf-8');
+    for (const [, specifier] of source.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)) {
+      if (!specifier.startsWith('.')) {
+        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+        continue;
+      }
+      const base = path.resolve(path.dirname(file), specifier);
+      const target = [`${base}.ts`, path.join(base, 'index.ts')].find(f => fs.existsSync(f));
+      if (target) {
+        queue.push(target);
+      }
+    }
+  }
+  return { files, packages };
+}
+
+test('src/index.ts reaches no file of src/cli and no package of the command line', () => {
+  const { files, packages } = importGraph(path.join(REPO, 'src', 'index.ts'));
+  expect(files.size).toBeGreaterThan(50);
+  expect([...files].filter(f => f.startsWith(path.join(REPO, 'src', 'cli')))).toEqual([]);
+  expect([...packages].filter(p => p === 'commander')).toEqual([]);
+  // The command line, for its part, reaches the library only through the AWSTOE model, the parent
+  // image table and the shell quoting the provisioners use.
+  const cli = importGraph(path.join(REPO, 'src', 'cli', 'cdk-immutable-infra.ts'));
+  const library = [...cli.files].filter(f => !f.startsWith(path.join(REPO, 'src', 'cli'))).map(f => path.relative(path.join(REPO, 'src'), f)).sort();
+  const allowed = ['image/managed-parent-images.ts', 'provisioning/script-language.ts', 'image/os-family.ts'];
+  expect(library.filter(f => !f.startsWith('provisioning/toe/') && !allowed.includes(f))).toEqual([]);
+});
+
+test('loading lib/index.js loads nothing of the command line', () => {
+  const main = path.join(REPO, 'lib', 'index.js');
+  if (!fs.existsSync(main)) {
+    throw new Error('lib/index.js is missing: the library is compiled by `npx projen compile` (or `npm test`)');
+  }
+  const loaded = JSON.parse(execFileSync(process.execPath, ['-e', `require(${JSON.stringify(main)}); console.log(JSON.stringify(Object.keys(require.cache)))`], {
+    cwd: REPO, encoding: 'utf-8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  })) as string[];
+  expect(loaded.length).toBeGreaterThan(50);
+  expect(loaded.filter(f => f.includes(`${path.sep}lib${path.sep}cli${path.sep}`) || f.includes(`${path.sep}assets${path.sep}cli${path.sep}`) || f.includes(`node_modules${path.sep}commander${path.sep}`))).toEqual([]);
+});
