@@ -84,6 +84,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 120_000,
+      // Jest's default leaves one core to the parent process, which only waits: on a 2-core CI
+      // machine that halves the suite's speed for nothing.
+      maxWorkers: '100%',
     },
   },
 
@@ -176,6 +179,14 @@ const apiCheck = project.addTask('check:api-md', {
 });
 // In CI (a fresh clone) the working-tree API.md is the committed one: check it before docgen rewrites it.
 project.postCompileTask.prependSpawn(apiCheck, { condition: 'node -e "if (!process.env.CI) process.exit(1)"' });
+
+// The release controller's property tests play a quick set of seeded cases in `npm test` and the
+// deep set here (test/handlers/fake-aws/property-runs.ts): run it after changing the controller or the fake.
+project.addTask('test:deep', {
+  description: 'Run the release controller\'s property tests with their deep run counts (several minutes)',
+  env: { FC_DEEP: '1' },
+  exec: 'jest --coverage=false test/handlers',
+});
 
 // `npm test` is the newcomer's (and CI's) one command: bundle, jsii compile, API.md, tests, lint.
 project.package.setScript('test', 'npx projen build');

@@ -24,6 +24,7 @@ import {
   driveConcurrently,
   isPrefix,
   noTrafficToEmptyTargetGroup,
+  propertyRuns,
   referencedGroups,
   ruleWrites,
   trafficShares,
@@ -1022,9 +1023,9 @@ describe('12. the one-hour limit', () => {
 
 describe('property: random faults, world changes and timings', () => {
   // A failure report gives the seed and the path: FC_SEED=<seed> replays the run, and with
-  // FC_PATH=<path> only the shrunk counterexample. FC_RUNS raises the number of runs.
+  // FC_PATH=<path> only the shrunk counterexample. `npm run test:deep` plays 300 runs.
   const SEED = Number(process.env.FC_SEED ?? 20261122);
-  const RUNS = Number(process.env.FC_RUNS ?? 300);
+  const RUNS = propertyRuns(40, 300);
   const PATH = process.env.FC_PATH;
   const OPERATIONS = [
     '*', 'elbv2:DescribeRules', 'elbv2:ModifyRule', 'elbv2:DescribeTargetHealth', 'autoscaling:*',

@@ -13,14 +13,15 @@
  * must find the bug, so the property is known to be able to fail.
  */
 import * as fc from 'fast-check';
-import { LOGICAL_ID, ReleaseWorld, STACK_ID, interleave, referencedGroups, trafficShares, type FakeGeneration, type LambdaContext } from './fake-aws';
+import { LOGICAL_ID, ReleaseWorld, STACK_ID, interleave, propertyRuns, referencedGroups, trafficShares, type FakeGeneration, type LambdaContext } from './fake-aws';
 import { handler as isComplete } from '../../src/handlers/release-controller/is-complete.lambda';
 import { handler as onEvent } from '../../src/handlers/release-controller/on-event.lambda';
 import type { ReleaseRequest } from '../../src/handlers/release-controller/request';
 
 const SEED = Number(process.env.FC_SEED ?? 20261205);
 const PATH = process.env.FC_PATH;
-const RUNS = Number(process.env.FC_RUNS ?? 60);
+// `npm run test:deep` plays 60 runs.
+const RUNS = propertyRuns(20, 60);
 // A budget for a busy CI machine (about 30 s alone), not a timing check.
 const PROPERTY_TIMEOUT_MS = 900_000;
 

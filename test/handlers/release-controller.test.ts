@@ -7,6 +7,7 @@ import {
   STANDARD_INVARIANTS,
   noTrafficToEmptyTargetGroup,
   driveRelease,
+  propertyRuns,
   STACK_ID,
   referencedGroups,
   trafficShares,
@@ -737,7 +738,8 @@ describe('properties', () => {
           expect(writesPerSplit(result).every((n) => n === 1)).toBe(true);
         },
       ),
-      { numRuns: 25, seed: 20261122 },
+      // `npm run test:deep` plays 25 runs.
+      { numRuns: propertyRuns(10, 25), seed: 20261122 },
     );
     // A budget for a busy CI machine, not a timing check.
   }, 600_000);

@@ -103,7 +103,6 @@ export class FakeAws {
   public readonly logs: LogRecord[] = [];
   private readonly schedule: ScheduledChange[] = [];
   private readonly operations = new Map<string, (input: Record<string, unknown>) => unknown>();
-  private readonly invocations = new AsyncLocalStorage<InvocationContext>();
   private readonly retryRandom: SeededRandom;
   private invocationSequence = 0;
   /**
@@ -223,7 +222,7 @@ export class FakeAws {
     });
     // Every call the invocation makes, however deep in the SDK's middleware, finds its
     // invocation through the async context: two invocations can run at once.
-    const ran = this.invocations.run({ id, crash, deadline }, () => fn(context)).then(
+    const ran = INVOCATIONS.run({ fake: this, id, crash, deadline }, () => fn(context)).then(
       (value): InvocationOutcome<T> => ({ kind: 'returned', value }),
       (error: unknown): InvocationOutcome<T> => ({ kind: 'threw', error }),
     );
@@ -333,7 +332,8 @@ export class FakeAws {
       // Loud: a controller that starts calling something new cannot pass against a silent answer.
       throw new Error(`fake: ${operation} is not implemented (input ${JSON.stringify(call.input)})`);
     }
-    const invocation = this.invocations.getStore();
+    const store = INVOCATIONS.getStore();
+    const invocation = store?.fake === this ? store : undefined;
     await this.gate?.(invocation?.id ?? 0, operation);
     // Lambda stops an invocation at its timeout: nothing it would call after that happens.
     if (invocation && this.clock.now() >= invocation.deadline) {
@@ -428,7 +428,16 @@ export class FakeAws {
 }
 
 /** The invocation a call belongs to. */
+/**
+ * One async context for every fake in the process. Node keeps each AsyncLocalStorage that ever
+ * ran in a list that every new promise walks, so one per fake made a long test file quadratic
+ * (a third of its time went to that walk after a few hundred worlds).
+ */
+const INVOCATIONS = new AsyncLocalStorage<InvocationContext>();
+
 interface InvocationContext {
+  /** The fake the invocation runs against. */
+  readonly fake: FakeAws;
   readonly id: number;
   /** Ends the invocation where it is (a crash fault). */
   readonly crash: (operation: string) => void;

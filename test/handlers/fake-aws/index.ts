@@ -11,5 +11,6 @@ export * from './interleave';
 export * from './invariants';
 export * from './release-trace';
 export * from './release-world';
+export * from './property-runs';
 export * from './rng';
 export * from './sim-clock';
