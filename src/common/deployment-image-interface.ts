@@ -26,7 +26,7 @@ export interface DeploymentImageConfig {
   readonly osFamily: OsFamily;
 
   /**
-   * The processor architecture of the AMI; the deployment checks its instance type against it.
+   * The processor architecture of the AMI. The deployment checks its instance type against it.
    *
    * @default - unknown, not checked
    */
@@ -44,7 +44,7 @@ export interface DeploymentImageConfig {
   readonly rootDeviceName: string;
 
   /**
-   * Whether the AMI keeps the SSM agent Session Manager needs; false makes the deployment warn.
+   * Whether the AMI keeps the SSM agent that Session Manager needs. False makes the deployment warn.
    *
    * @default - unknown
    */
