@@ -24,25 +24,25 @@ function imports(file: string): string[] {
   return specifiers.map((s) => (s.startsWith('.') ? path.relative(SRC, path.resolve(path.dirname(file), s)) : s));
 }
 
+/** 'file imports target' for every import of `files` that `allowed` refuses. */
+function importsOutside(files: string[], allowed: (target: string) => boolean): string[] {
+  return files.flatMap((file) => imports(file)
+    .filter((target) => !allowed(target))
+    .map((target) => `${path.relative(SRC, file)} imports ${target}`));
+}
+
 test('src/release-contract/ imports nothing but itself', () => {
   const files = tsFiles(path.join(SRC, 'release-contract'));
   expect(files.length).toBeGreaterThan(0);
-  const outside = files.flatMap((file) => imports(file)
-    .filter((target) => !target.startsWith('release-contract/'))
-    .map((target) => `${path.relative(SRC, file)} imports ${target}`));
-  expect(outside).toEqual([]);
+  expect(importsOutside(files, (target) => target.startsWith('release-contract/'))).toEqual([]);
 });
 
 test('the release controller\'s handler code reaches outside its folder only into src/release-contract/', () => {
-  const folder = path.join(SRC, 'handlers', 'release-controller');
   // The projen-generated *-function.ts files are CDK constructs for the construct side, not handler code.
-  const files = tsFiles(folder).filter((file) => !file.endsWith('-function.ts'));
-  const allowed = (target: string) => target.startsWith('handlers/release-controller/') || target.startsWith('release-contract/')
-    || target.startsWith('@aws-sdk/') || target.startsWith('node:');
-  const outside = files.flatMap((file) => imports(file)
-    .filter((target) => !allowed(target))
-    .map((target) => `${path.relative(SRC, file)} imports ${target}`));
-  expect(outside).toEqual([]);
+  const files = tsFiles(path.join(SRC, 'handlers', 'release-controller')).filter((file) => !file.endsWith('-function.ts'));
+  expect(files.length).toBeGreaterThan(10);
+  expect(importsOutside(files, (target) => target.startsWith('handlers/release-controller/') || target.startsWith('release-contract/')
+    || target.startsWith('@aws-sdk/') || target.startsWith('node:'))).toEqual([]);
 });
 
 test('the checker sees a forbidden import', () => {
