@@ -131,7 +131,7 @@ function describeImage(image: unknown): string {
     return String(image);
   }
   if (Construct.isConstruct(image)) {
-    return `${image.constructor.name} ${image.node.path}`;
+    return `construct ${image.node.path}`;
   }
   return typeof image === 'object' ? `${image.constructor?.name ?? 'Object'} object` : `${typeof image} ${String(image)}`;
 }

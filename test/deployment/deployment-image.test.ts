@@ -95,7 +95,7 @@ describe('an image that is not an IDeploymentImage', () => {
     const { stack, vpc } = newStack();
     const notAnImage = new ec2.SecurityGroup(stack, 'NotAnImage', { vpc });
     expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: notAnImage as unknown as DeploymentImage }))).toThrow(
-      'Stack/Web: invalid image \'SecurityGroup Stack/NotAnImage\': it is not an image a deployment can launch (an IDeploymentImage). '
+      'Stack/Web: invalid image \'construct Stack/NotAnImage\': it is not an image a deployment can launch (an IDeploymentImage). '
       + 'Give a GoldenImage, or DeploymentImage.fromAmiId(), fromSsmParameterLookup(), fromMachineImage() or fromGoldenImage()');
   });
 
