@@ -5,6 +5,7 @@ export * from './image/parent-image';
 export * from './image/root-volume';
 export type { ImageBuildLogging } from './image/build-infrastructure';
 export * from './image/golden-image';
+export type { IDeploymentImage, DeploymentImageConfig } from './common/deployment-image-interface';
 
 // Provisioning: Packer-style provisioners compiled to AWSTOE documents.
 export * from './provisioning/step-options';
@@ -28,6 +29,7 @@ export * from './deployment/generation-alarms';
 export * from './deployment/scaling';
 export * from './deployment/access-logs';
 export * from './deployment/insufficient-data-policy';
+export * from './deployment/immutable-deployment-props';
 export * from './deployment/immutable-deployment';
 
 // Pipeline: rebaking, distribution and retirement.

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
+import { MAX_GROUP_SIZE } from '../release-contract/limits';
 
 /**
  * The size bounds of every generation's Auto Scaling group.
@@ -21,9 +22,6 @@ export interface CapacityOptions {
    */
   readonly desired?: number;
 }
-
-/** Auto Scaling's own ceiling on a group's MaxSize is far above this; it only catches typos. */
-const MAX_GROUP_SIZE = 10_000;
 
 /** Checks capacity bounds at synth; token values are left to CloudFormation. */
 export function validateCapacity(scope: IConstruct, capacity: CapacityOptions): void {

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { stableIdentity } from './stable-identity';
+import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
 import { IGoldenImage } from '../image/golden-image-ref';
 import { OsFamily } from '../image/os-family';
 import { defaultRootDeviceName } from '../image/root-device';
@@ -48,27 +49,6 @@ export interface MachineImageDeploymentImageOptions {
   readonly rootDeviceName?: string;
 }
 
-/**
- * What a deployment launches from an image. A type alias so jsii keeps it internal.
- */
-export type BoundDeploymentImage = {
-  /** The AMI id for the launch template (may be a token). */
-  readonly imageId: string;
-  readonly osFamily: OsFamily;
-  /** Known only for golden images. */
-  readonly architecture?: ec2.InstanceArchitecture;
-  /**
-   * What the image is, fixed at synth time; undefined when the AMI id is only known at
-   * deploy time and no generation key was given for it.
-   */
-  readonly identity?: string;
-  readonly rootDeviceName: string;
-  /** False when the image is known to be baked without the SSM agent; undefined when unknown. */
-  readonly keepsSsmAgent?: boolean;
-  /** How the user made the image, for error messages. */
-  readonly description: string;
-};
-
 const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 // What StringParameter.valueFromLookup returns until the CDK CLI has filled the context.
 const LOOKUP_PLACEHOLDER = 'dummy-value-for-';
@@ -76,9 +56,9 @@ const LOOKUP_PLACEHOLDER = 'dummy-value-for-';
 /**
  * The image an ImmutableDeployment runs. Every generation is keyed by the image's synth-time
  * identity, so a new AMI rolls out as a new generation: a golden image's content hash, or a
- * concrete AMI id.
+ * concrete AMI id. A GoldenImage of this app can also be given to the deployment directly.
  */
-export class DeploymentImage {
+export class DeploymentImage implements IDeploymentImage {
   /**
    * A golden image baked in this app; generations are keyed by its content hash, so a change
    * to a provisioner rolls out a new fleet. The image may live in another stack, region or
@@ -86,7 +66,7 @@ export class DeploymentImage {
    * SSM parameter the image's distribution writes there, never from a stack export.
    */
   public static fromGoldenImage(image: IGoldenImage): DeploymentImage {
-    return new DeploymentImage(scope => bindGoldenImage(scope, image));
+    return new DeploymentImage(scope => bakedImageConfig(scope, image, `DeploymentImage.fromGoldenImage(${image.node.path})`));
   }
 
   /**
@@ -114,32 +94,49 @@ export class DeploymentImage {
     return new DeploymentImage(scope => bindMachineImage(scope, machineImage, options));
   }
 
-  private constructor(private readonly binder: (scope: Construct) => BoundDeploymentImage) {}
+  private constructor(private readonly binder: (scope: Construct) => DeploymentImageConfig) {}
+
+  /** What a deployment in `scope` launches from this image. */
+  public bindForDeployment(scope: Construct): DeploymentImageConfig {
+    return this.binder(scope);
+  }
 
   /**
-   * Resolves the image for a deployment.
+   * Resolves the image for a deployment (the name tests used before bindForDeployment).
    *
    * @internal
    */
-  public _bind(scope: Construct): BoundDeploymentImage {
-    return this.binder(scope);
+  public _bind(scope: Construct): DeploymentImageConfig {
+    return this.bindForDeployment(scope);
   }
 }
 
-function bindGoldenImage(scope: Construct, image: IGoldenImage): BoundDeploymentImage {
-  return {
-    // In another stack, region or account: the AMI id this bake published there.
-    imageId: image.machineImage.getImage(scope).imageId,
-    osFamily: image.osFamily,
-    architecture: image.architecture,
-    identity: `golden-image:${image.imageKey}`,
-    rootDeviceName: image.rootDeviceName,
-    keepsSsmAgent: image.keepsSsmAgent,
-    description: `DeploymentImage.fromGoldenImage(${image.node.path})`,
-  };
+/**
+ * The image a deployment was given, resolved; anything that is not an IDeploymentImage (a
+ * plain `ec2.IMachineImage`, a JavaScript caller's typo) fails synth naming the fix.
+ */
+export function bindDeploymentImage(scope: Construct, image: unknown): DeploymentImageConfig {
+  if (typeof (image as Partial<IDeploymentImage> | undefined)?.bindForDeployment !== 'function') {
+    const machineImage = typeof (image as Partial<ec2.IMachineImage> | undefined)?.getImage === 'function';
+    invalidProp(scope, 'image', describeImage(image), 'it is not an image a deployment can launch (an IDeploymentImage)',
+      machineImage
+        ? 'Wrap an ec2.IMachineImage with DeploymentImage.fromMachineImage(image), giving a generationKey if its AMI id is only known at deploy time'
+        : 'Give a GoldenImage, or DeploymentImage.fromAmiId(), fromSsmParameterLookup(), fromMachineImage() or fromGoldenImage()');
+  }
+  return (image as IDeploymentImage).bindForDeployment(scope);
 }
 
-function bindAmiId(scope: Construct, amiId: string, options: AmiDeploymentImageOptions): BoundDeploymentImage {
+function describeImage(image: unknown): string {
+  if (image === undefined || image === null) {
+    return String(image);
+  }
+  if (Construct.isConstruct(image)) {
+    return `construct ${image.node.path}`;
+  }
+  return typeof image === 'object' ? `${image.constructor?.name ?? 'Object'} object` : `${typeof image} ${String(image)}`;
+}
+
+function bindAmiId(scope: Construct, amiId: string, options: AmiDeploymentImageOptions): DeploymentImageConfig {
   if (!Token.isUnresolved(amiId) && !AMI_ID.test(amiId)) {
     invalidProp(scope, 'image', amiId, 'an AMI id is \'ami-\' followed by 8 or 17 lowercase hexadecimal digits',
       'Give DeploymentImage.fromAmiId() an AMI id such as \'ami-0123456789abcdef0\'');
@@ -155,7 +152,7 @@ function bindAmiId(scope: Construct, amiId: string, options: AmiDeploymentImageO
   };
 }
 
-function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDeploymentImageOptions): BoundDeploymentImage {
+function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDeploymentImageOptions): DeploymentImageConfig {
   if (Token.isUnresolved(parameterName)) {
     invalidProp(scope, 'image', parameterName, 'a synth-time lookup needs the parameter\'s name at synth time',
       'Give DeploymentImage.fromSsmParameterLookup() a literal parameter name');
@@ -175,7 +172,7 @@ function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDepl
   };
 }
 
-function bindMachineImage(scope: Construct, machineImage: ec2.IMachineImage, options: MachineImageDeploymentImageOptions): BoundDeploymentImage {
+function bindMachineImage(scope: Construct, machineImage: ec2.IMachineImage, options: MachineImageDeploymentImageOptions): DeploymentImageConfig {
   const key = options.generationKey;
   if (key !== undefined && (Token.isUnresolved(key) || key.length === 0)) {
     invalidProp(scope, 'image', key, 'the image\'s generationKey is hashed at synth time and must be a non-empty literal',

@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
-import { BoundDeploymentImage } from './deployment-image';
 import { stableIdentity } from './stable-identity';
+import { DeploymentImageConfig } from '../common/deployment-image-interface';
 import { invalidProp } from '../private/errors';
 import { contentHash, shortHash } from '../private/hash';
 
@@ -13,7 +13,7 @@ import { contentHash, shortHash } from '../private/hash';
  * changes in place on the live generation or only steers the next release.
  */
 export type GenerationInputs = {
-  readonly image: BoundDeploymentImage;
+  readonly image: DeploymentImageConfig;
   readonly instanceType: ec2.InstanceType;
   readonly userData: ec2.UserData;
   /** Identity of the instance role (ARN or construct path). */

@@ -5,10 +5,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BoundDeploymentImage } from './deployment-image';
 import { GenerationAlarmOptions, createGenerationAlarms } from './generation-alarms';
 import { ResolvedHealthCheck, targetGroupHealthCheck } from './health-check';
 import { DeploymentScalingOptions, createScalingPolicies } from './scaling';
+import { DeploymentImageConfig } from '../common/deployment-image-interface';
 import { OsFamily } from '../image/os-family';
 import { suppressNagRule } from '../private/nag-suppressions';
 
@@ -17,7 +17,7 @@ export type GenerationProps = {
   readonly key: string;
   readonly vpc: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly image: BoundDeploymentImage;
+  readonly image: DeploymentImageConfig;
   readonly instanceType: ec2.InstanceType;
   readonly userData: ec2.UserData;
   readonly role: iam.IRole;

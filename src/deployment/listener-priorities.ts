@@ -4,9 +4,7 @@ import { IConstruct, Node } from 'constructs';
 import { stableIdentity } from './stable-identity';
 import { invalidProp } from '../private/errors';
 import { canonicalJson } from '../private/hash';
-
-/** ALB rule priorities run from 1 (evaluated first) to 50000. */
-export const PRIORITY_RANGE = { min: 1, max: 50_000 };
+import { PRIORITY_RANGE } from '../release-contract/limits';
 
 /** Priorities claimed by deployments, per listener, per app (keyed by the construct tree's root). */
 const claims = new WeakMap<IConstruct, Map<string, Map<number, string>>>();

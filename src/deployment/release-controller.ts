@@ -7,10 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { CONTROLLER_ENVIRONMENT, CONTROLLER_TAG_KEY, RELEASE_TAG_KEY, STATE_TABLE_KEY } from './release-properties';
 import { IsCompleteFunction } from '../handlers/release-controller/is-complete-function';
 import { OnEventFunction } from '../handlers/release-controller/on-event-function';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
+import { CONTROLLER_ENVIRONMENT, CONTROLLER_TAG_KEY, RELEASE_TAG_KEY, STATE_TABLE_KEY } from '../release-contract/release-properties';
 
 export { CONTROLLER_TAG_KEY };
 

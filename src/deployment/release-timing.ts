@@ -1,10 +1,5 @@
 import { IConstruct } from 'constructs';
-
-/**
- * CloudFormation waits at most one hour for a custom resource (ServiceTimeout 1 to 3600 s,
- * default 3600), and a release is one custom resource update.
- */
-export const CUSTOM_RESOURCE_LIMIT_SECONDS = 3600;
+import { CUSTOM_RESOURCE_LIMIT_SECONDS } from '../release-contract/limits';
 
 /**
  * Kept free of any phase: the provider's polling interval and start-up, the restore of the

@@ -2,27 +2,24 @@ import { Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
+import { RULE_CONDITION_LIMITS } from '../release-contract/limits';
 
 /*
  * What an Application Load Balancer takes in one listener rule's conditions. Without this
  * check a rule over a limit fails only when the release controller activates it, after the
  * new fleet is up and healthy (CreateRule/ModifyRule answer ValidationError).
  *
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
- * ("Condition basics"): each rule may have at most one each of host-header,
- * http-request-method, path-pattern and source-ip; up to three match evaluations per
- * condition; up to five match evaluations per rule; wildcards in http-header, host-header,
- * path-pattern and query-string values, up to five per rule.
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
- * (Rules): condition values per rule 5, condition wildcards per rule 5, match evaluations per
- * rule 5, none adjustable.
+ * The limits themselves, with the AWS pages that state them, are in
+ * src/release-contract/limits.ts (RULE_CONDITION_LIMITS).
  */
-const MAX_EVALUATIONS_PER_CONDITION = 3;
-const MAX_EVALUATIONS_PER_RULE = 5;
-const MAX_WILDCARDS_PER_RULE = 5;
-const AT_MOST_ONCE = ['host-header', 'http-request-method', 'path-pattern', 'source-ip'];
-const WITH_WILDCARDS = ['host-header', 'http-header', 'path-pattern', 'query-string'];
-const SOURCE = 'Application Load Balancer quotas, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html';
+const {
+  evaluationsPerCondition: MAX_EVALUATIONS_PER_CONDITION,
+  evaluationsPerRule: MAX_EVALUATIONS_PER_RULE,
+  wildcardsPerRule: MAX_WILDCARDS_PER_RULE,
+  source: SOURCE,
+} = RULE_CONDITION_LIMITS;
+const AT_MOST_ONCE: readonly string[] = RULE_CONDITION_LIMITS.atMostOnce;
+const WITH_WILDCARDS: readonly string[] = RULE_CONDITION_LIMITS.withWildcards;
 
 /** One condition as CloudFormation renders it (`renderRawCondition`). */
 interface RawCondition {

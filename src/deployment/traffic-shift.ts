@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ReleaseStrategy } from './release-properties';
 import { invalidProp } from '../private/errors';
+import type { ReleaseStrategy } from '../release-contract/release-properties';
+import { trafficSteps } from '../release-contract/traffic-steps';
 
 /**
  * One step size and the time between steps, for canary and linear shifts.
@@ -67,18 +68,8 @@ export class TrafficShift {
    * The traffic percentages the new generation gets in turn, ending at 100.
    */
   public get steps(): number[] {
-    if (this._strategy === 'ALL_AT_ONCE' || !isConcreteNumber(this.percent) || this.percent >= 100 || this.percent < 1) {
-      return [100];
-    }
-    if (this._strategy === 'CANARY') {
-      return [this.percent, 100];
-    }
-    const steps: number[] = [];
-    for (let p = this.percent; p < 100; p += this.percent) {
-      steps.push(p);
-    }
-    steps.push(100);
-    return steps;
+    // A token percent is refused by _validate; until then it moves everything at once.
+    return trafficSteps(this._strategy, isConcreteNumber(this.percent) ? this.percent : Number.NaN);
   }
 
   /**

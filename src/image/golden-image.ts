@@ -15,6 +15,7 @@ import { OsFamily } from './os-family';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { RootVolumeOptions } from './root-volume';
 import { ssmAgentCheck, ssmAgentInstanceConfiguration } from './ssm-agent';
+import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { invalidProp } from '../private/errors';
 import { contentHash, versionFromHash } from '../private/hash';
@@ -235,7 +236,7 @@ const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
  * one component per provisioner, an image recipe, infrastructure and distribution
  * configurations and, unless `buildOnDeploy` is false, an image built during `cdk deploy`.
  */
-export class GoldenImage extends Resource implements IGoldenImage {
+export class GoldenImage extends Resource implements IGoldenImage, IDeploymentImage {
   public readonly imageKey: string;
   public readonly osFamily: OsFamily;
   public readonly architecture: ec2.InstanceArchitecture;
@@ -334,6 +335,11 @@ export class GoldenImage extends Resource implements IGoldenImage {
     }
     const stack = Stack.of(this);
     return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._recipeName}/x.x.x`;
+  }
+
+  /** What a deployment in `scope` launches from this image: keyed by `imageKey`, so a change to a provisioner rolls out a new fleet. */
+  public bindForDeployment(scope: Construct): DeploymentImageConfig {
+    return bakedImageConfig(scope, this, `GoldenImage ${this.node.path}`);
   }
 
   public get machineImage(): ec2.IMachineImage {

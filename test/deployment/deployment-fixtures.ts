@@ -2,7 +2,8 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DeploymentImage } from '../../src/deployment/deployment-image';
-import { ImmutableDeployment, ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment';
+import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
+import { ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment-props';
 
 export const AMI = 'ami-0123456789abcdef0';
 export const OTHER_AMI = 'ami-0fedcba9876543210';

@@ -77,3 +77,29 @@ describe('DeploymentImage options', () => {
     }))).toThrow(/^Stack\/Web: invalid image '': the image's generationKey is hashed at synth time and must be a non-empty literal/);
   });
 });
+
+describe('an image that is not an IDeploymentImage', () => {
+  function deployWith(image: unknown): void {
+    const { stack, vpc } = newStack();
+    new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: image as DeploymentImage }));
+  }
+
+  test('an ec2.IMachineImage is refused with the wrapper to use', () => {
+    const machineImage = ec2.MachineImage.latestAmazonLinux2023();
+    expect(() => deployWith(machineImage)).toThrow(
+      `Stack/Web: invalid image '${machineImage.constructor.name} object': it is not an image a deployment can launch (an IDeploymentImage). `
+      + 'Wrap an ec2.IMachineImage with DeploymentImage.fromMachineImage(image), giving a generationKey if its AMI id is only known at deploy time');
+  });
+
+  test('a construct that is no image is named by its path, with the images a deployment takes', () => {
+    const { stack, vpc } = newStack();
+    const notAnImage = new ec2.SecurityGroup(stack, 'NotAnImage', { vpc });
+    expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: notAnImage as unknown as DeploymentImage }))).toThrow(
+      'Stack/Web: invalid image \'construct Stack/NotAnImage\': it is not an image a deployment can launch (an IDeploymentImage). '
+      + 'Give a GoldenImage, or DeploymentImage.fromAmiId(), fromSsmParameterLookup(), fromMachineImage() or fromGoldenImage()');
+  });
+
+  test('a missing image says so (JavaScript callers)', () => {
+    expect(() => deployWith(undefined)).toThrow(/^Stack\/Web: invalid image 'undefined': it is not an image a deployment can launch/);
+  });
+});

@@ -6,7 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AMI, ENV, OTHER_AMI, baseProps, newStack, releaseProperties } from './deployment-fixtures';
 import { DeploymentImage } from '../../src/deployment/deployment-image';
-import { ImmutableDeployment, ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment';
+import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
+import { ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment-props';
 import { TrafficShift } from '../../src/deployment/traffic-shift';
 
 const GENERATION_TYPES = ['AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::AutoScalingGroup', 'AWS::ElasticLoadBalancingV2::TargetGroup'];

@@ -8,7 +8,7 @@ import { ParentImage } from '../../src/image/parent-image';
 import { Provisioner } from '../../src/provisioning/provisioner';
 
 /** A golden nginx image on Amazon Linux 2023 deployed in the same stack. */
-function goldenWeb(commands: string[], instanceType = 't3.small') {
+function goldenWeb(commands: string[], instanceType = 't3.small', direct = false) {
   const { stack, vpc } = newStack();
   const image = new GoldenImage(stack, 'WebImage', {
     parentImage: ParentImage.amazonLinux2023(),
@@ -16,11 +16,24 @@ function goldenWeb(commands: string[], instanceType = 't3.small') {
     vpc,
   });
   const deployment = new ImmutableDeployment(stack, 'Web', baseProps(vpc, {
-    image: DeploymentImage.fromGoldenImage(image),
+    image: direct ? image : DeploymentImage.fromGoldenImage(image),
     instanceType: new ec2.InstanceType(instanceType),
   }));
   return { stack, image, deployment };
 }
+
+test('a GoldenImage given directly deploys exactly as DeploymentImage.fromGoldenImage(image) does', () => {
+  const commands = ['dnf install -y nginx', 'systemctl enable nginx'];
+  const viaFactory = goldenWeb(commands);
+  const direct = goldenWeb(commands, 't3.small', true);
+  expect(direct.deployment.generationKey).toBe(viaFactory.deployment.generationKey);
+  expect(Template.fromStack(direct.stack).toJSON()).toEqual(Template.fromStack(viaFactory.stack).toJSON());
+});
+
+test('a GoldenImage given directly keeps the architecture check', () => {
+  expect(() => goldenWeb(['dnf install -y nginx'], 't4g.small', true)).toThrow(
+    /^Stack\/Web: invalid instanceType 't4g\.small': it is an arm64 instance type and the image is x86_64/);
+});
 
 test('launches the AMI the golden image bakes at deploy time', () => {
   const { stack, deployment } = goldenWeb(['dnf install -y nginx', 'systemctl enable nginx']);

@@ -26,8 +26,8 @@ describe('TrafficShift schedules', () => {
   });
 
   test('matches the release controller\'s schedule for every percent', () => {
-    // Same rule the handler applies (handlers/release-controller/schedule.ts): p, 2p, ... below 100, then 100.
-    const { trafficSteps } = jest.requireActual('../../src/handlers/release-controller/schedule');
+    // The schedule the handler runs (release-contract/traffic-steps.ts): p, 2p, ... below 100, then 100.
+    const { trafficSteps } = jest.requireActual('../../src/release-contract/traffic-steps');
     for (let percent = 1; percent <= 99; percent++) {
       expect(TrafficShift.linear({ percent, interval: Duration.seconds(1) }).steps).toEqual(trafficSteps('LINEAR', percent));
       expect(TrafficShift.canary({ percent, interval: Duration.seconds(1) }).steps).toEqual(trafficSteps('CANARY', percent));

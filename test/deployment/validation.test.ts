@@ -6,7 +6,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { baseProps, deploy, newStack } from './deployment-fixtures';
 import { DeploymentImage } from '../../src/deployment/deployment-image';
-import { ImmutableDeployment, ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment';
+import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
+import { ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment-props';
 import { TrafficShift } from '../../src/deployment/traffic-shift';
 
 /** Escapes a literal for a RegExp. */

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { FAKE_STATE_TABLE, FakeAws, RESPONSE_CODE_MISMATCH } from './fake-aws';
-import { aws, type AwsClients } from '../../src/handlers/release-controller/aws';
+import { aws, type AwsClients } from '../../src/handlers/release-controller/aws/clients';
 
 let fake: FakeAws;
 // The controller's own clients, whose request handler is the fake's.

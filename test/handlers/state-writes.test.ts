@@ -9,7 +9,7 @@
  * the account's shared Parameter Store throughput.
  */
 import { ReleaseWorld, driveConcurrently, referencedGroups, trafficShares, type CallRecord, type DriveResult, type FakeGeneration } from './fake-aws';
-import type { ReleaseProperties } from '../../src/deployment/release-properties';
+import type { ReleaseProperties } from '../../src/release-contract/release-properties';
 
 const STATE_WRITES = /^dynamodb:(UpdateItem|DeleteItem)$/;
 

@@ -1,18 +1,18 @@
+import { describeRule, findRuleAtPriority } from './aws/listener-rule';
 import { now } from './clock';
 import { ReleaseFailure, StaleRequest, SupersededRequest } from './errors';
 import { log } from './log';
-import { afterWrite } from './outcome';
-import type { Generation, ReleaseConfig } from './properties';
+import { settlePending } from './outcome';
+import type { GenerationRef, ReleaseConfig } from './properties';
 import type { ReleaseRequest } from './request';
-import { describeRule, findRuleAtPriority } from './rule';
 import type { ReleaseState } from './state';
-import { describeSplit, forwardsOnlyTo, sameSplit } from './traffic';
+import { describeSplit, forwardsOnlyTo } from './traffic';
 
 // Enough to recognise polls of the last few requests as stale.
 const SUPERSEDED_KEPT = 10;
 
 /** Same generation: same key and the very same target group (a replaced group is new). */
-export function sameGeneration(a: Generation | undefined, b: Generation | undefined): boolean {
+export function sameGeneration(a: GenerationRef | undefined, b: GenerationRef | undefined): boolean {
   return a !== undefined && b !== undefined && a.key === b.key && a.targetGroupArn === b.targetGroupArn;
 }
 
@@ -49,7 +49,7 @@ export async function claimState(request: ReleaseRequest, config: ReleaseConfig,
     throw new StaleRequest(request.RequestId, Math.round(age / 1000), config.deadlineSeconds);
   }
   const base = stored
-    ? await settlePending(stored, config)
+    ? await settleInherited(stored, config)
     : request.RequestType === 'Update' ? await recoverState(request, config) : undefined;
   return { state: planRequest(request, config, base), isNew: true };
 }
@@ -62,17 +62,17 @@ export async function claimState(request: ReleaseRequest, config: ReleaseConfig,
  * the new one alone, CloudFormation's rollback would otherwise switch all traffic straight
  * to a target group the load balancer has stopped health-checking.
  */
-async function settlePending(stored: ReleaseState, config: ReleaseConfig): Promise<ReleaseState> {
+async function settleInherited(stored: ReleaseState, config: ReleaseConfig): Promise<ReleaseState> {
   const pending = stored.pending;
   if (!pending) {
     return stored;
   }
   const rule = stored.ruleArn ? await describeRule(stored.ruleArn) : await findRuleAtPriority(config.listenerArn, config.priority);
-  if (rule && sameSplit(rule.split, pending.split)) {
+  const settled = settlePending(stored, rule, config);
+  if (settled.recorded) {
     log.info('the previous request\'s last rule write took effect unrecorded; recorded it before planning', { kind: pending.kind, split: describeSplit(pending.split) });
-    return { ...afterWrite(stored, pending, config), ruleArn: rule.arn };
   }
-  return { ...stored, pending: undefined };
+  return settled.state;
 }
 
 /**

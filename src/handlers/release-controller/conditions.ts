@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { WARM_UP_HEADER } from '../../release-contract/events';
 
-/** Header of the warm-up condition (see warmUpConditions). */
-export const WARM_UP_HEADER = 'X-Immutable-Release-Warm-Up';
 
 /**
  * Conditions no real request matches: a header carrying a value derived from the request id.

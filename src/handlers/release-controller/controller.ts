@@ -1,3 +1,4 @@
+import { StateLease } from './aws/state-store';
 import { claimState } from './claim';
 import { controllerEnvironment } from './environment';
 import { LeaseHeld, describeError, isThrottling, isTransient } from './errors';
@@ -6,11 +7,10 @@ import { parseReleaseProperties } from './properties';
 import { Release } from './release';
 import type { IsCompleteResponse, ReleaseRequest } from './request';
 import { parseState } from './state';
-import { StateLease } from './state-store';
 import { deleteRelease } from './teardown';
 
 /**
- * One isComplete poll, under the deployment's lease (see state-store.ts). Throttling, 5xx,
+ * One isComplete poll, under the deployment's lease (see aws/state-store.ts). Throttling, 5xx,
  * timeouts and another poll holding the lease mean "not yet": the poll answers IsComplete
  * false and the next poll starts over from real state. Everything else that stops a release
  * surfaces as an Error whose message names the cause.

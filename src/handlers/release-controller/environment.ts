@@ -1,4 +1,4 @@
-import { CONTROLLER_ENVIRONMENT } from '../../deployment/release-properties';
+import { CONTROLLER_ENVIRONMENT } from '../../release-contract/release-properties';
 
 /** What the controller's function is told by its environment (set by the ReleaseController construct). */
 export interface ControllerEnvironment {

@@ -42,7 +42,7 @@ export class StaleRequest extends Error {
 
 /**
  * Another poll of this deployment holds its lease, or wrote its state since this poll read it
- * (see state-store.ts): this one changes nothing and waits for the next.
+ * (see aws/state-store.ts): this one changes nothing and waits for the next.
  */
 export class LeaseHeld extends Error {
   public constructor(deployment: string, why: string) {

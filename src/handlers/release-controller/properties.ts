@@ -1,9 +1,10 @@
 import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InvalidProperties } from './errors';
-import type { InsufficientDataPolicy, ReleaseStrategy } from '../../deployment/release-properties';
+import { CUSTOM_RESOURCE_LIMIT_SECONDS, MAX_GROUP_SIZE, MAX_STICKINESS_SECONDS, PRIORITY_RANGE } from '../../release-contract/limits';
+import type { InsufficientDataPolicyValue, ReleaseStrategy } from '../../release-contract/release-properties';
 
-/** One generation, as the controller refers to it. */
-export interface Generation {
+/** One generation, as the controller refers to it (the construct's Generation is the CDK side of it). */
+export interface GenerationRef {
   readonly key: string;
   readonly targetGroupArn: string;
   readonly autoScalingGroupName: string;
@@ -15,7 +16,7 @@ export interface ReleaseConfig {
   readonly listenerArn: string;
   readonly priority: number;
   readonly conditions: RuleCondition[];
-  readonly generation: Generation;
+  readonly generation: GenerationRef;
   readonly minCapacity: number;
   readonly maxCapacity: number;
   readonly desiredCapacity?: number;
@@ -26,7 +27,7 @@ export interface ReleaseConfig {
   readonly drainSeconds: number;
   readonly healthTimeoutSeconds: number;
   readonly alarmNames: string[];
-  readonly insufficientDataPolicy: InsufficientDataPolicy;
+  readonly insufficientDataPolicy: InsufficientDataPolicyValue;
   readonly deadlineSeconds: number;
   readonly stickinessSeconds: number;
 }
@@ -40,12 +41,9 @@ export interface DeleteConfig {
 }
 
 const STRATEGIES: readonly ReleaseStrategy[] = ['ALL_AT_ONCE', 'CANARY', 'LINEAR'];
-const POLICIES: readonly InsufficientDataPolicy[] = ['OK', 'FAIL'];
-// ALB limits: rule priorities 1-50000; target group stickiness 1 s to 7 days.
-const MAX_PRIORITY = 50_000;
-const MAX_STICKINESS_SECONDS = 604_800;
-// The custom resource cannot outlive CloudFormation's one-hour limit.
-const MAX_DEADLINE_SECONDS = 3_600;
+const POLICIES: readonly InsufficientDataPolicyValue[] = ['OK', 'FAIL'];
+// No phase of a release can outlive the custom resource it runs in.
+const MAX_DEADLINE_SECONDS = CUSTOM_RESOURCE_LIMIT_SECONDS;
 
 type Raw = Record<string, unknown>;
 
@@ -138,7 +136,7 @@ function isRecord(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function readGeneration(value: unknown, problems: string[]): Generation {
+function readGeneration(value: unknown, problems: string[]): GenerationRef {
   if (!isRecord(value)) {
     problems.push(`Generation: expected an object with Key, TargetGroupArn and AutoScalingGroupName, got ${JSON.stringify(value) ?? 'nothing'}`);
     return { key: '', targetGroupArn: '', autoScalingGroupName: '' };
@@ -193,12 +191,12 @@ export function parseReleaseProperties(properties: unknown): ReleaseConfig {
     // The key of the deployment's state item: DynamoDB takes keys of 1 to 2048 bytes.
     deploymentName: r.string('DeploymentName', { pattern: /^[\x21-\x7e]{1,255}$/, expected: 'a name of 1 to 255 printable ASCII characters' }),
     listenerArn: r.string('ListenerArn', { pattern: /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:listener\/app\//, expected: 'an Application Load Balancer listener ARN' }),
-    priority: r.integer('Priority', 1, MAX_PRIORITY),
+    priority: r.integer('Priority', PRIORITY_RANGE.min, PRIORITY_RANGE.max),
     conditions: readConditions(r.value('Conditions'), r.problems),
     generation: readGeneration(r.value('Generation'), r.problems),
-    minCapacity: r.integer('MinCapacity', 0, 10_000),
-    maxCapacity: r.integer('MaxCapacity', 1, 10_000),
-    desiredCapacity: r.optionalInteger('DesiredCapacity', 0, 10_000),
+    minCapacity: r.integer('MinCapacity', 0, MAX_GROUP_SIZE),
+    maxCapacity: r.integer('MaxCapacity', 1, MAX_GROUP_SIZE),
+    desiredCapacity: r.optionalInteger('DesiredCapacity', 0, MAX_GROUP_SIZE),
     strategy,
     // ALL_AT_ONCE ignores the step, so any value (or none) is fine there.
     stepPercent: strategy === 'ALL_AT_ONCE' ? 100 : r.integer('StepPercent', 1, 100),
@@ -236,7 +234,7 @@ export function parseDeleteProperties(properties: unknown): DeleteConfig {
   return {
     deploymentName: text('DeploymentName'),
     listenerArn: text('ListenerArn'),
-    priority: priority !== undefined && priority >= 1 && priority <= MAX_PRIORITY ? priority : undefined,
+    priority: priority !== undefined && priority >= PRIORITY_RANGE.min && priority <= PRIORITY_RANGE.max ? priority : undefined,
     targetGroupArns: tg,
   };
 }

@@ -1,48 +1,38 @@
-import { alarmObjections } from './alarms';
-import { describeGroup, latestLaunchFailure, raiseDesired, releaseSize } from './capacity';
+import { rollbackAlarmObjections } from './aws/alarms';
+import { describeGenerationGroup, describeGroup, latestLaunchFailure, raiseDesired, releaseSize } from './aws/auto-scaling';
+import { createRule, describeRule, findRuleAtPriority, modifyRule, priorityTaken, setRulePriority, type ObservedRule, type RuleOwner } from './aws/listener-rule';
+import type { StateLease } from './aws/state-store';
+import { publishStep } from './aws/step-events';
+import { describeHealth, targetHealth } from './aws/target-health';
 import { now } from './clock';
 import { sameConditions, warmUpConditions } from './conditions';
 import { controllerEnvironment } from './environment';
 import { ReleaseFailure, describeError, isTransient } from './errors';
-import { publishStep, type ReleaseStepDetail } from './events';
-import { describeHealth, targetHealth } from './health';
 import { log } from './log';
-import { afterWrite, releaseAttributes } from './outcome';
-import type { Generation, ReleaseConfig } from './properties';
+import { STEP_NAMES, afterWrite, releaseAttributes, settlePending, stepDetail } from './outcome';
+import type { GenerationRef, ReleaseConfig } from './properties';
 import type { IsCompleteResponse, ReleaseRequest } from './request';
 import { retryTransient } from './retry';
-import { createRule, describeRule, findRuleAtPriority, modifyRule, setRulePriority, type ObservedRule, type RuleOwner } from './rule';
-import { trafficSteps } from './schedule';
 import { boundReason, serializeState, type PendingWrite, type ReleaseState } from './state';
-import type { StateLease } from './state-store';
 import {
   describeSplit,
   forwardOnly,
   forwardsOnlyTo,
   referencedTargetGroups,
   sameSplit,
-  shareOf,
   weightedSplit,
   type TrafficSplit,
 } from './traffic';
+import type { ReleaseStepDetail } from '../../release-contract/events';
+import { trafficSteps } from '../../release-contract/traffic-steps';
 
 type Progress = 'continue' | 'wait';
 
 // A poll walks through as many phases as are ready; this only bounds a bug.
 const MAX_PHASES_PER_POLL = 20;
 
-// With InsufficientDataPolicy FAIL, rollback alarms unreadable this long count as without data.
-const ALARMS_UNREADABLE_LIMIT_MS = 60_000;
-
-const STEP_NAMES: Record<PendingWrite['kind'], string> = {
-  attach: 'ATTACHED',
-  step: 'SHIFTED',
-  commit: 'COMMITTED',
-  restore: 'ROLLED_BACK',
-};
-
 /**
- * One poll of one release request, under the deployment's lease (see state-store.ts). Every
+ * One poll of one release request, under the deployment's lease (see aws/state-store.ts). Every
  * phase re-reads what it depends on (the rule, target health, the Auto Scaling group) before
  * it acts, so a poll can be repeated, or follow a poll that died half-way, without acting
  * twice.
@@ -148,10 +138,7 @@ export class Release {
   /** Size the candidate like the live generation (or as configured for the first). */
   private async size(): Promise<Progress> {
     const candidate = this.candidate();
-    const group = await describeGroup(candidate.autoScalingGroupName);
-    if (!group) {
-      throw new ReleaseFailure(`Auto Scaling group ${candidate.autoScalingGroupName} of generation ${candidate.key} does not exist`);
-    }
+    const group = await describeGenerationGroup(candidate);
     const live = this.state.mode !== 'FIRST' && this.state.live ? await describeGroup(this.state.live.autoScalingGroupName) : undefined;
     const desired = releaseSize(this.config, group, live);
     const raised = await this.fenced(() => raiseDesired(group, desired));
@@ -171,7 +158,7 @@ export class Release {
       const split = forwardOnly(candidate.targetGroupArn);
       let rule = await this.findOwnRule();
       if (rule && !forwardsOnlyTo(rule.split, candidate.targetGroupArn)) {
-        throw new ReleaseFailure(`priority ${this.config.priority} on listener ${this.config.listenerArn} is taken by rule ${rule.arn}, which forwards ${describeSplit(rule.split)}; give the deployment a free priority`);
+        throw priorityTaken(this.config.listenerArn, this.config.priority, rule);
       }
       rule ??= await this.createRule(warmUpConditions(this.request.RequestId), split);
       await this.transition({ ...afterWrite(this.state, { kind: 'attach', split, at }, this.config), ruleArn: rule.arn }, 'ATTACHED', `rule ${rule.arn} references ${describeSplit(split)} with conditions no request matches`);
@@ -247,10 +234,7 @@ export class Release {
       return;
     }
     const candidate = this.candidate();
-    const group = await describeGroup(candidate.autoScalingGroupName);
-    if (!group) {
-      throw new ReleaseFailure(`Auto Scaling group ${candidate.autoScalingGroupName} of generation ${candidate.key} does not exist`);
-    }
+    const group = await describeGenerationGroup(candidate);
     const desired = releaseSize(this.config, group, live);
     if (desired <= (this.state.desired ?? 0)) {
       return;
@@ -351,7 +335,7 @@ export class Release {
   }
 
   /** Make the rule forward only to `back`, whatever it does now (the rule may even be gone). */
-  private async putBack(back: Generation, split: TrafficSplit): Promise<void> {
+  private async putBack(back: GenerationRef, split: TrafficSplit): Promise<void> {
     const rule = await this.findOwnRule();
     if (!rule) {
       const created = await this.createRule(this.config.conditions, split);
@@ -381,36 +365,12 @@ export class Release {
     this.guarded = true;
   }
 
-  /**
-   * The rollback alarms' objections. Alarms that cannot be read (throttling, 5xx) hold the
-   * release, as any transient error does; with InsufficientDataPolicy FAIL, alarms that stay
-   * unreadable for ALARMS_UNREADABLE_LIMIT_MS count as alarms without data, and so fail it.
-   */
+  /** The rollback alarms' objections (see rollbackAlarmObjections); how long they were unreadable is saved by finish(). */
   private async readAlarms(): Promise<string[]> {
-    let objections: string[];
-    try {
-      objections = await alarmObjections(this.config.alarmNames, this.config.insufficientDataPolicy);
-    } catch (error) {
-      if (!isTransient(error) || this.config.insufficientDataPolicy !== 'FAIL') {
-        throw error;
-      }
-      const since = this.state.alarmsUnreadableSince ?? now();
-      const seconds = Math.round((now() - since) / 1000);
-      if (now() - since >= ALARMS_UNREADABLE_LIMIT_MS) {
-        return [`rollback alarms could not be read for ${seconds} s (${describeError(error)}) and InsufficientDataPolicy is FAIL`];
-      }
-      if (this.state.alarmsUnreadableSince === undefined) {
-        // Saved by finish(), which runs however the poll ends.
-        this.state = { ...this.state, alarmsUnreadableSince: since };
-        this.dirty = true;
-      }
-      throw error;
-    }
-    if (this.state.alarmsUnreadableSince !== undefined) {
-      this.state = { ...this.state, alarmsUnreadableSince: undefined };
+    return rollbackAlarmObjections(this.config, this.state.alarmsUnreadableSince, (since) => {
+      this.state = { ...this.state, alarmsUnreadableSince: since };
       this.dirty = true;
-    }
-    return objections;
+    });
   }
 
   /** The rule must still be what the controller last wrote; anything else is someone else's edit. */
@@ -436,17 +396,14 @@ export class Release {
    */
   private async settlePending(): Promise<boolean> {
     const pending = this.state.pending!;
-    const rule = await this.findOwnRule();
-    if (rule && sameSplit(rule.split, pending.split)) {
-      this.state = { ...afterWrite(this.state, pending, this.config), ruleArn: rule.arn };
-      this.dirty = true;
+    const settled = settlePending(this.state, await this.findOwnRule(), this.config);
+    this.state = settled.state;
+    this.dirty = true;
+    if (settled.recorded) {
       log.info('found an earlier poll\'s rule write done; recorded it', { kind: pending.kind, split: describeSplit(pending.split) });
       this.emit(STEP_NAMES[pending.kind], describeSplit(pending.split));
-      return true;
     }
-    this.state = { ...this.state, pending: undefined };
-    this.dirty = true;
-    return false;
+    return settled.recorded;
   }
 
   /** Write the rule the safe way: pending saved first, the write, then the result (saved by finish()). */
@@ -479,11 +436,11 @@ export class Release {
       return undefined;
     }
     const own = new Set([this.state.live, this.state.candidate, this.state.previous, this.config.generation]
-      .filter((g): g is Generation => g !== undefined)
+      .filter((g): g is GenerationRef => g !== undefined)
       .map((g) => g.targetGroupArn));
     const ours = rule.split !== undefined && referencedTargetGroups(rule.split).every((arn) => own.has(arn));
     if (!ours && this.state.mode !== 'FIRST') {
-      throw new ReleaseFailure(`priority ${this.config.priority} on listener ${this.config.listenerArn} is taken by rule ${rule.arn}, which forwards ${describeSplit(rule.split)}; give the deployment a free priority`);
+      throw priorityTaken(this.config.listenerArn, this.config.priority, rule);
     }
     return rule;
   }
@@ -505,7 +462,7 @@ export class Release {
 
   /**
    * A write DynamoDB cannot fence (the rule, a desired capacity): made only while this poll's
-   * lease is sure to outlast it (see state-store.ts).
+   * lease is sure to outlast it (see aws/state-store.ts).
    */
   private async fenced<T>(write: () => Promise<T>): Promise<T> {
     await this.lease.hold();
@@ -523,22 +480,7 @@ export class Release {
 
   /** Queue a step event; finish() publishes it once the poll's state is saved. */
   private emit(step: string, message?: string): void {
-    const s = this.state;
-    const candidate = s.candidate;
-    this.events.push({
-      deploymentName: this.config.deploymentName,
-      deploymentId: s.deploymentId,
-      step,
-      mode: s.mode,
-      phase: s.phase,
-      liveGeneration: s.live?.key,
-      candidateGeneration: candidate?.key,
-      previousGeneration: s.previous?.key,
-      candidatePercent: candidate && s.written ? shareOf(s.written, candidate.targetGroupArn) : undefined,
-      outcome: s.outcome,
-      message,
-      ruleArn: s.ruleArn,
-    });
+    this.events.push(stepDetail(this.config.deploymentName, this.state, step, message));
   }
 
   /** Create the deployment's rule at its priority, tagged as this release's, under the lease. */
@@ -547,14 +489,14 @@ export class Release {
     return this.fenced(() => createRule(this.config.listenerArn, this.config.priority, conditions, split, owner));
   }
 
-  private candidate(): Generation {
+  private candidate(): GenerationRef {
     if (!this.state.candidate) {
       throw new Error(`phase ${this.state.phase} needs a candidate generation and the state has none`);
     }
     return this.state.candidate;
   }
 
-  private live(): Generation {
+  private live(): GenerationRef {
     if (!this.state.live) {
       throw new Error(`phase ${this.state.phase} needs a live generation and the state has none`);
     }

@@ -1,4 +1,4 @@
-import type { ReleaseAttributes } from '../../deployment/release-properties';
+import type { ReleaseAttributes } from '../../release-contract/release-properties';
 
 /**
  * The request the provider framework hands to onEvent and isComplete: CloudFormation's

@@ -1,5 +1,5 @@
 import { ReleaseFailure } from './errors';
-import type { Generation } from './properties';
+import type { GenerationRef } from './properties';
 import type { TrafficSplit } from './traffic';
 
 /**
@@ -51,13 +51,13 @@ export interface ReleaseState {
   readonly mode: ReleaseMode;
   readonly phase: ReleasePhase;
   /** The generation serving traffic (during a release: the old one, until commit). */
-  readonly live?: Generation;
+  readonly live?: GenerationRef;
   /** Request that made `live` live. */
   readonly liveSince?: string;
   /** The generation that was live before `live`. */
-  readonly previous?: Generation;
+  readonly previous?: GenerationRef;
   /** The generation this request makes live. */
-  readonly candidate?: Generation;
+  readonly candidate?: GenerationRef;
   readonly listenerArn: string;
   readonly ruleArn?: string;
   /** Instances the candidate must have healthy before it gets traffic. */

@@ -1,12 +1,12 @@
+import { deleteRule, findRuleAtPriority } from './aws/listener-rule';
+import { StateLease } from './aws/state-store';
+import { publishStep } from './aws/step-events';
 import { controllerEnvironment } from './environment';
 import { ReleaseFailure, describeError } from './errors';
-import { publishStep } from './events';
 import { log } from './log';
 import { parseDeleteProperties } from './properties';
 import type { IsCompleteResponse, ReleaseRequest } from './request';
-import { deleteRule, findRuleAtPriority } from './rule';
 import { parseState, type ReleaseState } from './state';
-import { StateLease } from './state-store';
 import { referencedTargetGroups } from './traffic';
 
 /**

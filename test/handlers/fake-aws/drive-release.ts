@@ -2,11 +2,11 @@ import { referencedGroups, trafficShares } from './elbv2';
 import type { RecordedEvent } from './eventbridge';
 import type { CallRecord, FakeAws, InvocationOutcome } from './fake-aws';
 import { STANDARD_INVARIANTS, type Invariant, type InvariantContext, type PollOutcome } from './invariants';
-import type { ReleaseAttributes, ReleaseProperties } from '../../../src/deployment/release-properties';
 import { handler as isComplete } from '../../../src/handlers/release-controller/is-complete.lambda';
 import { handler as onEvent } from '../../../src/handlers/release-controller/on-event.lambda';
 import type { IsCompleteResponse, ReleaseRequest } from '../../../src/handlers/release-controller/request';
 import type { ReleaseState } from '../../../src/handlers/release-controller/state';
+import type { ReleaseAttributes, ReleaseProperties } from '../../../src/release-contract/release-properties';
 
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/WebStack/6a1b2c3d-0000-4000-8000-000000000001';
 export const LOGICAL_ID = 'WebRelease1A2B3C4D';

@@ -10,11 +10,11 @@ import { SeededRandom } from './rng';
 import { SimClock } from './sim-clock';
 import { FakeHttpHandler, type WireAnswer, type WireCall } from './wire/http-handler';
 import { installRateLimiterClock, simulatedRetryStrategy } from './wire/sim-retry';
-import { CONTROLLER_ENVIRONMENT, STATE_TABLE_KEY, type GenerationProperties } from '../../../src/deployment/release-properties';
-import { configureAwsClients } from '../../../src/handlers/release-controller/aws';
+import { configureAwsClients } from '../../../src/handlers/release-controller/aws/clients';
 import { setClock } from '../../../src/handlers/release-controller/clock';
 import { setLogSink, type LogRecord } from '../../../src/handlers/release-controller/log';
 import type { ReleaseState } from '../../../src/handlers/release-controller/state';
+import { CONTROLLER_ENVIRONMENT, STATE_TABLE_KEY, type GenerationProperties } from '../../../src/release-contract/release-properties';
 
 /** The controller's tag value the fake deploys the controller with (its environment). */
 export const FAKE_CONTROLLER_TAG = 'c8f00dfeedc0ffee00c0ffee00c0ffee00c0ffee';

@@ -1,8 +1,8 @@
 import type { RuleRecord } from './elbv2';
 import { referencedGroups, trafficShares } from './elbv2';
 import type { FakeAws } from './fake-aws';
-import { WARM_UP_HEADER } from '../../../src/handlers/release-controller/conditions';
 import { MAX_STATE_LENGTH, type ReleaseState } from '../../../src/handlers/release-controller/state';
+import { WARM_UP_HEADER } from '../../../src/release-contract/events';
 
 /** How a poll ended, as the harness saw it. */
 export type PollOutcome = 'waiting' | 'complete' | 'failed' | 'crashed';

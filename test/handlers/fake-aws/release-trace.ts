@@ -2,7 +2,7 @@ import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balanci
 import { referencedGroups, trafficShares, type RuleRecord } from './elbv2';
 import type { FakeAws } from './fake-aws';
 import type { PollOutcome } from './invariants';
-import { WARM_UP_HEADER } from '../../../src/handlers/release-controller/conditions';
+import { WARM_UP_HEADER } from '../../../src/release-contract/events';
 
 /** The generation key of one of the fake's target groups (…:targetgroup/web-<key>/<id>). */
 export function generationOf(targetGroupArn: string): string {

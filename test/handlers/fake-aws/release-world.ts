@@ -1,6 +1,6 @@
 import { driveRelease, type DriveOptions, type DriveResult } from './drive-release';
 import { FakeAws, type FakeAwsOptions, type FakeGeneration, type GenerationSpec } from './fake-aws';
-import type { InsufficientDataPolicy, ReleaseProperties, ReleaseStrategy } from '../../../src/deployment/release-properties';
+import type { InsufficientDataPolicyValue, ReleaseProperties, ReleaseStrategy } from '../../../src/release-contract/release-properties';
 
 /** Release settings, in numbers; the world turns them into CloudFormation's strings. */
 export interface ReleaseSettings {
@@ -16,7 +16,7 @@ export interface ReleaseSettings {
   readonly maxCapacity?: number;
   readonly desiredCapacity?: number;
   readonly alarmNames?: string[];
-  readonly insufficientDataPolicy?: InsufficientDataPolicy;
+  readonly insufficientDataPolicy?: InsufficientDataPolicyValue;
   readonly priority?: number;
   readonly conditions?: unknown[];
 }

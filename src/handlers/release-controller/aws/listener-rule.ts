@@ -8,12 +8,12 @@ import {
   type Rule,
   type RuleCondition,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { aws } from './aws';
-import { sameConditions } from './conditions';
-import { ReleaseFailure, describeError, hasErrorName } from './errors';
-import { log } from './log';
-import { sameSplit, splitFromActions, splitToActions, type TrafficSplit } from './traffic';
-import { CONTROLLER_TAG_KEY, RELEASE_TAG_KEY } from '../../deployment/release-properties';
+import { aws } from './clients';
+import { CONTROLLER_TAG_KEY, RELEASE_TAG_KEY } from '../../../release-contract/release-properties';
+import { sameConditions } from '../conditions';
+import { ReleaseFailure, describeError, hasErrorName } from '../errors';
+import { log } from '../log';
+import { describeSplit, sameSplit, splitFromActions, splitToActions, type TrafficSplit } from '../traffic';
 
 /** Who creates a rule: the tags that prove a rule at the deployment's priority is its own. */
 export interface RuleOwner {
@@ -40,6 +40,11 @@ function observe(rule: Rule): ObservedRule {
     conditions: rule.Conditions ?? [],
     split: splitFromActions(rule.Actions),
   };
+}
+
+/** A rule of someone else's holds the deployment's priority. */
+export function priorityTaken(listenerArn: string, priority: number, rule: ObservedRule): ReleaseFailure {
+  return new ReleaseFailure(`priority ${priority} on listener ${listenerArn} is taken by rule ${rule.arn}, which forwards ${describeSplit(rule.split)}; give the deployment a free priority`);
 }
 
 /** The rule, or undefined when it no longer exists. */

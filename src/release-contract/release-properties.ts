@@ -3,7 +3,8 @@
  * handler: the custom resource's properties. CloudFormation hands every scalar to the
  * handler as a string, so numbers travel as strings and are parsed by the handler.
  *
- * Internal: not exported from the package index.
+ * Internal: not exported from the package index. Like everything in src/release-contract/,
+ * free of CDK and AWS SDK imports, so the construct and the Lambda bundle both import it.
  */
 
 /** Resource type of the release custom resource. */
@@ -37,8 +38,11 @@ export const CONTROLLER_ENVIRONMENT = {
 /** Traffic strategies the controller understands. */
 export type ReleaseStrategy = 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
 
-/** What to do when a rollback alarm has no data. */
-export type InsufficientDataPolicy = 'OK' | 'FAIL';
+/**
+ * What to do when a rollback alarm has no data: the wire value of the public
+ * InsufficientDataPolicy enum (TREAT_AS_OK = 'OK', ROLL_BACK = 'FAIL').
+ */
+export type InsufficientDataPolicyValue = 'OK' | 'FAIL';
 
 /** One generation: the resources CloudFormation created for one launch configuration. */
 export interface GenerationProperties {
@@ -84,7 +88,7 @@ export interface ReleaseProperties {
   /** Names of CloudWatch alarms that roll the release back when in ALARM. */
   readonly AlarmNames: string[];
   /** How an alarm in INSUFFICIENT_DATA counts. */
-  readonly InsufficientDataPolicy: InsufficientDataPolicy;
+  readonly InsufficientDataPolicy: InsufficientDataPolicyValue;
   /** Total seconds the release may take before the controller gives up and restores the old generation. */
   readonly DeadlineSeconds: string;
   /** Target group stickiness for the weighted forward action, 0 = off. */

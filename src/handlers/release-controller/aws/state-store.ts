@@ -52,11 +52,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { aws } from './aws';
-import { now } from './clock';
-import { LeaseHeld, LeaseLost, hasErrorName } from './errors';
-import { log } from './log';
-import { STATE_TABLE_KEY } from '../../deployment/release-properties';
+import { aws } from './clients';
+import { STATE_TABLE_KEY } from '../../../release-contract/release-properties';
+import { now } from '../clock';
+import { LeaseHeld, LeaseLost, hasErrorName } from '../errors';
+import { log } from '../log';
 
 /** How long a lease lasts from its last renewal. */
 export const LEASE_MS = 60_000;

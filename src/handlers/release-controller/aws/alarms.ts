@@ -1,6 +1,12 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { aws } from './aws';
-import type { InsufficientDataPolicy } from '../../deployment/release-properties';
+import { aws } from './clients';
+import type { InsufficientDataPolicyValue } from '../../../release-contract/release-properties';
+import { now } from '../clock';
+import { describeError, isTransient } from '../errors';
+import type { ReleaseConfig } from '../properties';
+
+// With InsufficientDataPolicy FAIL, rollback alarms unreadable this long count as without data.
+const ALARMS_UNREADABLE_LIMIT_MS = 60_000;
 
 // DescribeAlarms takes at most 100 names per call.
 const NAMES_PER_CALL = 100;
@@ -19,7 +25,7 @@ interface AlarmState {
  * them: DescribeAlarms returns composite alarms only to a permission scoped to `*`, which the
  * controller is granted only for deployments that have composite (or imported) alarms.
  */
-export async function alarmObjections(names: readonly string[], policy: InsufficientDataPolicy): Promise<string[]> {
+export async function alarmObjections(names: readonly string[], policy: InsufficientDataPolicyValue): Promise<string[]> {
   if (names.length === 0) {
     return [];
   }
@@ -40,6 +46,40 @@ export async function alarmObjections(names: readonly string[], policy: Insuffic
     } else if (alarm.state === 'INSUFFICIENT_DATA' && policy === 'FAIL') {
       objections.push(`rollback alarm ${name} has INSUFFICIENT_DATA and InsufficientDataPolicy is FAIL`);
     }
+  }
+  return objections;
+}
+
+/**
+ * The rollback alarms' objections during a release. Alarms that cannot be read (throttling,
+ * 5xx) hold the release, as any transient error does: the error is thrown on. With
+ * InsufficientDataPolicy FAIL, alarms that stay unreadable for ALARMS_UNREADABLE_LIMIT_MS
+ * count as alarms without data, and so object. `unreadableSince` is when they were first
+ * found unreadable; `remember` is told when that changes (a time, or undefined once read).
+ */
+export async function rollbackAlarmObjections(
+  config: Pick<ReleaseConfig, 'alarmNames' | 'insufficientDataPolicy'>,
+  unreadableSince: number | undefined,
+  remember: (since: number | undefined) => void,
+): Promise<string[]> {
+  let objections: string[];
+  try {
+    objections = await alarmObjections(config.alarmNames, config.insufficientDataPolicy);
+  } catch (error) {
+    if (!isTransient(error) || config.insufficientDataPolicy !== 'FAIL') {
+      throw error;
+    }
+    const since = unreadableSince ?? now();
+    if (now() - since >= ALARMS_UNREADABLE_LIMIT_MS) {
+      return [`rollback alarms could not be read for ${Math.round((now() - since) / 1000)} s (${describeError(error)}) and InsufficientDataPolicy is FAIL`];
+    }
+    if (unreadableSince === undefined) {
+      remember(since);
+    }
+    throw error;
+  }
+  if (unreadableSince !== undefined) {
+    remember(undefined);
   }
   return objections;
 }

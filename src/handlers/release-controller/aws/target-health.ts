@@ -1,7 +1,7 @@
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { aws } from './aws';
-import { ReleaseFailure, describeError, hasErrorName } from './errors';
-import { targetGroupName } from './traffic';
+import { aws } from './clients';
+import { ReleaseFailure, describeError, hasErrorName } from '../errors';
+import { targetGroupName } from '../traffic';
 
 /** A target group's health, as the load balancer sees it. */
 export interface TargetHealthSummary {

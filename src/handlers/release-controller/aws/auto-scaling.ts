@@ -3,9 +3,9 @@ import {
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { aws } from './aws';
-import { ReleaseFailure, describeError, hasErrorName } from './errors';
-import type { ReleaseConfig } from './properties';
+import { aws } from './clients';
+import { ReleaseFailure, describeError, hasErrorName } from '../errors';
+import type { GenerationRef, ReleaseConfig } from '../properties';
 
 /** An Auto Scaling group's size. */
 export interface GroupCapacity {
@@ -23,6 +23,15 @@ export async function describeGroup(name: string): Promise<GroupCapacity | undef
     return undefined;
   }
   return { name, minSize: group.MinSize ?? 0, maxSize: group.MaxSize ?? 0, desired: group.DesiredCapacity ?? 0 };
+}
+
+/** A generation's group; one that does not exist fails the release. */
+export async function describeGenerationGroup(generation: GenerationRef): Promise<GroupCapacity> {
+  const group = await describeGroup(generation.autoScalingGroupName);
+  if (!group) {
+    throw new ReleaseFailure(`Auto Scaling group ${generation.autoScalingGroupName} of generation ${generation.key} does not exist`);
+  }
+  return group;
 }
 
 /**

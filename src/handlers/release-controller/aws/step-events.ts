@@ -1,29 +1,9 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { aws } from './aws';
-import { now } from './clock';
-import { describeError } from './errors';
-import { log } from './log';
-
-export const EVENT_SOURCE = 'cdk-immutable-infra';
-export const EVENT_DETAIL_TYPE = 'Immutable Release Step';
-
-/** Detail of one "Immutable Release Step" event. */
-export interface ReleaseStepDetail {
-  readonly deploymentName: string;
-  readonly deploymentId: string;
-  /** What just happened: STARTED, SIZED, ATTACHED, HEALTHY, SHIFTED, BAKED, DRAINED, COMMITTED, ROLLED_BACK, UNCHANGED, DELETED. */
-  readonly step: string;
-  readonly mode?: string;
-  readonly phase?: string;
-  readonly liveGeneration?: string;
-  readonly candidateGeneration?: string;
-  readonly previousGeneration?: string;
-  /** Percent of traffic on the candidate after this step. */
-  readonly candidatePercent?: number;
-  readonly outcome?: string;
-  readonly message?: string;
-  readonly ruleArn?: string;
-}
+import { aws } from './clients';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE, type ReleaseStepDetail } from '../../../release-contract/events';
+import { now } from '../clock';
+import { describeError } from '../errors';
+import { log } from '../log';
 
 /**
  * Publish a step to the default event bus. Progress reporting must never fail a release:

@@ -1,0 +1,83 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct, IConstruct } from 'constructs';
+import { OsFamily } from '../image/os-family';
+
+/**
+ * An image an ImmutableDeployment launches its instances from. `GoldenImage` implements it,
+ * and `DeploymentImage.from*()` returns one for an AMI id, an SSM parameter or any
+ * `ec2.IMachineImage` (as aws-cdk-lib's images implement `ec2.IMachineImage`).
+ */
+export interface IDeploymentImage {
+  /**
+   * What a deployment in `scope` launches from this image. Called once per deployment, while
+   * the deployment is constructed.
+   */
+  bindForDeployment(scope: Construct): DeploymentImageConfig;
+}
+
+/**
+ * What a deployment needs to know about its image.
+ */
+export interface DeploymentImageConfig {
+  /** The AMI id for the launch template (may be a token). */
+  readonly imageId: string;
+
+  /** The operating system family of the AMI: it chooses the default user data. */
+  readonly osFamily: OsFamily;
+
+  /**
+   * The processor architecture of the AMI. The deployment checks its instance type against it.
+   *
+   * @default - unknown, not checked
+   */
+  readonly architecture?: ec2.InstanceArchitecture;
+
+  /**
+   * What the image is, fixed at synth time. Generations are keyed by it, so a new value rolls
+   * out a new generation.
+   *
+   * @default - none: the AMI id is only known at deploy time, and the deployment needs its own `generationKey`
+   */
+  readonly identity?: string;
+
+  /** The AMI's root device name, where the launch template puts the encrypted root volume. */
+  readonly rootDeviceName: string;
+
+  /**
+   * Whether the AMI keeps the SSM agent that Session Manager needs. False makes the deployment warn.
+   *
+   * @default - unknown
+   */
+  readonly keepsSsmAgent?: boolean;
+
+  /** How the image was given, for messages (for example `DeploymentImage.fromAmiId()`). */
+  readonly description: string;
+}
+
+/** What a golden image tells a deployment; IGoldenImage has all of it. */
+interface BakedImage extends IConstruct {
+  readonly machineImage: ec2.IMachineImage;
+  readonly osFamily: OsFamily;
+  readonly architecture: ec2.InstanceArchitecture;
+  readonly imageKey: string;
+  readonly rootDeviceName: string;
+  readonly keepsSsmAgent: boolean;
+}
+
+/**
+ * A golden image as a deployment sees it: keyed by the image's content hash, so a change to a
+ * provisioner rolls out a new fleet. In another stack, region or account the AMI id is the
+ * one this bake published there. The one copy behind both `GoldenImage.bindForDeployment` and
+ * `DeploymentImage.fromGoldenImage`.
+ */
+export function bakedImageConfig(scope: Construct, image: BakedImage, description: string): DeploymentImageConfig {
+  return {
+    imageId: image.machineImage.getImage(scope).imageId,
+    osFamily: image.osFamily,
+    architecture: image.architecture,
+    identity: `golden-image:${image.imageKey}`,
+    rootDeviceName: image.rootDeviceName,
+    keepsSsmAgent: image.keepsSsmAgent,
+    description,
+  };
+}
