@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ENV, errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from './pipeline-fixtures';
+import { ENV, errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 import { GoldenImage, ParentImage, Provisioner } from '../../src';
 import { ImagePipeline, VulnerabilitySeverity } from '../../src/pipeline/image-pipeline';
 

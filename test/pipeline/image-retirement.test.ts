@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from './pipeline-fixtures';
+import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 import { ImageRetention } from '../../src/pipeline/image-retirement';
 
 process.env.CDK_VALIDATION = 'false';

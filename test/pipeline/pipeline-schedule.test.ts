@@ -1,6 +1,6 @@
 import { TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { errorOf, onlyResource, pipelineStack } from './pipeline-fixtures';
+import { errorOf, onlyResource, pipelineStack } from '../support/stacks';
 import { cronExpressionProblem, timeZoneProblem } from '../../src/pipeline/cron-expression';
 import { PipelineSchedule, RebuildCondition, WeekDay } from '../../src/pipeline/pipeline-schedule';
 

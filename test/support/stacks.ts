@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { GoldenImage, GoldenImageProps, ParentImage, Provisioner } from '../../src';
 import { ImagePipeline, ImagePipelineOptions } from '../../src/pipeline/image-pipeline';
 
+/** The account and region every test stack deploys to. */
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 /** A stack with a small golden image (one build step, one test). */
