@@ -9,7 +9,7 @@ import { BoundDeploymentImage } from './deployment-image';
 import { GenerationAlarmOptions, createGenerationAlarms } from './generation-alarms';
 import { ResolvedHealthCheck, targetGroupHealthCheck } from './health-check';
 import { DeploymentScalingOptions, createScalingPolicies } from './scaling';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 import { suppressNagRule } from '../private/nag-suppressions';
 
 /** Everything one generation is built from. */

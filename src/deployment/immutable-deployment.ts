@@ -11,9 +11,8 @@ import { CapacityOptions, validateCapacity } from './capacity';
 import { BoundDeploymentImage, DeploymentImage } from './deployment-image';
 import { Generation } from './generation';
 import { GenerationAlarmOptions, validateGenerationAlarms } from './generation-alarms';
-import { computeGenerationKey, referenceIdentity } from './generation-key';
+import { computeGenerationKey } from './generation-key';
 import { DeploymentHealthCheckOptions, ResolvedHealthCheck, resolveHealthCheck } from './health-check';
-import { DeploymentRootVolumeOptions, RootBlockDevice, rootBlockDevice } from './instance-root-volume';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
 import { PRIORITY_RANGE, claimPriority, clashingListenerRules } from './listener-priorities';
 import { listenerUrl } from './listener-url';
@@ -22,12 +21,13 @@ import { RELEASE_RESOURCE_TYPE, ReleaseProperties } from './release-properties';
 import { RELEASE_DEADLINE_SECONDS, checkReleaseTiming } from './release-timing';
 import { checkRuleConditions } from './rule-condition-limits';
 import { DeploymentScalingOptions, validateScaling } from './scaling';
-import { stableIdentity } from './stable-identity';
 import { TrafficShift } from './traffic-shift';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
+import { DeploymentRootVolumeOptions, RootBlockDevice, rootBlockDevice } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
+import { referenceIdentity, stableIdentity } from '../private/stable-identity';
 
 /**
  * Properties of an ImmutableDeployment.

@@ -9,7 +9,7 @@ import { shellQuote } from './script-language';
 import { StepOptions } from './step-options';
 import { provisionerName, refuseCredentialVariables, stepSettings } from './step-settings';
 import { ToeStep } from './toe/component-document';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
 /**

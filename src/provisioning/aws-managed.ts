@@ -2,7 +2,7 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { findAwsManagedComponent, suggestAwsManagedComponents } from './aws-managed-components';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
 import { refuseCredentialVariables } from './step-settings';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
 /**

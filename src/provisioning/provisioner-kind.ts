@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { ToeDocument, ToePhaseName } from './toe/component-document';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 
 /**
  * The internal contract between a Provisioner and the image that uses it.

@@ -3,9 +3,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ENV, errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 import { GoldenImage, ParentImage, Provisioner } from '../../src';
 import { ImagePipeline, VulnerabilitySeverity } from '../../src/pipeline/image-pipeline';
+import { ENV, errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
 process.env.CDK_VALIDATION = 'false';
 
@@ -287,7 +287,7 @@ describe('grants and events', () => {
     return {
       pattern: onlyResource(template, 'AWS::Events::Rule').props.EventPattern,
       pipelineId: onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').id,
-      recipeName: image._recipeName,
+      recipeName: image._buildParts.recipeName,
       stack,
     };
   }

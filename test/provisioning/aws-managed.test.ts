@@ -3,7 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EXAMPLE_ACCESS_KEY_ID, kindTestBed } from './kind-context';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { AwsManagedComponent, AwsManagedComponentOptions, ExistingComponent, ExistingComponentOptions } from '../../src/provisioning/aws-managed';
 import { AWS_MANAGED_COMPONENTS } from '../../src/provisioning/aws-managed-components';
 

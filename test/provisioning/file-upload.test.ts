@@ -8,7 +8,7 @@ import {
   onlyPhaseSteps, PLACEHOLDER, stepNamed, tempFolder, validationErrors, writeFiles,
 } from './kind-context';
 import { pathWithout, runDocument, stagedAssets } from './run-steps';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { FileProvisionerOptions, FileUpload, FOLDER_NESTS_WARNING, folderMode } from '../../src/provisioning/file-upload';
 import { InlineShell } from '../../src/provisioning/shell';
 import { StepFailureAction } from '../../src/provisioning/step-options';
