@@ -15,7 +15,8 @@ export type { AnsiblePlaybookProvisionerOptions } from './provisioning/ansible-p
 export type { PowerShellProvisionerOptions, PowerShellScriptProvisionerOptions } from './provisioning/powershell';
 export type { RebootProvisionerOptions } from './provisioning/reboot';
 export type { UpdateOsProvisionerOptions } from './provisioning/update-os';
-export type { AwsManagedComponentOptions, ExistingComponentOptions } from './provisioning/aws-managed';
+export type { AwsManagedComponentOptions } from './provisioning/aws-managed';
+export type { ExistingComponentOptions } from './provisioning/existing-component';
 export type { ComponentDocumentOptions } from './provisioning/raw-document';
 
 // Deployment: generations behind a load balancer with a health-gated traffic swap.
