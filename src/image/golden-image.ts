@@ -10,7 +10,7 @@ import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
 import { buildTag } from './build-tag';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
-import { inSameDeployment, publishedImageId, sameDeploymentOnly } from './image-publication';
+import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './image-publication';
 import { createRecipe } from './image-recipe';
 import { ImageSettings, TEST_TIMEOUT_MINUTES, checkTestTimeout } from './image-settings';
 import { ParentImage, ParentImageConfig } from './parent-image';
@@ -268,6 +268,7 @@ export class GoldenImage extends Resource implements IGoldenImage {
 
   private readonly image?: imagebuilder.CfnImage;
   private readonly recipeVersion: string;
+  private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
   constructor(scope: Construct, id: string, props: GoldenImageProps) {
     super(scope, id);
@@ -314,16 +315,16 @@ export class GoldenImage extends Resource implements IGoldenImage {
   }
 
   public get imageId(): string {
-    return sameDeploymentOnly(this, 'imageId', this.deployTimeImage('imageId').attrImageId, OTHER_STACK_FIX);
+    return this.perBake.guard('imageId', this.deployTimeImage('imageId').attrImageId);
   }
 
   public get imageArn(): string {
-    return sameDeploymentOnly(this, 'imageArn', this.deployTimeImage('imageArn').attrArn, OTHER_STACK_FIX);
+    return this.perBake.guard('imageArn', this.deployTimeImage('imageArn').attrArn);
   }
 
   public get parentImageArn(): string {
     if (this.image) {
-      return sameDeploymentOnly(this, 'parentImageArn', this.image.attrArn, OTHER_STACK_FIX);
+      return this.perBake.guard('parentImageArn', this.image.attrArn);
     }
     const stack = Stack.of(this);
     return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._buildParts.recipeName}/x.x.x`;

@@ -140,21 +140,25 @@ export function parentImageIn(image: IGoldenImage, scope: IConstruct): string {
 }
 
 /**
- * A per-bake attribute (an AMI id, an image ARN) that resolves as before in its own
- * deployment, and fails synth with `fix` where another deployment would import it.
+ * The per-bake attributes of one construct (an AMI id, an image ARN): each resolves as before
+ * in the construct's own deployment, and fails synth with `fix` where another deployment
+ * would import it. The construct holds its own, so an attribute read twice is one token.
  */
-export function sameDeploymentOnly(owner: IConstruct, attribute: string, value: string, fix: string): string {
-  const guarded = guardedValues.get(owner) ?? new Map<string, string>();
-  guardedValues.set(owner, guarded);
-  let token = guarded.get(attribute);
-  if (token === undefined) {
-    token = Token.asString(new SameDeploymentValue(owner, attribute, value, fix));
-    guarded.set(attribute, token);
-  }
-  return token;
-}
+export class SameDeploymentAttributes {
+  private readonly tokens = new Map<string, string>();
 
-const guardedValues = new WeakMap<IConstruct, Map<string, string>>();
+  constructor(private readonly owner: IConstruct, private readonly fix: string) {}
+
+  /** The guarded token of `attribute`, whose value in the owner's deployment is `value`. */
+  public guard(attribute: string, value: string): string {
+    let token = this.tokens.get(attribute);
+    if (token === undefined) {
+      token = Token.asString(new SameDeploymentValue(this.owner, attribute, value, this.fix));
+      this.tokens.set(attribute, token);
+    }
+    return token;
+  }
+}
 
 class SameDeploymentValue implements IResolvable {
   public readonly creationStack: string[] = [];

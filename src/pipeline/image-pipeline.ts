@@ -12,7 +12,7 @@ import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
 import { RegionDistributionOptions } from '../image/distribution-options';
 import type { GoldenImage } from '../image/golden-image';
 import { ImageBuildParts } from '../image/image-build-parts';
-import { sameDeploymentOnly } from '../image/image-publication';
+import { SameDeploymentAttributes } from '../image/image-publication';
 import { checkTestTimeout } from '../image/image-settings';
 import { invalidProp } from '../private/errors';
 import { imageBuilderName } from '../private/names';
@@ -201,6 +201,7 @@ export class ImagePipeline extends Resource {
   private readonly resource: imagebuilder.CfnImagePipeline;
   private readonly deployRun?: imagebuilder.CfnImage;
   private readonly scanning: boolean;
+  private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
   constructor(scope: Construct, id: string, props: ImagePipelineProps) {
     super(scope, id);
@@ -252,7 +253,7 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageId(): string {
-    return sameDeploymentOnly(this, 'imageId', this.deployTimeRun('imageId').attrImageId, OTHER_STACK_FIX);
+    return this.perBake.guard('imageId', this.deployTimeRun('imageId').attrImageId);
   }
 
   /**
@@ -261,7 +262,7 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageArn(): string {
-    return sameDeploymentOnly(this, 'imageArn', this.deployTimeRun('imageArn').attrArn, OTHER_STACK_FIX);
+    return this.perBake.guard('imageArn', this.deployTimeRun('imageArn').attrArn);
   }
 
   /** Lets the grantee start the pipeline. */
