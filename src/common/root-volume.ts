@@ -52,7 +52,7 @@ export interface CommonRootVolumeOptions {
    * The root device name of the image the instance starts from. Needed only for images whose
    * root device the library cannot know (an AMI id, an SSM parameter or a lookup of an unusual image).
    *
-   * @default - from the image: `/dev/xvda` for Amazon Linux, Debian and other Linux, `/dev/sda1` for Ubuntu and Windows
+   * @default - the image's: parents the library names carry their own (`/dev/xvda` for Amazon Linux and Debian, `/dev/sda1` for Ubuntu and Windows); any other image `/dev/xvda` on Linux and `/dev/sda1` on Windows unless its `rootDeviceName` says otherwise
    */
   readonly deviceName?: string;
 }
