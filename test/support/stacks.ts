@@ -41,6 +41,11 @@ export function onlyResource(template: Template, type: string): { id: string; pr
   return found[0];
 }
 
+/** The properties of the one image pipeline. */
+export function pipelineProps(template: Template): any {
+  return onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').props;
+}
+
 /** The message of the error thrown by `fn`. */
 export function errorOf(fn: () => unknown): string {
   try {
