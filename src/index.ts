@@ -1,8 +1,8 @@
 // Image: golden images and their parents.
-export * from './image/os-family';
-export * from './image/golden-image-ref';
+export * from './common/os-family';
+export * from './common/golden-image-interface';
 export * from './image/parent-image';
-export * from './image/root-volume';
+export type { CommonRootVolumeOptions, RootVolumeOptions, DeploymentRootVolumeOptions } from './common/root-volume';
 export type { ImageBuildLogging } from './image/build-infrastructure';
 export * from './image/golden-image';
 export type { IDeploymentImage, DeploymentImageConfig } from './common/deployment-image-interface';
@@ -16,7 +16,8 @@ export type { AnsiblePlaybookProvisionerOptions } from './provisioning/ansible-p
 export type { PowerShellProvisionerOptions, PowerShellScriptProvisionerOptions } from './provisioning/powershell';
 export type { RebootProvisionerOptions } from './provisioning/reboot';
 export type { UpdateOsProvisionerOptions } from './provisioning/update-os';
-export type { AwsManagedComponentOptions, ExistingComponentOptions } from './provisioning/aws-managed';
+export type { AwsManagedComponentOptions } from './provisioning/aws-managed';
+export type { ExistingComponentOptions } from './provisioning/existing-component';
 export type { ComponentDocumentOptions } from './provisioning/raw-document';
 
 // Deployment: generations behind a load balancer with a health-gated traffic swap.
@@ -24,7 +25,6 @@ export * from './deployment/deployment-image';
 export * from './deployment/traffic-shift';
 export * from './deployment/capacity';
 export * from './deployment/health-check';
-export * from './deployment/instance-root-volume';
 export * from './deployment/generation-alarms';
 export * from './deployment/scaling';
 export * from './deployment/access-logs';
@@ -38,6 +38,6 @@ export type { PipelineCronOptions, DailyScheduleOptions, WeeklyScheduleOptions }
 export { ImagePipeline, VulnerabilitySeverity } from './pipeline/image-pipeline';
 export type { ImagePipelineOptions, ImagePipelineProps, VulnerabilityEventOptions } from './pipeline/image-pipeline';
 export { ImageRetention } from './pipeline/image-retirement';
-export type { LaunchPermissionOptions, SsmParameterOutputOptions, LaunchTemplateOutputOptions, RegionDistributionOptions } from './pipeline/distribution-options';
+export type { LaunchPermissionOptions, SsmParameterOutputOptions, LaunchTemplateOutputOptions, RegionDistributionOptions } from './image/distribution-options';
 export type { PipelineNotificationOptions } from './pipeline/pipeline-notifications';
 export type { PipelineLogOptions } from './pipeline/pipeline-logging';

@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from './os-family';
 
 /**
  * An image an ImmutableDeployment launches its instances from. `GoldenImage` implements it,

@@ -2,11 +2,11 @@ import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { stableIdentity } from './stable-identity';
 import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
-import { IGoldenImage } from '../image/golden-image-ref';
-import { OsFamily } from '../image/os-family';
-import { defaultRootDeviceName } from '../image/root-device';
+import { IGoldenImage } from '../common/golden-image-interface';
+import { OsFamily } from '../common/os-family';
+import { defaultRootDeviceName } from '../common/root-device';
+import { stableIdentity } from '../private/stable-identity';
 import { invalidProp } from '../private/errors';
 
 /**

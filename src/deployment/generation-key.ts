@@ -1,10 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
-import { stableIdentity } from './stable-identity';
 import { DeploymentImageConfig } from '../common/deployment-image-interface';
 import { invalidProp } from '../private/errors';
 import { contentHash, shortHash } from '../private/hash';
+import { stableIdentity } from '../private/stable-identity';
 
 /**
  * What makes a generation: the inputs that decide what an instance is, and the settings of
@@ -72,14 +72,6 @@ export function computeGenerationKey(scope: IConstruct, inputs: GenerationInputs
     generationKey: key,
   });
   return shortHash(hash, GENERATION_KEY_LENGTH);
-}
-
-/**
- * The identity of something a generation refers to: its value where that is fixed at synth
- * time (an imported id or ARN), else its construct path (a resource in this app).
- */
-export function referenceIdentity(scope: IConstruct, value: string, construct: IConstruct): string {
-  return stableIdentity(scope, value) ?? `construct:${construct.node.path}`;
 }
 
 function userDataIdentity(userData: ec2.UserData, scope: IConstruct): string | undefined {

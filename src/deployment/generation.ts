@@ -9,7 +9,7 @@ import { GenerationAlarmOptions, createGenerationAlarms } from './generation-ala
 import { ResolvedHealthCheck, targetGroupHealthCheck } from './health-check';
 import { DeploymentScalingOptions, createScalingPolicies } from './scaling';
 import { DeploymentImageConfig } from '../common/deployment-image-interface';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 import { suppressNagRule } from '../private/nag-suppressions';
 
 /** Everything one generation is built from. */

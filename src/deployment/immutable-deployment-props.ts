@@ -7,7 +7,7 @@ import { AccessLogOptions } from './access-logs';
 import { CapacityOptions } from './capacity';
 import { GenerationAlarmOptions } from './generation-alarms';
 import { DeploymentHealthCheckOptions } from './health-check';
-import { DeploymentRootVolumeOptions } from './instance-root-volume';
+import { DeploymentRootVolumeOptions } from '../common/root-volume';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
 import { DeploymentScalingOptions } from './scaling';
 import { TrafficShift } from './traffic-shift';

@@ -9,21 +9,21 @@ import { warnIfStepOutrunsAlarm } from './alarm-window';
 import { bindDeploymentImage } from './deployment-image';
 import { DeploymentSettings, resolveSettings } from './deployment-settings';
 import { Generation } from './generation';
-import { computeGenerationKey, referenceIdentity } from './generation-key';
+import { computeGenerationKey } from './generation-key';
 import { ImmutableDeploymentProps } from './immutable-deployment-props';
-import { RootBlockDevice, rootBlockDevice } from './instance-root-volume';
 import { claimPriority, clashingListenerRules } from './listener-priorities';
 import { listenerUrl } from './listener-url';
 import { createOwnLoadBalancer, loadBalancerFullNameOf } from './own-load-balancer';
 import { CONTROLLER_TAG_KEY, ReleaseController } from './release-controller';
 import { releaseProperties } from './release-resource';
-import { stableIdentity } from './stable-identity';
 import { TrafficShift } from './traffic-shift';
 import { DeploymentImageConfig } from '../common/deployment-image-interface';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
+import { RootBlockDevice, rootBlockDevice } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
+import { referenceIdentity, stableIdentity } from '../private/stable-identity';
 import { RELEASE_RESOURCE_TYPE } from '../release-contract/release-properties';
 
 /** The launch inputs every generation shares. */

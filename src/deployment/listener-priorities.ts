@@ -1,9 +1,9 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct, Node } from 'constructs';
-import { stableIdentity } from './stable-identity';
 import { invalidProp } from '../private/errors';
 import { canonicalJson } from '../private/hash';
+import { referenceIdentity } from '../private/stable-identity';
 import { PRIORITY_RANGE } from '../release-contract/limits';
 
 /** Priorities claimed by deployments, per listener, per app (keyed by the construct tree's root). */
@@ -14,7 +14,7 @@ const claims = new WeakMap<IConstruct, Map<string, Map<number, string>>>();
  * that is fixed at synth time (an imported listener), else the listener construct's path.
  */
 function listenerKey(scope: IConstruct, listener: elbv2.IApplicationListener): string {
-  return stableIdentity(scope, listener.listenerArn) ?? `construct:${listener.node.path}`;
+  return referenceIdentity(scope, listener.listenerArn, listener);
 }
 
 /**

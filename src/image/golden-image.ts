@@ -1,31 +1,29 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { amiDeletionRole } from './ami-deletion-role';
 import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
 import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
 import { buildTag } from './build-tag';
-import { IGoldenImage } from './golden-image-ref';
+import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
-import { inSameDeployment, publishedImageId, sameDeploymentOnly } from './image-publication';
-import { ImageSettings } from './image-settings';
-import { OsFamily } from './os-family';
+import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './image-publication';
+import { createRecipe } from './image-recipe';
+import { ImageSettings, TEST_TIMEOUT_MINUTES, checkTestTimeout } from './image-settings';
 import { ParentImage, ParentImageConfig } from './parent-image';
-import { RootVolumeOptions } from './root-volume';
-import { ssmAgentCheck, ssmAgentInstanceConfiguration } from './ssm-agent';
 import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
+import { IGoldenImage } from '../common/golden-image-interface';
+import { OsFamily } from '../common/os-family';
+import { RootVolumeOptions } from '../common/root-volume';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { invalidProp } from '../private/errors';
-import { contentHash, versionFromHash } from '../private/hash';
-import { imageBuilderServiceRole } from '../private/image-builder-role';
-import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
+import { contentHash } from '../private/hash';
+import { suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
-import { ImageComponent } from '../provisioning/image-component';
 import { Provisioner } from '../provisioning/provisioner';
-import { BoundProvisioner } from '../provisioning/provisioner-kind';
-import { ToePhaseName } from '../provisioning/toe/component-document';
 
 /**
  * Properties of a GoldenImage.
@@ -228,9 +226,6 @@ const IMAGE_BUILDER_INSTANCE_POLICY = 'EC2InstanceProfileForImageBuilder';
 const OTHER_STACK_FIX = 'In another stack use DeploymentImage.fromGoldenImage(image), ParentImage.fromGoldenImage(image) or '
   + 'image.machineImage (getImage(scope).imageId for the id): they read each bake\'s AMI id from an SSM parameter';
 
-/** Image Builder's limits on the image test timeout. */
-const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
-
 /**
  * A golden AMI baked from a parent image by Packer-style provisioners, with EC2 Image Builder:
  * one component per provisioner, an image recipe, infrastructure and distribution
@@ -264,29 +259,17 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   /** The build and test instances' network access. */
   public readonly connections: ec2.Connections;
 
-  /** @internal */
-  public readonly _distribution: ImageDistribution;
-  /** @internal */
-  public readonly _recipeName: string;
-  /** @internal */
-  public readonly _infrastructure: BuildInfrastructure;
-  /** @internal */
-  public readonly _settings: ImageSettings;
-  /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). @internal */
-  public readonly _destroysReplacedAmis: boolean;
   /**
-   * The role Image Builder runs this image's builds with, when a feature needs one (set by a
-   * pipeline; the deploy-time build uses it too, since both share the distribution).
+   * What the image builds with and its builds share (infrastructure, distribution, settings,
+   * execution role): pipelines of the image ask for what they need through its methods.
    *
    * @internal
    */
-  public get _executionRole(): iam.IRole | undefined {
-    return this.executionRole;
-  }
+  public readonly _buildParts: ImageBuildParts;
 
   private readonly image?: imagebuilder.CfnImage;
-  private executionRole?: iam.IRole;
   private readonly recipeVersion: string;
+  private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
   constructor(scope: Construct, id: string, props: GoldenImageProps) {
     super(scope, id);
@@ -297,44 +280,55 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this.architecture = parent.architecture;
     this.rootDeviceName = props.rootVolume?.deviceName ?? parent.rootDeviceName;
     this.keepsSsmAgent = props.keepSsmAgent ?? true;
-    this._destroysReplacedAmis = props.amiRemovalPolicy === RemovalPolicy.DESTROY;
     this.role = props.role ?? this.createRole();
 
-    const components = this.createComponents(props, parent);
-    const recipe = this.createRecipe(props, parent, components);
+    const recipe = createRecipe(this, props, {
+      parent,
+      name: this.imageName,
+      instanceRole: this.role,
+      keepsSsmAgent: this.keepsSsmAgent,
+      componentDocuments: this.componentDocuments,
+    });
     this.imageRecipeArn = recipe.arn;
     this.recipeVersion = recipe.version;
-    this._recipeName = recipe.name;
 
     const infrastructure = this.createInfrastructure(props, parent);
-    this._infrastructure = infrastructure;
     this.infrastructureConfigurationArn = infrastructure.infrastructureConfigurationArn;
     this.connections = infrastructure.connections;
-    this._distribution = this.createDistribution(props);
-    this.distributionConfigurationArn = this._distribution.distributionConfigurationArn;
+    const distribution = this.createDistribution(props);
+    this.distributionConfigurationArn = distribution.distributionConfigurationArn;
 
-    const imageSettings = this.imageSettings(props);
-    this._settings = imageSettings;
-    this.imageKey = contentHash('golden-image', recipe.identity, imageSettings).slice(0, 16);
-    if (props.buildOnDeploy ?? true) {
-      this.image = this.createImage(props, imageSettings);
+    const settings = this.imageSettings(props);
+    this.imageKey = contentHash('golden-image', recipe.identity, settings).slice(0, 16);
+    const buildsOnDeploy = props.buildOnDeploy ?? true;
+    this._buildParts = new ImageBuildParts(this, {
+      imageName: this.imageName,
+      recipeName: recipe.name,
+      infrastructure,
+      distribution,
+      settings,
+      buildsOnDeploy,
+      destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
+    });
+    if (buildsOnDeploy) {
+      this.image = this.createImage();
     }
   }
 
   public get imageId(): string {
-    return sameDeploymentOnly(this, 'imageId', this.deployTimeImage('imageId').attrImageId, OTHER_STACK_FIX);
+    return this.perBake.guard('imageId', this.deployTimeImage('imageId').attrImageId);
   }
 
   public get imageArn(): string {
-    return sameDeploymentOnly(this, 'imageArn', this.deployTimeImage('imageArn').attrArn, OTHER_STACK_FIX);
+    return this.perBake.guard('imageArn', this.deployTimeImage('imageArn').attrArn);
   }
 
   public get parentImageArn(): string {
     if (this.image) {
-      return sameDeploymentOnly(this, 'parentImageArn', this.image.attrArn, OTHER_STACK_FIX);
+      return this.perBake.guard('parentImageArn', this.image.attrArn);
     }
     const stack = Stack.of(this);
-    return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._recipeName}/x.x.x`;
+    return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._buildParts.recipeName}/x.x.x`;
   }
 
   /** What a deployment in `scope` launches from this image: keyed by `imageKey`, so a change to a provisioner rolls out a new fleet. */
@@ -362,22 +356,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     return new ImagePipeline(this, id, { ...options, image: this });
   }
 
-  /**
-   * Runs this image's builds with `role`. The deploy-time build waits for the role and its
-   * policies, which a build needs from its first step.
-   *
-   * @internal
-   */
-  public _useExecutionRole(role: iam.IRole): void {
-    this.executionRole = role;
-    this.image?.node.addDependency(role);
-  }
-
-  /** @internal */
-  public get _buildsOnDeploy(): boolean {
-    return this.image !== undefined;
-  }
-
   /** The version of the image recipe, derived from its content. */
   public get imageRecipeVersion(): string {
     return this.recipeVersion;
@@ -401,13 +379,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       invalidProp(this, 'rebuildKey', props.rebuildKey, 'the rebuild key is hashed at synth time and a token has no stable value',
         'Give a literal string (for example a date or a counter you change to force a bake)');
     }
-    if (props.testTimeout && !props.testTimeout.isUnresolved()) {
-      const minutes = props.testTimeout.toMinutes();
-      if (minutes < TEST_TIMEOUT_MINUTES.min || minutes > TEST_TIMEOUT_MINUTES.max) {
-        invalidProp(this, 'testTimeout', `${minutes} minutes`, `Image Builder takes ${TEST_TIMEOUT_MINUTES.min} to ${TEST_TIMEOUT_MINUTES.max} minutes`,
-          'Give a Duration between one hour and one day');
-      }
-    }
+    checkTestTimeout(this, props.testTimeout);
     if (props.keepSsmAgent === false && props.verifySsmAgent === true) {
       invalidProp(this, 'verifySsmAgent', true, 'keepSsmAgent is false, so Image Builder removes an agent it installed after the validate phase and the check would pass on an AMI without one',
         'Remove verifySsmAgent, or keep the agent (keepSsmAgent: true)');
@@ -432,137 +404,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       + 'Image Builder/AWSTOE calls); AWS keeps them current with the services, which a copied inline policy would not be',
       [SSM_CORE_POLICY, IMAGE_BUILDER_INSTANCE_POLICY].map(name => `Policy::arn:<AWS::Partition>:iam::aws:policy/${name}`));
     return role;
-  }
-
-  private createComponents(props: GoldenImageProps, parent: ParentImageConfig): BoundComponent[] {
-    const steps: Array<{ prop: string; phase: ToePhaseName; provisioner: Provisioner }> = [];
-    const lists: Array<[string, ToePhaseName, Provisioner[]]> = [
-      ['provisioners', 'build', props.provisioners ?? []],
-      ['validations', 'validate', props.validations ?? []],
-      ['tests', 'test', props.tests ?? []],
-    ];
-    for (const [listName, phase, provisioners] of lists) {
-      provisioners.forEach((provisioner, index) => steps.push({ prop: `${listName}[${index}]`, phase, provisioner }));
-    }
-    if (props.verifySsmAgent ?? this.keepsSsmAgent) {
-      steps.push({ prop: 'verifySsmAgent', phase: 'validate', provisioner: ssmAgentCheck(parent.osFamily) });
-    }
-
-    const names = new Map<string, string>();
-    const kindCounts = new Map<string, number>();
-    return steps.map(({ prop, phase, provisioner }) => {
-      const count = (kindCounts.get(`${phase}:${provisioner.kindName}`) ?? 0) + 1;
-      kindCounts.set(`${phase}:${provisioner.kindName}`, count);
-      const phasePrefix = phase === 'build' ? '' : `${phase}-`;
-      const bound = provisioner._bind({
-        scope: this,
-        phase,
-        osFamily: parent.osFamily,
-        prop,
-        defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
-        assetReader: this.role,
-        workingDirectory: props.workingDirectory ?? (parent.osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
-      });
-      const clash = names.get(bound.name);
-      if (clash && prop === 'verifySsmAgent') {
-        invalidProp(this, `${clash}.name`, bound.name, 'the SSM agent check (verifySsmAgent) has that name, and each provisioner becomes a component named after it',
-          'Give the provisioner another name, or set verifySsmAgent to false');
-      }
-      if (clash) {
-        invalidProp(this, `${prop}.name`, bound.name, `${clash} has the same name, and each provisioner becomes a component named after it`,
-          'Give every provisioner a unique name');
-      }
-      names.set(bound.name, prop);
-      return this.createComponent(bound, prop, parent);
-    });
-  }
-
-  private createComponent(bound: BoundProvisioner, prop: string, parent: ParentImageConfig): BoundComponent {
-    if (bound.platform !== parent.osFamily) {
-      invalidProp(this, prop, bound.name, `this provisioner runs on ${bound.platform} and the parent image is ${parent.osFamily}`,
-        `Use a provisioner for ${parent.osFamily}, or a ${bound.platform} parent image`);
-    }
-    if (bound.componentArn) {
-      return { arn: bound.componentArn, identity: bound.componentIdentity ?? bound.componentArn, parameters: bound.parameters };
-    }
-    const component = new ImageComponent(this, `Component-${bound.name}`, {
-      provisioner: bound,
-      componentName: imageBuilderName(this, bound.name).toLowerCase(),
-      prop,
-      owner: this,
-    });
-    this.componentDocuments[bound.name] = component.documentText;
-    return { arn: component.componentArn, identity: component.identity, parameters: bound.parameters };
-  }
-
-  private createRecipe(props: GoldenImageProps, parent: ParentImageConfig, components: BoundComponent[]): RecipeOutput {
-    const blockDevices = this.rootVolume(props.rootVolume ?? {}, parent);
-    const settings = {
-      parent: parent.identity,
-      components: components.map(c => ({ identity: c.identity, parameters: c.parameters })),
-      blockDevices: blockDevices.identity,
-      workingDirectory: props.workingDirectory,
-      description: props.description,
-      rebuildKey: props.rebuildKey,
-      keepSsmAgent: this.keepsSsmAgent,
-    };
-    const identity = contentHash('recipe', settings);
-    const name = this.imageName;
-    const version = versionFromHash(identity);
-    const recipe = new imagebuilder.CfnImageRecipe(this, 'Recipe', {
-      name,
-      version,
-      parentImage: parent.parentImage,
-      description: props.description,
-      workingDirectory: props.workingDirectory,
-      blockDeviceMappings: [blockDevices.mapping],
-      additionalInstanceConfiguration: ssmAgentInstanceConfiguration(this.keepsSsmAgent),
-      components: components.map(c => ({
-        componentArn: c.arn,
-        parameters: c.parameters && Object.keys(c.parameters).length > 0
-          ? Object.keys(c.parameters).sort().map(k => ({ name: k, value: [c.parameters![k]] }))
-          : undefined,
-      })),
-    });
-    return { arn: recipe.attrArn, version, name, identity };
-  }
-
-  private rootVolume(options: RootVolumeOptions, parent: ParentImageConfig): RootVolumeMapping {
-    const size = options.sizeGiB;
-    if (size !== undefined && !Token.isUnresolved(size)) {
-      if (!Number.isInteger(size) || size < 1 || size > 65536) {
-        invalidProp(this, 'rootVolume.sizeGiB', size, 'an EBS volume is 1 to 65536 GiB', 'Give a whole number of GiB');
-      }
-      if (parent.rootVolumeSizeGiB !== undefined && size < parent.rootVolumeSizeGiB) {
-        invalidProp(this, 'rootVolume.sizeGiB', size, `the parent image's root snapshot is ${parent.rootVolumeSizeGiB} GiB and a volume cannot be smaller than its snapshot`,
-          `Give at least ${parent.rootVolumeSizeGiB}, or leave sizeGiB unset to keep the parent's size`);
-      }
-    }
-    const encrypted = options.encrypted ?? true;
-    if (!encrypted && options.kmsKey) {
-      invalidProp(this, 'rootVolume.encrypted', false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
-    }
-    if (!encrypted) {
-      Annotations.of(this).addWarningV2('cdk-immutable-infra:unencryptedRoot', 'rootVolume.encrypted is false: the AMI\'s snapshot will not be encrypted');
-    }
-    const volumeType = options.volumeType ?? ec2.EbsDeviceVolumeType.GP3;
-    const deviceName = options.deviceName ?? parent.rootDeviceName;
-    const ebs = {
-      encrypted,
-      deleteOnTermination: true,
-      volumeType,
-      ...(size !== undefined ? { volumeSize: size } : {}),
-      ...(options.iops !== undefined ? { iops: options.iops } : {}),
-      ...(options.throughput !== undefined ? { throughput: options.throughput } : {}),
-      ...(options.kmsKey ? { kmsKeyId: options.kmsKey.keyArn } : {}),
-    };
-    const kmsIdentity = options.kmsKey
-      ? (Token.isUnresolved(options.kmsKey.keyArn) ? `construct:${options.kmsKey.node.path}` : options.kmsKey.keyArn)
-      : undefined;
-    return {
-      mapping: { deviceName, ebs },
-      identity: { deviceName, ...ebs, kmsKeyId: kmsIdentity },
-    };
   }
 
   private createInfrastructure(props: GoldenImageProps, parent: ParentImageConfig): BuildInfrastructure {
@@ -633,78 +474,25 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     };
   }
 
-  private createImage(props: GoldenImageProps, settings: ImageSettings): imagebuilder.CfnImage {
+  private createImage(): imagebuilder.CfnImage {
+    const parts = this._buildParts;
     const image = new imagebuilder.CfnImage(this, 'Image', {
       imageRecipeArn: this.imageRecipeArn,
       infrastructureConfigurationArn: this.infrastructureConfigurationArn,
       distributionConfigurationArn: this.distributionConfigurationArn,
-      imageTestsConfiguration: settings.tests
-        ? { imageTestsEnabled: true, timeoutMinutes: settings.testTimeoutMinutes }
-        : { imageTestsEnabled: false },
-      enhancedImageMetadataEnabled: settings.enhancedImageMetadata,
-      deletionSettings: props.amiRemovalPolicy === RemovalPolicy.DESTROY ? { executionRole: this.createDeletionRole().roleArn } : undefined,
-      executionRole: Lazy.string({ produce: () => this.executionRole?.roleArn }),
+      imageTestsConfiguration: parts.testsConfiguration(),
+      enhancedImageMetadataEnabled: parts.settings.enhancedImageMetadata,
+      deletionSettings: parts.destroysReplacedAmis ? { executionRole: amiDeletionRole(this, this.imageName).roleArn } : undefined,
+      // Shared with the image's pipelines: whichever needs the role first creates it.
+      executionRole: parts.executionRoleArn,
       // Lifecycle policies find the image's builds by this tag.
       tags: buildTag(this.imageName),
     });
     // The build reads this image's assets with the instance role from its first step: wait for
     // the role's policies (a Role's subtree holds them), not only for the instance profile.
     image.node.addDependency(this.role);
+    // A build needs its execution role's policies from its first step.
+    parts.dependOnExecutionRole(image);
     return image;
   }
-
-  /**
-   * The role Image Builder deregisters this image's AMIs and deletes their snapshots with when
-   * the image resource goes (amiRemovalPolicy DESTROY). Image Builder tags every output AMI
-   * `CreatedBy: EC2 Image Builder` and `Ec2ImageBuilderArn: <the image build's ARN>`
-   * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/tag-resources.html), and its own
-   * service-linked and lifecycle policies rely on `CreatedBy` on the snapshots too
-   * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html).
-   * Both destructive actions are conditioned on both tags, the ARN one naming this image's
-   * builds only, so the role can touch no other AMI or snapshot. The docs are silent on
-   * whether snapshots carry `Ec2ImageBuilderArn`; if they do not, a snapshot of an already
-   * deregistered AMI stays behind, which costs storage and never deletes anyone else's data.
-   */
-  private createDeletionRole(): iam.Role {
-    const stack = Stack.of(this);
-    const role = imageBuilderServiceRole(this, 'AmiDeletionRole', {
-      description: 'Lets Image Builder deregister this image\'s AMIs and delete their snapshots when the image resource is deleted',
-    });
-    const builds = stack.formatArn({ service: 'imagebuilder', resource: 'image', resourceName: `${this.imageName}/*` });
-    const ownOutputs = {
-      StringEquals: { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' },
-      StringLike: { 'aws:ResourceTag/Ec2ImageBuilderArn': builds },
-    };
-    // Distributed copies live in other Regions: the tags, not the Region, say whose they are.
-    const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', region: '*', account: '', resource, resourceName: '*' });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['imagebuilder:GetImage'], resources: [builds] }));
-    // Describe calls take no resource-level permissions.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DeregisterImage'], resources: [ec2Arn('image')], conditions: ownOutputs }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DeleteSnapshot'], resources: [ec2Arn('snapshot')], conditions: ownOutputs }));
-    suppressNagRule(role.node.findChild('DefaultPolicy'), 'AwsSolutions-IAM5',
-      'AMI and snapshot ids are only known after each build: the destructive actions are limited by the tags Image Builder puts on '
-      + 'this image\'s outputs, the image ARNs to this image\'s builds, and Describe calls take no resource-level permissions',
-      ['Resource::*', ...[builds, ec2Arn('image'), ec2Arn('snapshot')].map(arn => nagFinding(this, 'Resource', arn))]);
-    return role;
-  }
-}
-
-interface BoundComponent {
-  readonly arn: string;
-  readonly identity: string;
-  readonly parameters?: Record<string, string>;
-}
-
-interface RootVolumeMapping {
-  readonly mapping: imagebuilder.CfnImageRecipe.InstanceBlockDeviceMappingProperty;
-  /** The mapping with token-free values, for the recipe's content hash. */
-  readonly identity: unknown;
-}
-
-interface RecipeOutput {
-  readonly arn: string;
-  readonly version: string;
-  readonly name: string;
-  readonly identity: string;
 }

@@ -1,9 +1,8 @@
 import { Annotations, IResolvable, IResolveContext, Stack, Stage, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { IGoldenImage } from './golden-image-ref';
-import { ImageDistribution, ImageIdPublication } from './image-distribution';
-import { grantParameterWrites } from '../pipeline/execution-role';
+import { ImageBuildParts } from './image-build-parts';
+import { ImageIdPublication } from './image-distribution';
+import { IGoldenImage } from '../common/golden-image-interface';
 import { invalidPropMessage } from '../private/errors';
 
 /*
@@ -72,15 +71,12 @@ const PINNED_VERSION = 1;
 /** What publishing needs of a GoldenImage (structural, so this module does not import it). */
 export interface PublishingImage extends IGoldenImage {
   readonly imageName: string;
-  readonly _distribution: ImageDistribution;
-  readonly _executionRole?: iam.IRole;
-  readonly _buildsOnDeploy: boolean;
-  readonly _destroysReplacedAmis: boolean;
+  readonly _buildParts: ImageBuildParts;
 }
 
 /** True for the library's own golden images, which can publish their AMI id. */
 export function isPublishingImage(image: IGoldenImage): image is PublishingImage {
-  return (image as Partial<PublishingImage>)._distribution instanceof ImageDistribution;
+  return (image as Partial<PublishingImage>)._buildParts instanceof ImageBuildParts;
 }
 
 /**
@@ -111,15 +107,12 @@ export function publishedImageId(image: PublishingImage, consumer: IConstruct, p
     region: !Token.isUnresolved(consumerStack.region) && consumerStack.region !== producer.region ? consumerStack.region : undefined,
     account: differs(consumerStack.account, producer.account) ? consumerStack.account : undefined,
   };
-  const added = image._distribution.publishImageId(publication);
-  if (added && image._executionRole) {
-    grantParameterWrites(image._executionRole, producer, [added]);
-  }
+  image._buildParts.publishImageId(publication);
   // Stacks of different stages deploy from different assemblies; their order is the pipeline's.
   if (Stage.of(consumerStack) === Stage.of(producer)) {
     deploymentOf(consumerStack).node.addDependency(deploymentOf(producer));
   }
-  if (image._destroysReplacedAmis) {
+  if (image._buildParts.destroysReplacedAmis) {
     // In one stack, the old AMI goes in the cleanup after the new generation is live.
     Annotations.of(consumer).addWarningV2('cdk-immutable-infra:replacedAmiDestroyed',
       `${image.node.path} has amiRemovalPolicy DESTROY: deploying its stack deletes the AMI of the bake it replaces, which ${consumer.node.path} `
@@ -127,7 +120,7 @@ export function publishedImageId(image: PublishingImage, consumer: IConstruct, p
   }
   consumer.node.addValidation({
     validate: () => {
-      const problem = image._distribution.publicationProblem(publication);
+      const problem = image._buildParts.distribution.publicationProblem(publication);
       return problem === undefined ? [] : [invalidPropMessage(consumer, prop, image.node.path, problem, fixFor(publication))];
     },
   });
@@ -140,28 +133,32 @@ export function publishedImageId(image: PublishingImage, consumer: IConstruct, p
  * for a pipeline-only parent is its recipe's `x.x.x` ARN and does not change with a bake.
  */
 export function parentImageIn(image: IGoldenImage, scope: IConstruct): string {
-  if (inSameDeployment(scope, image) || !isPublishingImage(image) || !image._buildsOnDeploy) {
+  if (inSameDeployment(scope, image) || !isPublishingImage(image) || !image._buildParts.buildsOnDeploy) {
     return image.parentImageArn;
   }
   return publishedImageId(image, scope, 'parentImage');
 }
 
 /**
- * A per-bake attribute (an AMI id, an image ARN) that resolves as before in its own
- * deployment, and fails synth with `fix` where another deployment would import it.
+ * The per-bake attributes of one construct (an AMI id, an image ARN): each resolves as before
+ * in the construct's own deployment, and fails synth with `fix` where another deployment
+ * would import it. The construct holds its own, so an attribute read twice is one token.
  */
-export function sameDeploymentOnly(owner: IConstruct, attribute: string, value: string, fix: string): string {
-  const guarded = guardedValues.get(owner) ?? new Map<string, string>();
-  guardedValues.set(owner, guarded);
-  let token = guarded.get(attribute);
-  if (token === undefined) {
-    token = Token.asString(new SameDeploymentValue(owner, attribute, value, fix));
-    guarded.set(attribute, token);
-  }
-  return token;
-}
+export class SameDeploymentAttributes {
+  private readonly tokens = new Map<string, string>();
 
-const guardedValues = new WeakMap<IConstruct, Map<string, string>>();
+  constructor(private readonly owner: IConstruct, private readonly fix: string) {}
+
+  /** The guarded token of `attribute`, whose value in the owner's deployment is `value`. */
+  public guard(attribute: string, value: string): string {
+    let token = this.tokens.get(attribute);
+    if (token === undefined) {
+      token = Token.asString(new SameDeploymentValue(this.owner, attribute, value, this.fix));
+      this.tokens.set(attribute, token);
+    }
+    return token;
+  }
+}
 
 class SameDeploymentValue implements IResolvable {
   public readonly creationStack: string[] = [];

@@ -1,11 +1,11 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { IGoldenImage } from './golden-image-ref';
 import { parentImageIn } from './image-publication';
 import { confirmedRootSnapshotSizeGiB, findManagedParentImage, listManagedParentImages, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
-import { OsFamily } from './os-family';
-import { defaultRootDeviceName } from './root-device';
+import { IGoldenImage } from '../common/golden-image-interface';
+import { OsFamily } from '../common/os-family';
+import { defaultRootDeviceName } from '../common/root-device';
 import { invalidProp } from '../private/errors';
 
 /**

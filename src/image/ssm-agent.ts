@@ -1,5 +1,5 @@
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
-import { OsFamily } from './os-family';
+import { OsFamily } from '../common/os-family';
 import { Provisioner } from '../provisioning/provisioner';
 
 /*

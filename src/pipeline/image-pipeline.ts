@@ -1,19 +1,19 @@
-import { Annotations, Duration, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { RegionDistributionOptions } from './distribution-options';
-import { regionOutputs } from './distribution-settings';
-import { executionRoleOf, grantParameterWrites, needsExecutionRole } from './execution-role';
 import { ImageRetention, ImageRetirement } from './image-retirement';
 import { PipelineLogOptions, grantLogWrites, pipelineLogGroups } from './pipeline-logging';
 import { PipelineNotificationOptions, setUpNotifications } from './pipeline-notifications';
 import { BoundSchedule, PipelineSchedule, RebuildCondition, WeekDay } from './pipeline-schedule';
 import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
+import { RegionDistributionOptions } from '../image/distribution-options';
 import type { GoldenImage } from '../image/golden-image';
-import { sameDeploymentOnly } from '../image/image-publication';
+import { ImageBuildParts } from '../image/image-build-parts';
+import { SameDeploymentAttributes } from '../image/image-publication';
+import { checkTestTimeout } from '../image/image-settings';
 import { invalidProp } from '../private/errors';
 import { imageBuilderName } from '../private/names';
 
@@ -169,16 +169,12 @@ export enum VulnerabilitySeverity {
   CRITICAL = 'CRITICAL',
 }
 
-const TEST_TIMEOUT_MINUTES = { min: 60, max: 1440 };
 const AUTO_DISABLE = { min: 1, max: 10, default: 5 };
 const EVENT_SOURCE = 'aws.imagebuilder';
 
 /** How another stack uses a pipeline's build without importing a per-bake value. */
 const OTHER_STACK_FIX = 'In another stack read the AMI id from an SSM parameter the pipeline\'s distribution writes '
   + '(DeploymentImage.fromSsmParameterLookup), or let the image bake at deploy and use DeploymentImage.fromGoldenImage(image)';
-
-/** Images whose builds a pipeline already retires, by the pipeline's path. */
-const retiredBy = new WeakMap<GoldenImage, string>();
 
 /**
  * An EC2 Image Builder pipeline that rebakes a golden image on a schedule (or when its parent
@@ -201,20 +197,23 @@ export class ImagePipeline extends Resource {
   /** The lifecycle policy retiring old builds, if `keepImages` is set. */
   public readonly lifecyclePolicyArn?: string;
 
+  private readonly parts: ImageBuildParts;
   private readonly resource: imagebuilder.CfnImagePipeline;
   private readonly deployRun?: imagebuilder.CfnImage;
   private readonly scanning: boolean;
+  private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
   constructor(scope: Construct, id: string, props: ImagePipelineProps) {
     super(scope, id);
     this.image = props.image;
+    this.parts = props.image._buildParts;
     const name = imageBuilderName(this).toLowerCase();
     this.validateProps(props);
     this.scanning = props.vulnerabilityScanning ?? false;
 
-    this.addDistribution(props.distribution ?? []);
-    const notifications = props.notifications ? setUpNotifications(this, this.image, props.notifications) : undefined;
-    this.notificationTopic = notifications?.topic ?? this.image._infrastructure.notificationTopic;
+    this.parts.addDistribution(this, props.distribution ?? []);
+    const notifications = props.notifications ? setUpNotifications(this, this.parts, props.notifications) : undefined;
+    this.notificationTopic = notifications?.topic ?? this.parts.notificationTopic;
     const logging = props.logging ? this.createLogging(name, props.logging) : undefined;
     const schedule = (props.schedule ?? PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }))._bind(this, 'schedule');
 
@@ -225,20 +224,20 @@ export class ImagePipeline extends Resource {
       infrastructureConfigurationArn: this.image.infrastructureConfigurationArn,
       distributionConfigurationArn: this.image.distributionConfigurationArn,
       status: props.enabled === false ? 'DISABLED' : 'ENABLED',
-      imageTestsConfiguration: this.testsConfiguration(props),
+      imageTestsConfiguration: this.parts.testsConfiguration(props),
       imageScanningConfiguration: props.vulnerabilityScanning !== undefined ? { imageScanningEnabled: props.vulnerabilityScanning } : undefined,
-      enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? this.image._settings.enhancedImageMetadata,
+      enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? this.parts.settings.enhancedImageMetadata,
       loggingConfiguration: logging,
       // Shared with the image: a later pipeline may be the one that needs the role.
-      executionRole: Lazy.string({ produce: () => this.image._executionRole?.roleArn }),
+      executionRole: this.parts.executionRoleArn,
       schedule: this.schedule(props, schedule),
     });
     this.addRawProperties(schedule);
     this.pipelineArn = this.resource.attrArn;
     this.pipelineName = this.resource.attrName;
 
-    if (notifications?.key && this.image._executionRole) {
-      notifications.key.grant(this.image._executionRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    if (notifications?.key) {
+      this.parts.useNotificationKey(notifications.key);
     }
     if (props.keepImages) {
       this.lifecyclePolicyArn = this.createRetirement(props.keepImages, props.keepImagesLaunchedWithin ?? Duration.days(30));
@@ -254,7 +253,7 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageId(): string {
-    return sameDeploymentOnly(this, 'imageId', this.deployTimeRun('imageId').attrImageId, OTHER_STACK_FIX);
+    return this.perBake.guard('imageId', this.deployTimeRun('imageId').attrImageId);
   }
 
   /**
@@ -263,7 +262,7 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageArn(): string {
-    return sameDeploymentOnly(this, 'imageArn', this.deployTimeRun('imageArn').attrArn, OTHER_STACK_FIX);
+    return this.perBake.guard('imageArn', this.deployTimeRun('imageArn').attrArn);
   }
 
   /** Lets the grantee start the pipeline. */
@@ -326,13 +325,7 @@ export class ImagePipeline extends Resource {
       invalidProp(this, 'autoDisableAfterFailures', failures, `Image Builder disables a pipeline after ${AUTO_DISABLE.min} to ${AUTO_DISABLE.max} failed runs in a row`,
         `Give a whole number from ${AUTO_DISABLE.min} to ${AUTO_DISABLE.max}`);
     }
-    if (props.testTimeout && !props.testTimeout.isUnresolved()) {
-      const minutes = props.testTimeout.toMinutes({ integral: false });
-      if (minutes < TEST_TIMEOUT_MINUTES.min || minutes > TEST_TIMEOUT_MINUTES.max) {
-        invalidProp(this, 'testTimeout', props.testTimeout.toHumanString(), `Image Builder takes ${TEST_TIMEOUT_MINUTES.min} to ${TEST_TIMEOUT_MINUTES.max} minutes`,
-          'Give a Duration between one hour and one day');
-      }
-    }
+    checkTestTimeout(this, props.testTimeout);
     if (props.schedule?.isManual && (props.rebuildWhen !== undefined || failures !== undefined)) {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:manualScheduleSettings',
         'rebuildWhen and autoDisableAfterFailures apply to scheduled runs only, and the schedule is manual()');
@@ -341,20 +334,11 @@ export class ImagePipeline extends Resource {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:launchedWithinWithoutRetention',
         'keepImagesLaunchedWithin has no effect without keepImages');
     }
-    if (props.runOnDeploy && this.image._buildsOnDeploy) {
+    if (props.runOnDeploy && this.parts.buildsOnDeploy) {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:twoBakesPerDeploy',
         `runOnDeploy: the image ${this.image.node.path} also bakes during deployment, so a change bakes twice. `
         + 'Set buildOnDeploy: false on the image and use this pipeline\'s imageId');
     }
-  }
-
-  private testsConfiguration(props: ImagePipelineProps): imagebuilder.CfnImagePipeline.ImageTestsConfigurationProperty {
-    const enabled = props.tests ?? this.image._settings.tests;
-    if (!enabled) {
-      return { imageTestsEnabled: false };
-    }
-    const minutes = props.testTimeout?.toMinutes() ?? this.image._settings.testTimeoutMinutes ?? TEST_TIMEOUT_MINUTES.max;
-    return { imageTestsEnabled: true, timeoutMinutes: minutes };
   }
 
   private schedule(props: ImagePipelineProps, schedule: BoundSchedule): imagebuilder.CfnImagePipeline.ScheduleProperty | undefined {
@@ -381,38 +365,20 @@ export class ImagePipeline extends Resource {
     }
   }
 
-  private addDistribution(entries: RegionDistributionOptions[]): void {
-    const distribution = this.image._distribution;
-    const outputs = regionOutputs(this, distribution, entries);
-    outputs.forEach(o => distribution.addRegion(o));
-    const stack = Stack.of(this);
-    const added = outputs.flatMap(o => (o.ssmParameters ?? []).map(p => ({
-      ...p,
-      region: distribution.isBuildRegion(o.region) ? stack.region : o.region!,
-    })));
-    if (added.some(p => needsExecutionRole(p, stack.account)) || (added.length > 0 && this.image._executionRole)) {
-      const { role, created } = executionRoleOf(this.image);
-      // A role created now also serves outputs other pipelines of the image added earlier.
-      grantParameterWrites(role, stack, created ? distribution.ssmParameters : added);
-    }
-  }
-
   private createLogging(name: string, options: PipelineLogOptions): imagebuilder.CfnImagePipeline.PipelineLoggingConfigurationProperty {
     const groups = pipelineLogGroups(this, name, options);
     if (groups.needingExecutionRole.length > 0) {
-      const { role } = executionRoleOf(this.image);
-      grantLogWrites(groups.needingExecutionRole, [role, this.image.role]);
+      grantLogWrites(groups.needingExecutionRole, [this.parts.requireExecutionRole(), this.image.role]);
     }
     return { imageLogGroupName: groups.imageLogGroup.logGroupName, pipelineLogGroupName: groups.pipelineLogGroup.logGroupName };
   }
 
   private createRetirement(retention: ImageRetention, launchedWithin: Duration): string {
-    const owner = retiredBy.get(this.image);
+    const owner = this.parts.claimRetirement(this);
     if (owner) {
       invalidProp(this, 'keepImages', retention, `the builds of ${this.image.node.path} are already retired by ${owner}, and two lifecycle policies over the same builds would fight`,
         'Set keepImages on one pipeline of the image only');
     }
-    retiredBy.set(this.image, this.node.path);
     const retirement = new ImageRetirement(this, 'Retirement', {
       owner: this,
       prop: 'keepImages',
@@ -433,9 +399,7 @@ export class ImagePipeline extends Resource {
       tags: buildTag(this.image.imageName),
     });
     // The build's distribution writes with the execution role: its policies must be in place.
-    if (this.image._executionRole) {
-      run.node.addDependency(this.image._executionRole);
-    }
+    this.parts.dependOnExecutionRole(run);
     return run;
   }
 
@@ -454,7 +418,7 @@ export class ImagePipeline extends Resource {
       detailType: ['EC2 Image Builder Image State Change'],
       // Build ARNs are image/<recipe name>/<version>/<build>; the slash keeps other recipes
       // whose names start alike out.
-      resources: events.Match.prefix(`arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this.image._recipeName}/`),
+      resources: events.Match.prefix(`arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this.parts.recipeName}/`),
       detail: { state: { status: [status] } },
     });
   }

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { GoldenImage } from '../image/golden-image';
+import type { ImageBuildParts } from '../image/image-build-parts';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -38,12 +38,11 @@ export interface PipelineNotifications {
 }
 
 /**
- * Gives the image's infrastructure configuration its notification topic (given, the image's
- * own, or created) and subscribes the e-mail addresses.
+ * Gives the image its notification topic (given, the image's own, or created) and subscribes
+ * the e-mail addresses.
  */
-export function setUpNotifications(scope: Construct, image: GoldenImage, options: PipelineNotificationOptions): PipelineNotifications {
-  const infrastructure = image._infrastructure;
-  const existing = infrastructure.notificationTopic;
+export function setUpNotifications(scope: Construct, image: ImageBuildParts, options: PipelineNotificationOptions): PipelineNotifications {
+  const existing = image.notificationTopic;
   if (options.topic && existing && options.topic !== existing) {
     invalidProp(scope, 'notifications.topic', options.topic.node.path,
       `the image already notifies ${existing.node.path}, and Image Builder takes one topic per infrastructure configuration`,
@@ -65,7 +64,7 @@ export function setUpNotifications(scope: Construct, image: GoldenImage, options
     });
   }
   if (!existing) {
-    infrastructure.setNotificationTopic(topic);
+    image.notifyTo(topic);
   }
   for (const email of options.emails ?? []) {
     topic.addSubscription(new subscriptions.EmailSubscription(email));

@@ -4,12 +4,12 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { bashExtractLines } from './archive-extraction';
 import { grantAssetRead } from './asset-access';
 import { refuseCredentialsInFiles, requireLocalPath } from './local-files';
-import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
-import { shellQuote } from './script-language';
+import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind, singlePhase } from './provisioner-kind';
+import { BASH, shellQuote } from './script-language';
 import { StepOptions } from './step-options';
 import { provisionerName, refuseCredentialVariables, stepSettings } from './step-settings';
 import { ToeStep } from './toe/component-document';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -69,7 +69,7 @@ const ANSIBLE_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * such package in the enabled repositories); the check at the end decides.
  */
 const INSTALL_ANSIBLE = [
-  'set -e',
+  BASH.stopOnError,
   'if command -v ansible-playbook >/dev/null 2>&1; then echo "Ansible is already installed: $(ansible-playbook --version | head -n 1)"; exit 0; fi',
   // The first boot may still be installing packages: wait, so the package manager is free.
   'if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi',
@@ -151,7 +151,7 @@ export class AnsiblePlaybook implements ProvisionerKind {
         }
         if (playbook.kind === 'file') {
           // S3Download needs the destination's folder to exist.
-          steps.push({ name: `${name}-folder`, action: 'ExecuteBash', ...settings, inputs: { commands: ['set -e', `rm -rf ${shellQuote(folder)}`, `mkdir -p ${shellQuote(folder)}`] } });
+          steps.push({ name: `${name}-folder`, action: 'ExecuteBash', ...settings, inputs: { commands: [BASH.stopOnError, `rm -rf ${shellQuote(folder)}`, `mkdir -p ${shellQuote(folder)}`] } });
         }
         const downloads = [{ source: locate(playbookAsset), destination: download, overwrite: true }];
         if (requirementsAsset) {
@@ -159,7 +159,7 @@ export class AnsiblePlaybook implements ProvisionerKind {
         }
         steps.push({ name: `${name}-download`, action: 'S3Download', ...settings, inputs: downloads });
         steps.push({ name, action: 'ExecuteBash', ...settings, inputs: { commands: run } });
-        return { schemaVersion: '1.0', phases: [{ name: context.phase, steps }] };
+        return singlePhase(context, steps);
       },
     };
   }
@@ -176,7 +176,7 @@ export class AnsiblePlaybook implements ProvisionerKind {
       play.push('--extra-vars', shellQuote(JSON.stringify(sortedVars)));
     }
     return [
-      'set -e',
+      BASH.stopOnError,
       ...(archive ? [`rm -rf ${shellQuote(folder)}`, ...bashExtractLines(archive, folder, `Provisioner.ansiblePlaybook '${name}'`)] : []),
       `if ! command -v ansible-playbook >/dev/null 2>&1; then echo ${shellQuote(`Provisioner.ansiblePlaybook '${name}': ansible-playbook is not installed on the instance. Set installAnsible: true, or install Ansible in an earlier provisioner.`)} >&2; exit 1; fi`,
       // Ansible 2.14+ refuses to run without a UTF-8 locale, and SSM sessions often have none.

@@ -1,8 +1,8 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { findAwsManagedComponent, suggestAwsManagedComponents } from './aws-managed-components';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
-import { refuseCredentialVariables } from './step-settings';
-import { OsFamily } from '../image/os-family';
+import { componentParameters } from './step-settings';
+import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -26,48 +26,11 @@ export interface AwsManagedComponentOptions {
   readonly parameters?: { [name: string]: string };
 }
 
-/**
- * Options for an existing Image Builder component used by ARN.
- */
-export interface ExistingComponentOptions {
-  /**
-   * The platform the component is for: it must match the parent image, and nothing at synth
-   * time can tell it from the ARN.
-   */
-  readonly platform: OsFamily;
-
-  /**
-   * Values for the component's parameters, by name. Stored in plain text in the recipe.
-   *
-   * @default - the component's defaults
-   */
-  readonly parameters?: { [name: string]: string };
-}
-
 /** `x.x.x`, `1.x.x`, `1.2.x` or `1.2.3`: a wildcard may only replace the trailing nodes. */
 const MANAGED_VERSION = /^(?:x\.x\.x|\d+\.x\.x|\d+\.\d+\.x|\d+\.\d+\.\d+)$/;
 
-/**
- * An Image Builder component ARN: `arn:<partition>:imagebuilder:<region>:<account or aws>:component/<name>/<version>[/<build>]`.
- */
-const COMPONENT_ARN = /^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:(?:\d{12}|aws):component\/[A-Za-z0-9_-]+\/(?:x|\d+)\.(?:x|\d+)\.(?:x|\d+)(?:\/\d+)?$/;
-
 function platformOf(value: 'Linux' | 'Windows'): OsFamily {
   return value === 'Windows' ? OsFamily.WINDOWS : OsFamily.LINUX;
-}
-
-function checkParameters(context: ProvisionerBindContext, parameters: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (parameters === undefined) {
-    return undefined;
-  }
-  for (const name of Object.keys(parameters)) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) {
-      invalidProp(context.scope, `${context.prop}.parameters`, name, 'a component parameter name holds letters, digits, hyphens and underscores',
-        'Use the parameter name exactly as the component declares it');
-    }
-  }
-  refuseCredentialVariables(context, 'parameters', parameters);
-  return { ...parameters };
 }
 
 /** `Provisioner.awsManaged(name)`: an Amazon-owned component, referenced by ARN. */
@@ -112,43 +75,7 @@ export class AwsManagedComponent implements ProvisionerKind {
       platform,
       componentArn: stack.formatArn({ service: 'imagebuilder', account: 'aws', resource: 'component', resourceName: `${name}/${version}` }),
       componentIdentity: `aws-managed:${name}/${version}`,
-      parameters: checkParameters(context, this.options.parameters),
-    };
-  }
-}
-
-/** `Provisioner.fromComponentArn()`: any existing component, by ARN. */
-export class ExistingComponent implements ProvisionerKind {
-  public readonly kindName = 'component';
-
-  constructor(private readonly componentArn: string, private readonly options: ExistingComponentOptions) {}
-
-  public bind(context: ProvisionerBindContext): BoundProvisioner {
-    const arn = this.componentArn;
-    if (Token.isUnresolved(arn)) {
-      // The ARN keys the image's identity, and a token's text is not stable across syntheses.
-      invalidProp(context.scope, context.prop, arn, 'the component ARN must be known at synth time: it is part of the image\'s identity',
-        'Give the ARN as a plain string (e.g. \'arn:aws:imagebuilder:eu-west-1:123456789012:component/my-component/1.0.0\'); '
-        + 'for a component defined in this app, use a provisioner instead (Provisioner.fromComponentDocument())');
-    }
-    if (!COMPONENT_ARN.test(arn)) {
-      invalidProp(context.scope, context.prop, arn, 'not an Image Builder component ARN',
-        'Give arn:<partition>:imagebuilder:<region>:<account or aws>:component/<name>/<version>, where the version is N.N.N or has x wildcards');
-    }
-    const platform = this.options.platform;
-    if (platform !== OsFamily.LINUX && platform !== OsFamily.WINDOWS) {
-      invalidProp(context.scope, `${context.prop}.platform`, platform, 'the platform of the component is required', 'Give OsFamily.LINUX or OsFamily.WINDOWS');
-    }
-    if (platform !== context.osFamily) {
-      invalidProp(context.scope, `${context.prop}.platform`, platform, `the component is for ${platform} and the parent image is ${context.osFamily}`,
-        `Use a ${context.osFamily} component (or correct platform if the component is for ${context.osFamily})`);
-    }
-    return {
-      name: context.defaultName,
-      platform,
-      componentArn: arn,
-      componentIdentity: arn,
-      parameters: checkParameters(context, this.options.parameters),
+      parameters: componentParameters(context, this.options.parameters),
     };
   }
 }

@@ -4,12 +4,12 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { bashExtractLines, powerShellExtractLines } from './archive-extraction';
 import { grantAssetRead } from './asset-access';
 import { hasTrailingSeparator, listFiles, refuseCredentialsInFiles, requireLocalPath } from './local-files';
-import { AssetLocator, BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
-import { powerShellQuote, shellQuote } from './script-language';
+import { AssetLocator, BoundProvisioner, ProvisionerBindContext, ProvisionerKind, singlePhase } from './provisioner-kind';
+import { BASH, POWERSHELL, powerShellQuote, shellQuote } from './script-language';
 import { StepOptions } from './step-options';
 import { provisionerName, StepSettings, stepSettings } from './step-settings';
 import { ToeStep } from './toe/component-document';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -106,7 +106,7 @@ export class FileUpload implements ProvisionerKind {
     return {
       name,
       platform: context.osFamily,
-      document: locate => ({ schemaVersion: '1.0', phases: [{ name: context.phase, steps: steps(locate) }] }),
+      document: locate => singlePhase(context, steps(locate)),
     };
   }
 
@@ -116,7 +116,7 @@ export class FileUpload implements ProvisionerKind {
     const target = hasTrailingSeparator(destination) ? path.posix.join(destination, base) : path.posix.normalize(destination);
     const folder = path.posix.dirname(target);
     return locate => [
-      ...(folder === '/' ? [] : [{ name: `${name}-folder`, action: 'ExecuteBash', ...settings, inputs: { commands: ['set -e', `mkdir -p ${shellQuote(folder)}`] } }]),
+      ...(folder === '/' ? [] : [{ name: `${name}-folder`, action: 'ExecuteBash', ...settings, inputs: { commands: [BASH.stopOnError, `mkdir -p ${shellQuote(folder)}`] } }]),
       { name, action: 'S3Download', ...settings, inputs: [{ source: locate(asset), destination: target, overwrite: true }] },
       ...(access.mode ? [{ name: `${name}-mode`, action: 'SetFilePermissions', ...settings, inputs: [{ path: target, permissions: access.mode }] }] : []),
       ...(access.owner ? [{ name: `${name}-owner`, action: 'SetFileOwner', ...settings, inputs: [{ path: target, owner: access.owner, ...(access.group ? { group: access.group } : {}) }] }] : []),
@@ -132,7 +132,7 @@ export class FileUpload implements ProvisionerKind {
         name: `${name}-folder`,
         action: 'ExecutePowerShell',
         ...settings,
-        inputs: { commands: ['$ErrorActionPreference = \'Stop\'', `New-Item -ItemType Directory -Force -Path ${powerShellQuote(folder)} | Out-Null`] },
+        inputs: { commands: [POWERSHELL.stopOnError, `New-Item -ItemType Directory -Force -Path ${powerShellQuote(folder)} | Out-Null`] },
       },
       { name, action: 'S3Download', ...settings, inputs: [{ source: locate(asset), destination: target, overwrite: true }] },
     ];
@@ -152,7 +152,7 @@ export class FileUpload implements ProvisionerKind {
     const unpackInto = contentsOnly ? staging : path.posix.join(staging, base);
     const ownership = access.owner ? (access.group ? `${access.owner}:${access.group}` : access.owner) : undefined;
     const commands = [
-      'set -e',
+      BASH.stopOnError,
       `rm -rf ${shellQuote(staging)}`,
       ...bashExtractLines(archive, unpackInto, `Provisioner.file '${name}'`),
       'shopt -s dotglob nullglob',
@@ -183,7 +183,7 @@ export class FileUpload implements ProvisionerKind {
     const destination = withoutTrailingSeparator(path.win32.normalize(this.options.destination), '\\');
     const target = contentsOnly ? destination : path.win32.join(destination, base);
     const commands = [
-      '$ErrorActionPreference = \'Stop\'',
+      POWERSHELL.stopOnError,
       ...powerShellExtractLines(archive, target),
       `Remove-Item -LiteralPath ${powerShellQuote(archive)} -Force`,
     ];

@@ -1,8 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { ToeDocument, ToePhaseName } from './toe/component-document';
-import { OsFamily } from '../image/os-family';
+import { TOE_SCHEMA_VERSION, ToeDocument, ToePhaseName, ToeStep } from './toe/component-document';
+import { OsFamily } from '../common/os-family';
 
 /**
  * The internal contract between a Provisioner and the image that uses it.
@@ -54,4 +54,9 @@ export interface ProvisionerKind {
   readonly kindName: string;
   /** Validates the options against the image and produces the component. */
   bind(context: ProvisionerBindContext): BoundProvisioner;
+}
+
+/** The document of a kind whose steps all run in the phase it is bound to. */
+export function singlePhase(context: ProvisionerBindContext, steps: ToeStep[]): ToeDocument {
+  return { schemaVersion: TOE_SCHEMA_VERSION, phases: [{ name: context.phase, steps }] };
 }

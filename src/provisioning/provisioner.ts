@@ -1,5 +1,6 @@
 import { AnsiblePlaybook, AnsiblePlaybookProvisionerOptions } from './ansible-playbook';
-import { AwsManagedComponent, AwsManagedComponentOptions, ExistingComponent, ExistingComponentOptions } from './aws-managed';
+import { AwsManagedComponent, AwsManagedComponentOptions } from './aws-managed';
+import { ExistingComponent, ExistingComponentOptions } from './existing-component';
 import { FileProvisionerOptions, FileUpload } from './file-upload';
 import { InlinePowerShell, PowerShellProvisionerOptions, PowerShellScript, PowerShellScriptProvisionerOptions } from './powershell';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';

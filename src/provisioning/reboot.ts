@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
+import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind, singlePhase } from './provisioner-kind';
 import { StepOptions } from './step-options';
 import { provisionerName, stepSettings } from './step-settings';
 import { ToeStep } from './toe/component-document';
@@ -39,7 +39,7 @@ export class RebootStep implements ProvisionerKind {
     return {
       name,
       platform: context.osFamily,
-      document: () => ({ schemaVersion: '1.0', phases: [{ name: context.phase, steps: [step] }] }),
+      document: () => singlePhase(context, [step]),
     };
   }
 

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { OsFamily } from '../image/os-family';
+import { OsFamily } from '../common/os-family';
 
 /**
  * What differs between bash on Linux and PowerShell on Windows when a provisioner runs

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { grantAssetRead } from './asset-access';
-import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
+import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind, singlePhase } from './provisioner-kind';
 import { ScriptLanguage } from './script-language';
 import { StepOptions } from './step-options';
 import { checkVariableNames, provisionerName, refuseCredentials, refuseCredentialVariables, stepSettings } from './step-settings';
@@ -60,7 +60,7 @@ export class InlineCommands implements ProvisionerKind {
     return {
       name,
       platform: this.language.platform,
-      document: () => ({ schemaVersion: '1.0', phases: [{ name: context.phase, steps: [step] }] }),
+      document: () => singlePhase(context, [step]),
     };
   }
 }
@@ -98,16 +98,10 @@ export class LocalScript implements ProvisionerKind {
     return {
       name,
       platform: this.language.platform,
-      document: locate => ({
-        schemaVersion: '1.0',
-        phases: [{
-          name: context.phase,
-          steps: [
-            { name: `${name}-download`, action: 'S3Download', inputs: [{ source: locate(asset), destination: target, overwrite: true }] },
-            run,
-          ],
-        }],
-      }),
+      document: locate => singlePhase(context, [
+        { name: `${name}-download`, action: 'S3Download', inputs: [{ source: locate(asset), destination: target, overwrite: true }] },
+        run,
+      ]),
     };
   }
 }

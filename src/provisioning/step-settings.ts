@@ -85,3 +85,19 @@ export function checkVariableNames(context: ProvisionerBindContext, prop: string
     }
   }
 }
+
+/** Checks the parameter values given to an existing component (AWS-managed or by ARN) and copies them. */
+export function componentParameters(context: ProvisionerBindContext, parameters: Record<string, string> | undefined):
+Record<string, string> | undefined {
+  if (parameters === undefined) {
+    return undefined;
+  }
+  for (const name of Object.keys(parameters)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+      invalidProp(context.scope, `${context.prop}.parameters`, name, 'a component parameter name holds letters, digits, hyphens and underscores',
+        'Use the parameter name exactly as the component declares it');
+    }
+  }
+  refuseCredentialVariables(context, 'parameters', parameters);
+  return { ...parameters };
+}

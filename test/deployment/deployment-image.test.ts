@@ -2,9 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AMI, ENV, baseProps, newStack, only } from './deployment-fixtures';
+import { OsFamily } from '../../src/common/os-family';
 import { DeploymentImage } from '../../src/deployment/deployment-image';
 import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
-import { OsFamily } from '../../src/image/os-family';
 
 function launchTemplateData(stack: Stack): any {
   return only(Template.fromStack(stack), 'AWS::EC2::LaunchTemplate').resource.Properties.LaunchTemplateData;

@@ -8,11 +8,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AMI, baseProps, deploy, newStack, only, releaseProperties } from './deployment-fixtures';
+import { OsFamily } from '../../src/common/os-family';
 import { DeploymentImage } from '../../src/deployment/deployment-image';
 import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
 import { InsufficientDataPolicy } from '../../src/deployment/insufficient-data-policy';
 import { TrafficShift } from '../../src/deployment/traffic-shift';
-import { OsFamily } from '../../src/image/os-family';
 
 describe('ImmutableDeployment defaults', () => {
   const { stack, deployment, template } = deploy();

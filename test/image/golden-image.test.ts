@@ -8,8 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { GoldenImage, GoldenImageProps, OsFamily, ParentImage, Provisioner } from '../../src';
-
-const ENV = { account: '123456789012', region: 'eu-west-1' };
+import { ENV, resourcesOf } from '../support/stacks';
 
 function synth(props: Partial<GoldenImageProps> = {}, stackName = 'Bake'): { stack: Stack; image: GoldenImage; template: Template } {
   const app = new App();
@@ -23,10 +22,6 @@ function synth(props: Partial<GoldenImageProps> = {}, stackName = 'Bake'): { sta
     ...props,
   });
   return { stack, image, template: Template.fromStack(stack) };
-}
-
-function resourcesOf(template: Template, type: string): Array<{ id: string; props: any }> {
-  return Object.entries(template.findResources(type)).map(([id, r]) => ({ id, props: (r as any).Properties }));
 }
 
 function componentVersions(template: Template): Record<string, string> {

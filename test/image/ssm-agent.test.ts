@@ -9,8 +9,7 @@ import { ToeDocument } from '../../src/provisioning/toe/component-document';
 import { parseComponentDocumentYaml } from '../../src/provisioning/toe/parse';
 import { baseProps, newStack } from '../deployment/deployment-fixtures';
 import { runDocument } from '../provisioning/run-steps';
-
-const ENV = { account: '123456789012', region: 'eu-west-1' };
+import { ENV } from '../support/stacks';
 
 function bake(props: Partial<GoldenImageProps> = {}): { image: GoldenImage; template: Template } {
   const app = new App();

@@ -1,17 +1,11 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ENV, errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from './pipeline-fixtures';
-import { GoldenImage, ParentImage, Provisioner } from '../../src';
 import { ImagePipeline, VulnerabilitySeverity } from '../../src/pipeline/image-pipeline';
+import { errorOf, imageStack, onlyResource, pipelineProps, pipelineStack, resourcesOf } from '../support/stacks';
 
 process.env.CDK_VALIDATION = 'false';
-
-function pipelineProps(template: Template): any {
-  return onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').props;
-}
 
 describe('ImagePipeline defaults', () => {
   const { stack, image, pipeline, template } = pipelineStack();
@@ -126,114 +120,6 @@ describe('ImagePipeline options', () => {
   });
 });
 
-describe('logging', () => {
-  test('creates build and run log groups under /aws/imagebuilder/ with a retention, and needs no execution role', () => {
-    const { template, pipeline } = pipelineStack({ logging: { retention: logs.RetentionDays.ONE_MONTH } });
-    const groups = resourcesOf(template, 'AWS::Logs::LogGroup');
-    expect(groups.map(g => g.props).sort((a, b) => a.LogGroupName.localeCompare(b.LogGroupName))).toEqual([
-      { LogGroupName: expect.stringMatching(/^\/aws\/imagebuilder\/bake-webimage-rebake-[0-9a-f]{8}\/builds$/), RetentionInDays: 30 },
-      { LogGroupName: expect.stringMatching(/^\/aws\/imagebuilder\/bake-webimage-rebake-[0-9a-f]{8}\/runs$/), RetentionInDays: 30 },
-    ]);
-    const byName = Object.fromEntries(groups.map(g => [g.props.LogGroupName.split('/').pop(), g.id]));
-    expect(pipelineProps(template).LoggingConfiguration).toEqual({
-      ImageLogGroupName: { Ref: byName.builds },
-      PipelineLogGroupName: { Ref: byName.runs },
-    });
-    expect(pipelineProps(template)).not.toHaveProperty('ExecutionRole');
-    expect(groups[0].props.LogGroupName).toContain(pipeline.node.id.toLowerCase());
-  });
-
-  test('the default retention is three months', () => {
-    const { template } = pipelineStack({ logging: {} });
-    expect(resourcesOf(template, 'AWS::Logs::LogGroup').map(g => g.props.RetentionInDays)).toEqual([90, 90]);
-  });
-
-  test('a given group outside /aws/imagebuilder/ gets an execution role that may write to it', () => {
-    const { stack, image } = imageStack();
-    const group = new logs.LogGroup(stack, 'Audit', { logGroupName: '/audit/image-builds' });
-    image.addPipeline('Rebake', { logging: { imageLogGroup: group } });
-    const template = Template.fromStack(stack);
-    const auditId = stack.getLogicalId(group.node.defaultChild as logs.CfnLogGroup);
-    expect(pipelineProps(template).LoggingConfiguration.ImageLogGroupName).toEqual({ Ref: auditId });
-    expect(resourcesOf(template, 'AWS::Logs::LogGroup')).toHaveLength(2);
-    const executionRole = resourcesOf(template, 'AWS::IAM::Role').find(r => r.id.startsWith('WebImageExecutionRole'))!;
-    expect(pipelineProps(template).ExecutionRole).toEqual({ 'Fn::GetAtt': [executionRole.id, 'Arn'] });
-    const policies = resourcesOf(template, 'AWS::IAM::Policy');
-    for (const roleId of [executionRole.id, resourcesOf(template, 'AWS::IAM::Role').find(r => r.id.startsWith('WebImageInstanceRole'))!.id]) {
-      const policy = policies.find(p => JSON.stringify(p.props.Roles).includes(roleId))!;
-      expect(policy.props.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: { 'Fn::GetAtt': [auditId, 'Arn'] },
-      }));
-    }
-  });
-});
-
-describe('notifications', () => {
-  test('a created topic is encrypted with a rotating key Image Builder\'s service-linked role may use, enforces TLS, and has the e-mail subscribers', () => {
-    const { template, pipeline } = pipelineStack({ notifications: { emails: ['ops@example.com', 'oncall@example.com'] } });
-    const topic = onlyResource(template, 'AWS::SNS::Topic');
-    const key = onlyResource(template, 'AWS::KMS::Key');
-    expect(topic.props.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
-    expect(key.props.EnableKeyRotation).toBe(true);
-    expect(key.props.KeyPolicy.Statement).toContainEqual({
-      Sid: 'ImageBuilderPublishesNotifications',
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: '*',
-      Condition: {
-        ArnEquals: {
-          'aws:PrincipalArn': {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder']],
-          },
-        },
-      },
-    });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
-    });
-    expect(resourcesOf(template, 'AWS::SNS::Subscription').map(s => [s.props.Protocol, s.props.Endpoint]).sort())
-      .toEqual([['email', 'oncall@example.com'], ['email', 'ops@example.com']]);
-    expect(onlyResource(template, 'AWS::ImageBuilder::InfrastructureConfiguration').props.SnsTopicArn).toEqual({ Ref: topic.id });
-    expect(pipeline.notificationTopic).toBeDefined();
-  });
-
-  test('a given topic is used as is', () => {
-    const { stack, image } = imageStack();
-    const topic = new sns.Topic(stack, 'Ops');
-    const pipeline = image.addPipeline('Rebake', { notifications: { topic } });
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::SNS::Topic', 1);
-    template.resourceCountIs('AWS::KMS::Key', 0);
-    expect(onlyResource(template, 'AWS::ImageBuilder::InfrastructureConfiguration').props.SnsTopicArn)
-      .toEqual({ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) });
-    expect(pipeline.notificationTopic).toBe(topic);
-  });
-
-  test('the image\'s own topic is reused, and a different one is refused', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Bake', { env: ENV });
-    const own = new sns.Topic(stack, 'Own');
-    const image = new GoldenImage(stack, 'WebImage', {
-      parentImage: ParentImage.amazonLinux2023(),
-      provisioners: [Provisioner.updateOs()],
-      notificationTopic: own,
-    });
-    const pipeline = image.addPipeline('Rebake', { notifications: { emails: ['ops@example.com'] } });
-    expect(pipeline.notificationTopic).toBe(own);
-    Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 1);
-    expect(errorOf(() => image.addPipeline('Other', { notifications: { topic: new sns.Topic(stack, 'Other') } })))
-      .toBe('Bake/WebImage/Other: invalid notifications.topic \'Bake/Other\': the image already notifies Bake/Own, and Image Builder takes one topic per '
-        + 'infrastructure configuration. Give the same topic, or leave notifications.topic out to use the image\'s');
-  });
-
-  test('an address that is not one fails synth', () => {
-    expect(errorOf(() => pipelineStack({ notifications: { emails: ['ops.example.com'] } })))
-      .toBe('Bake/WebImage/Rebake: invalid notifications.emails[0] \'ops.example.com\': it is not an e-mail address. Give an address such as ops@example.com');
-  });
-});
-
 describe('runOnDeploy', () => {
   test('an image resource runs the pipeline with its deployment id on every configuration change, with no recipe or infrastructure of its own', () => {
     const { stack, pipeline, template } = pipelineStack({ runOnDeploy: true }, { buildOnDeploy: false });
@@ -287,7 +173,7 @@ describe('grants and events', () => {
     return {
       pattern: onlyResource(template, 'AWS::Events::Rule').props.EventPattern,
       pipelineId: onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').id,
-      recipeName: image._recipeName,
+      recipeName: image._buildParts.recipeName,
       stack,
     };
   }

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from './pipeline-fixtures';
 import { ImageRetention } from '../../src/pipeline/image-retirement';
+import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
 process.env.CDK_VALIDATION = 'false';
 

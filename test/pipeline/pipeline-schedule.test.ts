@@ -1,8 +1,8 @@
 import { TimeZone } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { errorOf, onlyResource, pipelineStack } from './pipeline-fixtures';
 import { cronExpressionProblem, timeZoneProblem } from '../../src/pipeline/cron-expression';
 import { PipelineSchedule, RebuildCondition, WeekDay } from '../../src/pipeline/pipeline-schedule';
+import { errorOf, onlyResource, pipelineStack } from '../support/stacks';
 
 process.env.CDK_VALIDATION = 'false';
 

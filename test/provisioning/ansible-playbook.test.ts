@@ -7,7 +7,7 @@ import {
   tempFolder, validationErrors, writeFiles,
 } from './kind-context';
 import { pathWithout, runDocument, stagedAssets } from './run-steps';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { AnsiblePlaybook, AnsiblePlaybookProvisionerOptions } from '../../src/provisioning/ansible-playbook';
 
 const SITE = path.join(FIXTURES, 'ansible-site');

@@ -8,9 +8,8 @@ import {
   onlyPhaseSteps, PLACEHOLDER, stepNamed, tempFolder, validationErrors, writeFiles,
 } from './kind-context';
 import { pathWithout, runDocument, stagedAssets } from './run-steps';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { FileProvisionerOptions, FileUpload, FOLDER_NESTS_WARNING, folderMode } from '../../src/provisioning/file-upload';
-import { InlineShell } from '../../src/provisioning/shell';
 import { StepFailureAction } from '../../src/provisioning/step-options';
 
 /** The site, with modes that do not depend on the umask of the checkout: the upload tests check them. */
@@ -355,20 +354,6 @@ describe('the rendered bash of a folder upload runs', () => {
     expect(result.status).toBe(1);
     expect(result.failedStep).toBe('file-1');
     expect(result.stderr).toMatch(/Provisioner\.file 'file-1': cannot extract .*neither unzip nor python3 is installed.*dnf install -y unzip/);
-  });
-});
-
-describe('the rendered bash of an inline shell provisioner runs', () => {
-  test('environment and commands, stopping at the first failure', () => {
-    const root = tempFolder('shell-run-');
-    const bed = kindTestBed();
-    const bound = new InlineShell({
-      commands: [`cd '${root}'`, 'echo "$GREETING, $TARGET" > out.txt', 'false', 'echo never >> out.txt'],
-      environment: { GREETING: 'it\'s a "golden" image', TARGET: '$HOME' },
-    }).bind(bed.context);
-    const result = runDocument(bound.document!(PLACEHOLDER), new Map());
-    expect(result.status).not.toBe(0);
-    expect(fs.readFileSync(path.join(root, 'out.txt'), 'utf8')).toBe('it\'s a "golden" image, $HOME\n');
   });
 });
 

@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { AssetLocator, ProvisionerBindContext } from '../../src/provisioning/provisioner-kind';
 import { ToeDocument, ToeStep } from '../../src/provisioning/toe/component-document';
 import { validateComponentDocument } from '../../src/provisioning/toe/validate';

@@ -5,7 +5,7 @@ import {
   commandsOf, EXAMPLE_ACCESS_KEY_ID, expectObjectGrants, EXAMPLE_SECRET_ACCESS_KEY, FAKE_PRIVATE_KEY, FIXTURES, kindTestBed, onlyPhaseSteps,
   PLACEHOLDER, stepNamed, tempFolder, validationErrors, writeFiles,
 } from './kind-context';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { InlinePowerShell, PowerShellProvisionerOptions, PowerShellScript, PowerShellScriptProvisionerOptions } from '../../src/provisioning/powershell';
 import { powerShellQuote } from '../../src/provisioning/script-language';
 import { StepFailureAction } from '../../src/provisioning/step-options';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, FAKE_PRIVATE_KEY, FIXTURES, kindTestBed, KindTestBedOptions } from './kind-context';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { ComponentDocumentOptions, RawComponentDocument } from '../../src/provisioning/raw-document';
 import { parseComponentDocumentYaml } from '../../src/provisioning/toe/parse';
 

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { kindTestBed, onlyPhaseSteps, PLACEHOLDER, validationErrors } from './kind-context';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { RebootProvisionerOptions, RebootStep } from '../../src/provisioning/reboot';
 import { StepFailureAction } from '../../src/provisioning/step-options';
 

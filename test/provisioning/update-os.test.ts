@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { kindTestBed, onlyPhaseSteps, PLACEHOLDER, validationErrors } from './kind-context';
-import { OsFamily } from '../../src/image/os-family';
+import { OsFamily } from '../../src/common/os-family';
 import { UpdateOsProvisionerOptions, UpdateOsStep } from '../../src/provisioning/update-os';
 
 function bindUpdate(options: UpdateOsProvisionerOptions = {}, osFamily = OsFamily.LINUX) {

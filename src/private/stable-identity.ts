@@ -1,6 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { canonicalJson } from '../private/hash';
+import { canonicalJson } from './hash';
 
 /**
  * Pseudo parameters are fixed for a given stack deployment, so an expression built only from
@@ -34,6 +34,16 @@ export function stableIdentity(scope: IConstruct, value: unknown): string | unde
   }
   const resolved = Stack.of(scope).resolve(value);
   return isStable(resolved) ? canonicalJson(resolved) : undefined;
+}
+
+/**
+ * The identity of something a synth-time hash refers to (a role, a key, a listener, a
+ * subnet): its value where that is fixed at synth time (an imported id or ARN), else the
+ * path of the construct that makes it (a resource of this app, whose value is known only
+ * once deployed and which stays the same resource as long as its path does).
+ */
+export function referenceIdentity(scope: IConstruct, value: string, construct: IConstruct): string {
+  return stableIdentity(scope, value) ?? `construct:${construct.node.path}`;
 }
 
 function containsToken(value: unknown): boolean {

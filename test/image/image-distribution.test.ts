@@ -3,8 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from './pipeline-fixtures';
-import { RegionDistributionOptions } from '../../src/pipeline/distribution-options';
+import { RegionDistributionOptions } from '../../src/image/distribution-options';
+import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
 process.env.CDK_VALIDATION = 'false';
 

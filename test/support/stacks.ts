@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { GoldenImage, GoldenImageProps, ParentImage, Provisioner } from '../../src';
 import { ImagePipeline, ImagePipelineOptions } from '../../src/pipeline/image-pipeline';
 
+/** The account and region every test stack deploys to. */
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 /** A stack with a small golden image (one build step, one test). */
@@ -38,6 +39,11 @@ export function onlyResource(template: Template, type: string): { id: string; pr
     throw new Error(`expected one ${type}, found ${found.length}`);
   }
   return found[0];
+}
+
+/** The properties of the one image pipeline. */
+export function pipelineProps(template: Template): any {
+  return onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').props;
 }
 
 /** The message of the error thrown by `fn`. */

@@ -1,7 +1,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { GoldenImage } from '../image/golden-image';
-import type { SsmParameterOutput } from '../image/image-distribution';
+import { Construct } from 'constructs';
+import type { SsmParameterOutput } from './image-distribution';
 import { imageBuilderServiceRole } from '../private/image-builder-role';
 
 /** The AWS-managed baseline Image Builder documents for execution roles. */
@@ -23,21 +23,17 @@ function isOwnAccount(parameter: SsmParameterOutput, account: string): boolean {
 }
 
 /**
- * The image's execution role, created on first use. The deploy-time build and every pipeline
- * of the image run with it, since they share the distribution that needs it.
+ * The role Image Builder runs an image's builds with when a feature needs one (outputs its
+ * service-linked role may not write): the documented baseline, to which the image's build
+ * parts add what its outputs and keys need.
  */
-export function executionRoleOf(image: GoldenImage): { role: iam.IRole; created: boolean } {
-  if (image._executionRole) {
-    return { role: image._executionRole, created: false };
-  }
-  const role = imageBuilderServiceRole(image, 'ExecutionRole', {
+export function createExecutionRole(image: Construct): iam.Role {
+  return imageBuilderServiceRole(image, 'ExecutionRole', {
     description: 'Image Builder runs this image\'s builds with this role: the documented baseline, plus its own outputs',
     managedPolicyName: EXECUTION_POLICY,
     managedPolicyReason: 'Image Builder documents this AWS-managed policy as the baseline of an execution role (launching build instances, '
       + 'making AMIs); AWS keeps it in step with the service, which a copied inline policy would not be',
   });
-  image._useExecutionRole(role);
-  return { role, created: true };
 }
 
 /**

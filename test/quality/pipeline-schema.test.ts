@@ -3,11 +3,11 @@ import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Duration, IPolicyValidationContext, Stack, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ENV } from './pipeline-fixtures';
 import { GoldenImage, ParentImage, Provisioner } from '../../src';
 import { ImageRetention } from '../../src/pipeline/image-retirement';
 import { PipelineSchedule, RebuildCondition, WeekDay } from '../../src/pipeline/pipeline-schedule';
 import { STRICT_VALIDATION, withDefaultValidation } from '../strict-validation';
+import { ENV } from '../support/stacks';
 
 /*
  * Every pipeline option at once, through aws-cdk-lib's CloudFormation validator in strict mode:

@@ -2,7 +2,7 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
 import { LaunchPermissionOptions, LaunchTemplateOutputOptions, RegionDistributionOptions, SsmParameterOutputOptions } from './distribution-options';
-import type { ImageDistribution, LaunchPermissionSettings, LaunchTemplateSettings, RegionOutputs, SsmParameterSettings } from '../image/image-distribution';
+import type { ImageDistribution, LaunchPermissionSettings, LaunchTemplateSettings, RegionOutputs, SsmParameterSettings } from './image-distribution';
 import { invalidProp } from '../private/errors';
 
 const ACCOUNT_ID = /^\d{12}$/;

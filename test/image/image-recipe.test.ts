@@ -1,8 +1,9 @@
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FIXTURES } from './kind-context';
 import { GoldenImage, OsFamily, ParentImage, Provisioner } from '../../src';
+import { FIXTURES } from '../provisioning/kind-context';
+import { ENV } from '../support/stacks';
 
 /**
  * The kinds through a real GoldenImage: each document passes the image's own validation,
@@ -10,7 +11,7 @@ import { GoldenImage, OsFamily, ParentImage, Provisioner } from '../../src';
  */
 function synth(build: (stack: Stack) => GoldenImage) {
   const app = new App();
-  const stack = new Stack(app, 'Kinds', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const stack = new Stack(app, 'Kinds', { env: ENV });
   const image = build(stack);
   return { stack, image, template: Template.fromStack(stack) };
 }

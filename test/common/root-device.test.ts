@@ -4,8 +4,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DeploymentImage, GoldenImage, ImmutableDeployment, OsFamily, ParentImage, Provisioner } from '../../src';
+import { defaultRootDeviceName } from '../../src/common/root-device';
 import { listManagedParentImages } from '../../src/image/managed-parent-images';
-import { defaultRootDeviceName } from '../../src/image/root-device';
 import { baseProps, ENV, newStack } from '../deployment/deployment-fixtures';
 
 describe('root device names: one source per parent', () => {

@@ -1,0 +1,199 @@
+import { Annotations, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import { invalidProp } from '../private/errors';
+import { referenceIdentity } from '../private/stable-identity';
+
+/**
+ * What the root volume of an image's build instance and the root volume of a deployment's
+ * instances have in common.
+ */
+export interface CommonRootVolumeOptions {
+  /**
+   * Size in GiB. It cannot be smaller than the root snapshot of the image the instance starts from.
+   *
+   * @default - the size of that image's root snapshot
+   */
+  readonly sizeGiB?: number;
+
+  /**
+   * The EBS volume type.
+   *
+   * @default ec2.EbsDeviceVolumeType.GP3
+   */
+  readonly volumeType?: ec2.EbsDeviceVolumeType;
+
+  /**
+   * Provisioned IOPS (io1, io2 and gp3).
+   *
+   * @default - the volume type's baseline
+   */
+  readonly iops?: number;
+
+  /**
+   * Throughput in MiB/s (gp3 only).
+   *
+   * @default - gp3's baseline of 125 MiB/s
+   */
+  readonly throughput?: number;
+
+  /**
+   * The KMS key that encrypts the volume. Auto Scaling launches a deployment's instances, so its
+   * service-linked role (AWSServiceRoleForAutoScaling) needs to be allowed to use the key, also
+   * where a fleet launches an AMI baked with it.
+   *
+   * @default - the account's default EBS key (aws/ebs)
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * The root device name of the image the instance starts from. Needed only for images whose
+   * root device the library cannot know (an AMI id, an SSM parameter or a lookup of an unusual image).
+   *
+   * @default - the image's: parents the library names carry their own (`/dev/xvda` for Amazon Linux and Debian, `/dev/sda1` for Ubuntu and Windows); any other image `/dev/xvda` on Linux and `/dev/sda1` on Windows unless its `rootDeviceName` says otherwise
+   */
+  readonly deviceName?: string;
+}
+
+/**
+ * The root volume of the build instance, and so of the AMI (Packer's
+ * `launch_block_device_mappings` / `ami_block_device_mappings` for the root device).
+ */
+export interface RootVolumeOptions extends CommonRootVolumeOptions {
+  /**
+   * Encrypt the root volume and so the AMI's snapshot. Turning this off needs a reason: the
+   * library's default is to encrypt.
+   *
+   * @default true
+   */
+  readonly encrypted?: boolean;
+}
+
+/**
+ * The root volume of a deployment's instances. It is always encrypted.
+ */
+export interface DeploymentRootVolumeOptions extends CommonRootVolumeOptions {
+}
+
+/** Where a root volume is checked and what it starts from. */
+export interface RootVolumeContext {
+  /** The root device of the image the instance starts from. */
+  readonly defaultDeviceName: string;
+  /** The size of that image's root snapshot, where known. */
+  readonly snapshotSizeGiB?: number;
+  /** What the image is called in messages ("the parent image's", "the AMI's"). */
+  readonly imageName: string;
+}
+
+/** A checked root volume, and its identity for synth-time content hashes. */
+export interface RootVolume {
+  readonly deviceName: string;
+  readonly encrypted: boolean;
+  readonly volumeType: ec2.EbsDeviceVolumeType;
+  readonly sizeGiB?: number;
+  readonly iops?: number;
+  readonly throughput?: number;
+  readonly kmsKey?: kms.IKey;
+  /** The key's identity: its ARN where fixed at synth time, else its construct path. */
+  readonly kmsKeyIdentity?: string;
+}
+
+const MAX_SIZE_GIB = 65_536;
+
+/** Checks root volume options (the caller's props under `rootVolume`) and fills in the defaults. */
+export function rootVolume(scope: IConstruct, options: RootVolumeOptions, context: RootVolumeContext): RootVolume {
+  const size = options.sizeGiB;
+  if (size !== undefined && !Token.isUnresolved(size)) {
+    if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE_GIB) {
+      invalidProp(scope, 'rootVolume.sizeGiB', size, `an EBS volume is a whole number of GiB from 1 to ${MAX_SIZE_GIB}`,
+        `Give a whole number of GiB, or leave it unset to keep ${context.imageName} size`);
+    }
+    if (context.snapshotSizeGiB !== undefined && size < context.snapshotSizeGiB) {
+      invalidProp(scope, 'rootVolume.sizeGiB', size, `${context.imageName} root snapshot is ${context.snapshotSizeGiB} GiB and a volume cannot be smaller than its snapshot`,
+        `Give at least ${context.snapshotSizeGiB}, or leave sizeGiB unset to keep ${context.imageName} size`);
+    }
+  }
+  const deviceName = options.deviceName ?? context.defaultDeviceName;
+  if (!Token.isUnresolved(deviceName) && !deviceName.startsWith('/dev/')) {
+    invalidProp(scope, 'rootVolume.deviceName', deviceName, 'a root device name is a path under /dev/', 'Give the AMI\'s root device name, such as \'/dev/xvda\' or \'/dev/sda1\'');
+  }
+  const encrypted = options.encrypted ?? true;
+  if (!encrypted && options.kmsKey) {
+    invalidProp(scope, 'rootVolume.encrypted', false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
+  }
+  if (!encrypted) {
+    Annotations.of(scope).addWarningV2('cdk-immutable-infra:unencryptedRoot', 'rootVolume.encrypted is false: the AMI\'s snapshot will not be encrypted');
+  }
+  return {
+    deviceName,
+    encrypted,
+    volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+    sizeGiB: size,
+    iops: options.iops,
+    throughput: options.throughput,
+    kmsKey: options.kmsKey,
+    kmsKeyIdentity: options.kmsKey ? referenceIdentity(scope, options.kmsKey.keyArn, options.kmsKey) : undefined,
+  };
+}
+
+/** The EBS settings a recipe and a launch template both give; the key is named differently by each. */
+function ebsSettings(volume: RootVolume) {
+  return {
+    encrypted: volume.encrypted,
+    deleteOnTermination: true,
+    volumeType: volume.volumeType,
+    ...(volume.sizeGiB !== undefined ? { volumeSize: volume.sizeGiB } : {}),
+    ...(volume.iops !== undefined ? { iops: volume.iops } : {}),
+    ...(volume.throughput !== undefined ? { throughput: volume.throughput } : {}),
+  };
+}
+
+/** An image recipe's root volume mapping, and its identity for the recipe's content hash. */
+export interface RecipeBlockDevice {
+  readonly mapping: imagebuilder.CfnImageRecipe.InstanceBlockDeviceMappingProperty;
+  readonly identity: unknown;
+}
+
+/** The root volume as an image recipe maps it. */
+export function recipeBlockDevice(volume: RootVolume): RecipeBlockDevice {
+  const ebs = { ...ebsSettings(volume), ...(volume.kmsKey ? { kmsKeyId: volume.kmsKey.keyArn } : {}) };
+  return {
+    mapping: { deviceName: volume.deviceName, ebs },
+    identity: { deviceName: volume.deviceName, ...ebs, kmsKeyId: volume.kmsKeyIdentity },
+  };
+}
+
+/** A launch template's root volume and what it contributes to the generation key. */
+export type RootBlockDevice = {
+  readonly blockDevice: ec2.BlockDevice;
+  readonly identity: unknown;
+};
+
+/**
+ * An EBS volume without a size or snapshot: the launch template then keeps the AMI's snapshot
+ * and size and only changes what is given (encryption, type).
+ */
+class RootEbsVolume extends ec2.BlockDeviceVolume {
+  constructor(props: ec2.EbsDeviceProps) {
+    super(props);
+  }
+}
+
+/** The always-encrypted root volume mapping of a deployment's launch templates. */
+export function rootBlockDevice(scope: IConstruct, options: DeploymentRootVolumeOptions, defaultDeviceName: string): RootBlockDevice {
+  const volume = rootVolume(scope, { ...options, encrypted: true }, { defaultDeviceName, imageName: 'the AMI\'s' });
+  const ebs: ec2.EbsDeviceProps = { ...ebsSettings(volume), ...(volume.kmsKey ? { kmsKey: volume.kmsKey } : {}) };
+  return {
+    blockDevice: { deviceName: volume.deviceName, volume: new RootEbsVolume(ebs) },
+    identity: {
+      deviceName: volume.deviceName,
+      volumeType: volume.volumeType,
+      size: volume.sizeGiB,
+      iops: volume.iops,
+      throughput: volume.throughput,
+      kmsKey: volume.kmsKeyIdentity,
+    },
+  };
+}

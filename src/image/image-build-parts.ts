@@ -1,0 +1,160 @@
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IConstruct } from 'constructs';
+import { BuildInfrastructure } from './build-infrastructure';
+import { RegionDistributionOptions } from './distribution-options';
+import { regionOutputs } from './distribution-settings';
+import { createExecutionRole, grantParameterWrites, needsExecutionRole } from './execution-role';
+import { ImageDistribution, ImageIdPublication, SsmParameterOutput } from './image-distribution';
+import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
+
+/** The parts a GoldenImage builds with, made by the image. */
+export interface ImageBuildPartsProps {
+  /** The base name of the image's Image Builder resources. */
+  readonly imageName: string;
+  /** The image recipe's name; builds of the image have ARNs under it. */
+  readonly recipeName: string;
+  readonly infrastructure: BuildInfrastructure;
+  readonly distribution: ImageDistribution;
+  readonly settings: ImageSettings;
+  /** True when the image bakes during `cdk deploy`. */
+  readonly buildsOnDeploy: boolean;
+  /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). */
+  readonly destroysReplacedAmis: boolean;
+}
+
+/**
+ * What a GoldenImage builds with and what its builds share: the infrastructure configuration
+ * (and its notification topic), the one distribution configuration, the test settings, the
+ * execution role and the claim on retiring old builds. The deploy-time build and every pipeline
+ * of the image use these parts, so the image owns them and the pipelines ask through these
+ * methods; whatever is added late is rendered with `Lazy`, and a need registered before the
+ * execution role exists is met when it is created, so the order pipelines are added in does
+ * not matter.
+ */
+export class ImageBuildParts {
+  public readonly imageName: string;
+  public readonly recipeName: string;
+  public readonly infrastructure: BuildInfrastructure;
+  public readonly distribution: ImageDistribution;
+  public readonly settings: ImageSettings;
+  public readonly buildsOnDeploy: boolean;
+  public readonly destroysReplacedAmis: boolean;
+
+  /** The execution role's ARN, or nothing while no feature needs one; rendered at synth. */
+  public readonly executionRoleArn: string = Lazy.string({ produce: () => this.role?.roleArn });
+
+  private role?: iam.IRole;
+  private readonly roleNeeds: Array<(role: iam.IRole) => void> = [];
+  private retiredBy?: string;
+
+  /** @param owner the image: the execution role is created as its child. */
+  constructor(private readonly owner: Construct, props: ImageBuildPartsProps) {
+    this.imageName = props.imageName;
+    this.recipeName = props.recipeName;
+    this.infrastructure = props.infrastructure;
+    this.distribution = props.distribution;
+    this.settings = props.settings;
+    this.buildsOnDeploy = props.buildsOnDeploy;
+    this.destroysReplacedAmis = props.destroysReplacedAmis;
+  }
+
+  /** The role Image Builder runs the image's builds with, if a feature has needed one yet. */
+  public get executionRole(): iam.IRole | undefined {
+    return this.role;
+  }
+
+  /**
+   * The image's execution role, created on first use. The deploy-time build and every pipeline
+   * of the image run with it, since they share the distribution that needs it: a role created
+   * now may write every parameter the distribution holds and meets every need registered before.
+   */
+  public requireExecutionRole(): iam.IRole {
+    if (!this.role) {
+      const role = createExecutionRole(this.owner);
+      this.role = role;
+      grantParameterWrites(role, Stack.of(this.owner), this.distribution.ssmParameters);
+      this.roleNeeds.forEach(need => need(role));
+    }
+    return this.role;
+  }
+
+  /** Runs `need` with the execution role: now if it exists, else when a feature creates it. */
+  public whenExecutionRole(need: (role: iam.IRole) => void): void {
+    this.roleNeeds.push(need);
+    if (this.role) {
+      need(this.role);
+    }
+  }
+
+  /** Makes `construct` wait for the execution role and its policies, whenever the role comes. */
+  public dependOnExecutionRole(construct: IConstruct): void {
+    this.whenExecutionRole(role => construct.node.addDependency(role));
+  }
+
+  /**
+   * Adds a pipeline's distribution entries (checked for `scope`, the pipeline) to the image's
+   * one distribution configuration; outputs the service-linked role may not write need the
+   * execution role.
+   */
+  public addDistribution(scope: IConstruct, entries: RegionDistributionOptions[]): void {
+    const outputs = regionOutputs(scope, this.distribution, entries);
+    outputs.forEach(o => this.distribution.addRegion(o));
+    const stack = Stack.of(this.owner);
+    const added: SsmParameterOutput[] = outputs.flatMap(o => (o.ssmParameters ?? []).map(p => ({
+      ...p,
+      region: this.distribution.isBuildRegion(o.region) ? stack.region : o.region!,
+    })));
+    if (!this.role && added.some(p => needsExecutionRole(p, stack.account))) {
+      this.requireExecutionRole();
+    } else if (this.role) {
+      grantParameterWrites(this.role, stack, added);
+    }
+  }
+
+  /** Has every build write its AMI id for a consumer in another deployment (see image-publication.ts). */
+  public publishImageId(publication: ImageIdPublication): void {
+    const added = this.distribution.publishImageId(publication);
+    if (added && this.role) {
+      grantParameterWrites(this.role, Stack.of(this.owner), [added]);
+    }
+  }
+
+  /** The topic told about every build of the image, if any. */
+  public get notificationTopic(): sns.ITopic | undefined {
+    return this.infrastructure.notificationTopic;
+  }
+
+  /** Tells `topic` about every build of the image; the caller checks that no other topic is set. */
+  public notifyTo(topic: sns.ITopic): void {
+    this.infrastructure.setNotificationTopic(topic);
+  }
+
+  /** Lets the execution role (whenever there is one) use the key of the notification topic. */
+  public useNotificationKey(key: kms.IKey): void {
+    this.whenExecutionRole(role => key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt'));
+  }
+
+  /**
+   * Records that `claimant` retires the image's builds. Returns the path of the construct that
+   * claimed them before, if any: two lifecycle policies over the same builds would fight.
+   */
+  public claimRetirement(claimant: IConstruct): string | undefined {
+    const previous = this.retiredBy;
+    this.retiredBy ??= claimant.node.path;
+    return previous;
+  }
+
+  /** The test settings of a build, from the image's own with a pipeline's overrides. */
+  public testsConfiguration(overrides: { readonly tests?: boolean; readonly testTimeout?: Duration } = {}):
+  imagebuilder.CfnImage.ImageTestsConfigurationProperty {
+    if (!(overrides.tests ?? this.settings.tests)) {
+      return { imageTestsEnabled: false };
+    }
+    const minutes = overrides.testTimeout?.toMinutes() ?? this.settings.testTimeoutMinutes ?? TEST_TIMEOUT_MINUTES.max;
+    return { imageTestsEnabled: true, timeoutMinutes: minutes };
+  }
+}

@@ -1,0 +1,156 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import { Construct } from 'constructs';
+import { ParentImageConfig } from './parent-image';
+import { ssmAgentCheck, ssmAgentInstanceConfiguration } from './ssm-agent';
+import { OsFamily } from '../common/os-family';
+import { RootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
+import { invalidProp } from '../private/errors';
+import { contentHash, versionFromHash } from '../private/hash';
+import { imageBuilderName } from '../private/names';
+import { ImageComponent } from '../provisioning/image-component';
+import { Provisioner } from '../provisioning/provisioner';
+import { BoundProvisioner } from '../provisioning/provisioner-kind';
+import { ToePhaseName } from '../provisioning/toe/component-document';
+
+/** The image props a recipe is made of (GoldenImageProps holds them). */
+export interface RecipeProps {
+  readonly provisioners?: Provisioner[];
+  readonly validations?: Provisioner[];
+  readonly tests?: Provisioner[];
+  readonly verifySsmAgent?: boolean;
+  readonly workingDirectory?: string;
+  readonly description?: string;
+  readonly rebuildKey?: string;
+  readonly rootVolume?: RootVolumeOptions;
+}
+
+/** What else the recipe needs of its image. */
+export interface RecipeContext {
+  readonly parent: ParentImageConfig;
+  /** The recipe's name. */
+  readonly name: string;
+  /** The build instances' role, which reads the provisioners' assets. */
+  readonly instanceRole: iam.IRole;
+  readonly keepsSsmAgent: boolean;
+  /** Filled with the rendered document of each component created, by provisioner name. */
+  readonly componentDocuments: { [name: string]: string };
+}
+
+/** An image recipe, by version, with the identity its version is derived from. */
+export interface ImageRecipe {
+  readonly arn: string;
+  readonly version: string;
+  readonly name: string;
+  readonly identity: string;
+}
+
+interface BoundComponent {
+  readonly arn: string;
+  readonly identity: string;
+  readonly parameters?: Record<string, string>;
+}
+
+/**
+ * Creates the image's components (one per provisioner, in `image`) and its recipe, whose
+ * version is derived from everything that makes the image what it is.
+ */
+export function createRecipe(image: Construct, props: RecipeProps, context: RecipeContext): ImageRecipe {
+  const { parent } = context;
+  const components = createComponents(image, props, context);
+  const blockDevices = recipeBlockDevice(rootVolume(image, props.rootVolume ?? {}, {
+    defaultDeviceName: parent.rootDeviceName,
+    snapshotSizeGiB: parent.rootVolumeSizeGiB,
+    imageName: 'the parent image\'s',
+  }));
+  const settings = {
+    parent: parent.identity,
+    components: components.map(c => ({ identity: c.identity, parameters: c.parameters })),
+    blockDevices: blockDevices.identity,
+    workingDirectory: props.workingDirectory,
+    description: props.description,
+    rebuildKey: props.rebuildKey,
+    keepSsmAgent: context.keepsSsmAgent,
+  };
+  const identity = contentHash('recipe', settings);
+  const version = versionFromHash(identity);
+  const recipe = new imagebuilder.CfnImageRecipe(image, 'Recipe', {
+    name: context.name,
+    version,
+    parentImage: parent.parentImage,
+    description: props.description,
+    workingDirectory: props.workingDirectory,
+    blockDeviceMappings: [blockDevices.mapping],
+    additionalInstanceConfiguration: ssmAgentInstanceConfiguration(context.keepsSsmAgent),
+    components: components.map(c => ({
+      componentArn: c.arn,
+      parameters: c.parameters && Object.keys(c.parameters).length > 0
+        ? Object.keys(c.parameters).sort().map(k => ({ name: k, value: [c.parameters![k]] }))
+        : undefined,
+    })),
+  });
+  return { arn: recipe.attrArn, version, name: context.name, identity };
+}
+
+function createComponents(image: Construct, props: RecipeProps, context: RecipeContext): BoundComponent[] {
+  const { parent } = context;
+  const steps: Array<{ prop: string; phase: ToePhaseName; provisioner: Provisioner }> = [];
+  const lists: Array<[string, ToePhaseName, Provisioner[]]> = [
+    ['provisioners', 'build', props.provisioners ?? []],
+    ['validations', 'validate', props.validations ?? []],
+    ['tests', 'test', props.tests ?? []],
+  ];
+  for (const [listName, phase, provisioners] of lists) {
+    provisioners.forEach((provisioner, index) => steps.push({ prop: `${listName}[${index}]`, phase, provisioner }));
+  }
+  if (props.verifySsmAgent ?? context.keepsSsmAgent) {
+    steps.push({ prop: 'verifySsmAgent', phase: 'validate', provisioner: ssmAgentCheck(parent.osFamily) });
+  }
+
+  const names = new Map<string, string>();
+  const kindCounts = new Map<string, number>();
+  return steps.map(({ prop, phase, provisioner }) => {
+    const count = (kindCounts.get(`${phase}:${provisioner.kindName}`) ?? 0) + 1;
+    kindCounts.set(`${phase}:${provisioner.kindName}`, count);
+    const phasePrefix = phase === 'build' ? '' : `${phase}-`;
+    const bound = provisioner._bind({
+      scope: image,
+      phase,
+      osFamily: parent.osFamily,
+      prop,
+      defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
+      assetReader: context.instanceRole,
+      workingDirectory: props.workingDirectory ?? (parent.osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
+    });
+    const clash = names.get(bound.name);
+    if (clash && prop === 'verifySsmAgent') {
+      invalidProp(image, `${clash}.name`, bound.name, 'the SSM agent check (verifySsmAgent) has that name, and each provisioner becomes a component named after it',
+        'Give the provisioner another name, or set verifySsmAgent to false');
+    }
+    if (clash) {
+      invalidProp(image, `${prop}.name`, bound.name, `${clash} has the same name, and each provisioner becomes a component named after it`,
+        'Give every provisioner a unique name');
+    }
+    names.set(bound.name, prop);
+    return createComponent(image, bound, prop, context);
+  });
+}
+
+function createComponent(image: Construct, bound: BoundProvisioner, prop: string, context: RecipeContext): BoundComponent {
+  const osFamily = context.parent.osFamily;
+  if (bound.platform !== osFamily) {
+    invalidProp(image, prop, bound.name, `this provisioner runs on ${bound.platform} and the parent image is ${osFamily}`,
+      `Use a provisioner for ${osFamily}, or a ${bound.platform} parent image`);
+  }
+  if (bound.componentArn) {
+    return { arn: bound.componentArn, identity: bound.componentIdentity ?? bound.componentArn, parameters: bound.parameters };
+  }
+  const component = new ImageComponent(image, `Component-${bound.name}`, {
+    provisioner: bound,
+    componentName: imageBuilderName(image, bound.name).toLowerCase(),
+    prop,
+    owner: image,
+  });
+  context.componentDocuments[bound.name] = component.documentText;
+  return { arn: component.componentArn, identity: component.identity, parameters: bound.parameters };
+}
