@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { planBake } from './assembly/bake-plan';
-import { readCloudAssembly } from './assembly/cloud-assembly';
-import { findImage } from './assembly/image-lookup';
+import { readCloudAssembly } from '../assembly/cloud-assembly';
+import { findImage } from '../assembly/image-lookup';
 import { BakePlan } from './plan';
 import { checkKeep, checkMachine, checkRootfs } from './preflight';
 import { BakeResult, renderSummary, stepLabel } from './report';

@@ -1,4 +1,4 @@
-import { StagedAsset } from './assembly/cloud-assembly';
+import { StagedAsset } from '../assembly/cloud-assembly';
 import { ToeDocument } from '../../provisioning/toe/component-document';
 
 /**

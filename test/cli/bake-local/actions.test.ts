@@ -6,7 +6,7 @@ import * as path from 'path';
 import { FolderGuest } from './folder-guest';
 import { ActionContext, ActionOutcome } from '../../../src/cli/bake-local/actions/action';
 import { emulatorFor, whyNotEmulated } from '../../../src/cli/bake-local/actions/registry';
-import { StagedAsset } from '../../../src/cli/bake-local/assembly/cloud-assembly';
+import { StagedAsset } from '../../../src/cli/assembly/cloud-assembly';
 
 let guest: FolderGuest;
 let logged: string;

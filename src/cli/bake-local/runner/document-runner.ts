@@ -6,7 +6,7 @@ import { ToePhaseName, ToeStep } from '../../../provisioning/toe/component-docum
 import { ActionOutcome } from '../actions/action';
 import { evaluateCondition } from '../actions/conditions';
 import { emulatorFor } from '../actions/registry';
-import { StagedAsset } from '../assembly/cloud-assembly';
+import { StagedAsset } from '../../assembly/cloud-assembly';
 import { PlannedComponent } from '../plan';
 import { Guest } from '../sandbox/guest';
 

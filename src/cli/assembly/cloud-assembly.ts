@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { usageError } from '../../core/cli-error';
+import { usageError } from '../core/cli-error';
 
 /**
- * The parts of a cloud assembly (`cdk.out`) that bake-local reads: each stack's template, the
+ * The parts of a cloud assembly (`cdk.out`) that the commands read: each stack's template, the
  * construct path of each resource, and the file assets staged beside them. Nested assemblies
  * (CDK Stages) are read too. Only the documented manifest fields are used.
  */
