@@ -9,7 +9,8 @@ import { usageError } from '../core/cli-error';
  * Throws UnresolvableError for a value known only once deployed; `where` names the component
  * in messages.
  */
-export function componentDocumentText(assembly: CloudAssembly, properties: Record<string, unknown>, where: string, context: IntrinsicContext): string {
+export function componentDocumentText(assembly: CloudAssembly, properties: Record<string, unknown>, where: string,
+  context: IntrinsicContext): string {
   if (properties.Data !== undefined) {
     return resolveString(properties.Data, context);
   }

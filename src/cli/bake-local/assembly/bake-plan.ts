@@ -1,10 +1,10 @@
-import { CfnResource, CloudAssembly } from '../../assembly/cloud-assembly';
-import { FoundImage, referencedLogicalId } from '../../assembly/image-lookup';
-import { componentDocumentText } from '../../assembly/component-source';
-import { IntrinsicContext, resolveIntrinsics, resolveString, UnresolvableError } from '../../assembly/intrinsics';
 import { ToeDocument } from '../../../provisioning/toe/component-document';
 import { ComponentDocumentError, parseComponentDocumentYaml } from '../../../provisioning/toe/parse';
 import { validateComponentDocument } from '../../../provisioning/toe/validate';
+import { CfnResource, CloudAssembly } from '../../assembly/cloud-assembly';
+import { componentDocumentText } from '../../assembly/component-source';
+import { FoundImage, referencedLogicalId } from '../../assembly/image-lookup';
+import { IntrinsicContext, resolveIntrinsics, resolveString, UnresolvableError } from '../../assembly/intrinsics';
 import { usageError } from '../../core/cli-error';
 import { whyNotEmulated } from '../actions/registry';
 import { BakePlan, DEFAULT_WORKING_DIRECTORY, PlannedComponent } from '../plan';
