@@ -1,6 +1,7 @@
 import { CfnElement, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { replaceHashes } from './asset-labels';
+import { withoutKeyedSuffixes } from './keyed-ids';
 import { ImmutableDeployment } from '../deployment/immutable-deployment';
 import { GoldenImage } from '../image/golden-image';
 import { contentHash, canonicalJson, shortHash, versionFromHash } from '../private/hash';
@@ -68,13 +69,6 @@ export function deriveValues(scope: IConstruct, userAssetHashes: readonly string
     imageKeys: images.map(i => i.imageKey),
     generationKeys: deployments.map(d => d.generationKey),
   };
-}
-
-/** Marks a generation's own logical ids: CDK suffixes them with a hash of a path that holds the key. */
-export function withoutKeyedSuffixes(text: string, key: string, replacement: string): string {
-  return text
-    .replace(new RegExp(`${key}([A-Za-z0-9]*?)[0-9A-F]{8}(?![A-Za-z0-9])`, 'g'), `${replacement}$1`)
-    .split(key).join(replacement);
 }
 
 class StandIns {

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { findAssets, replaceHashes } from './asset-labels';
-import { deriveValues, DerivedValues, synthesisedTemplate, TemplateResource, withoutKeyedSuffixes } from './derived-values';
+import { deriveValues, DerivedValues, synthesisedTemplate, TemplateResource } from './derived-values';
+import { withoutKeyedSuffixes } from './keyed-ids';
 
 /** Options for `SnapshotTemplate.of()`. */
 export interface SnapshotTemplateOptions {
