@@ -49,12 +49,12 @@ export function deriveValues(scope: IConstruct, userAssetHashes: readonly string
   const deployments = constructs.filter((c): c is ImmutableDeployment => c instanceof ImmutableDeployment);
   const state = new StandIns(userAssetHashes);
   // An image can bake from another golden image: repeat until the parents' stand-ins are known.
-  for (let pass = 0; pass <= images.length; pass++) {
-    const before = state.size;
+  for (let pass = 0, before = ''; pass <= images.length; pass++) {
     images.forEach(image => state.addImage(image));
-    if (state.size === before && pass > 0) {
+    if (state.signature === before) {
       break;
     }
+    before = state.signature;
   }
   deployments.forEach(deployment => state.addDeployment(deployment));
   const versions = new Set<string>();
@@ -79,8 +79,9 @@ class StandIns {
 
   constructor(private readonly userAssetHashes: readonly string[]) {}
 
-  public get size(): number {
-    return this.versions.size + this.keys.size;
+  /** All stand-ins so far, to tell when another pass changed nothing. */
+  public get signature(): string {
+    return JSON.stringify([...this.versions, ...this.keys]);
   }
 
   public addImage(image: GoldenImage): void {

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildReviewApp, ReviewApp, ReviewAppOptions, siteFolder, temporaryRoot } from './review-app';
-import { SnapshotTemplate, SnapshotTemplateOptions } from '../../src';
+import { GoldenImage, ParentImage, Provisioner, SnapshotTemplate, SnapshotTemplateOptions } from '../../src';
 import * as serializer from '../../src/snapshot/jest-serializer';
 
 /**
@@ -106,5 +107,23 @@ describe('SnapshotTemplate', () => {
     expect(printed).toBe(JSON.stringify(SnapshotTemplate.of(app.image)));
     expect(serializer.test(app.image)).toBe(true);
     expect(serializer.test(Template.fromStack(app.image).toJSON())).toBe(false);
+  });
+
+  test('an image baked from a golden parent that bakes in the site: the child is stable too, its own command still shows', () => {
+    const snapshot = (site: string, command: string) => {
+      const app = new App();
+      const stack = new Stack(app, 'Layers');
+      const parent = new GoldenImage(stack, 'Base', {
+        parentImage: ParentImage.debian({ release: '12' }),
+        provisioners: [Provisioner.file({ name: 'site', source: `${site}/`, destination: '/var/www/html/' })],
+      });
+      new GoldenImage(stack, 'App', { parentImage: ParentImage.fromGoldenImage(parent), provisioners: [Provisioner.shell({ name: 'app', commands: [command] })] });
+      return print(SnapshotTemplate.of(stack));
+    };
+    const before = snapshot(base.site, 'echo one');
+    expect(snapshot(siteFolder(root, 'site-layers', { 'index.html': 'changed' }), 'echo one')).toBe(before);
+    const added = addedLines(before, snapshot(base.site, 'echo two'));
+    expect(added).toContain('- echo two');
+    expect(added.filter(line => line.startsWith('"Version"'))).toHaveLength(2);
   });
 });
