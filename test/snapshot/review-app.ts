@@ -22,6 +22,8 @@ export interface ReviewAppOptions {
   readonly trafficShift?: TrafficShift;
   readonly bakeMinutes?: number;
   readonly userData?: string[];
+  /** Give the instances a security group made by the app (instead of the deployment's own). */
+  readonly ownSecurityGroup?: boolean;
 }
 
 export interface ReviewApp {
@@ -44,8 +46,10 @@ export function buildReviewApp(options: ReviewAppOptions, outdir?: string): Revi
   const deploy = (stack: Stack) => {
     const userData = ec2.UserData.forLinux();
     userData.addCommands(...(options.userData ?? []));
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
     return new ImmutableDeployment(stack, 'Web', {
-      vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }),
+      vpc,
+      securityGroup: options.ownSecurityGroup ? new ec2.SecurityGroup(stack, 'WebServers', { vpc, description: 'Web servers' }) : undefined,
       image: DeploymentImage.fromGoldenImage(golden),
       instanceType: new ec2.InstanceType(options.instanceType ?? 't3.small'),
       capacity: { min: 2, max: options.maxCapacity ?? 6 },

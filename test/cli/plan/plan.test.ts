@@ -101,6 +101,11 @@ describe('cdk-immutable-infra plan', () => {
     expect(run.stdout).toContain('         #!/bin/bash\n        +systemctl restart nginx\n');
   });
 
+  test('a security group: a release naming the groups, before and after', async () => {
+    const run = await planChange({ ownSecurityGroup: true });
+    expect(run.stdout).toMatch(/ {2}Releases Review\/Web \(generation \w+ -> \w+\)\n {4}- security groups: \[\{"Fn::GetAtt":\["WebInstanceSecurityGroup[0-9A-F]{8}","GroupId"\]\}\] -> \[\{"Fn::GetAtt":\["WebServers[0-9A-F]{8}","GroupId"\]\}\]\n/);
+  });
+
   test('capacity: updated in place, no re-bake, no release', async () => {
     const run = await planChange({ maxCapacity: 8 }, '--fail-on', 'release');
     expect(run.code).toBe(0);
