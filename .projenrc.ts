@@ -160,6 +160,13 @@ const benchBake = project.addTask('bench:bake-local', {
 benchBake.spawn(project.bundler.bundleTask);
 benchBake.exec('node -r ts-node/register bench/bake-local.ts');
 
+const benchPlan = project.addTask('bench:plan', {
+  description: 'Time plan (the bundled CLI) on the example app, unchanged and with one changed command, and SnapshotTemplate.of; writes bench/results/plan.json',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+benchPlan.spawn(project.bundler.bundleTask);
+benchPlan.exec('node -r ts-node/register bench/plan.ts');
+
 // jsii's Python target must generate cleanly (PyPI is out of reach, so code only), and the
 // committed API.md must be what docgen makes of the current source.
 const pythonCheck = project.addTask('check:python', {

@@ -41,3 +41,6 @@ export { ImageRetention } from './pipeline/image-retirement';
 export type { LaunchPermissionOptions, SsmParameterOutputOptions, LaunchTemplateOutputOptions, RegionDistributionOptions } from './image/distribution-options';
 export type { PipelineNotificationOptions } from './pipeline/pipeline-notifications';
 export type { PipelineLogOptions } from './pipeline/pipeline-logging';
+
+// Snapshot testing: templates that change only when what a stack deploys changes.
+export * from './snapshot/snapshot-template';

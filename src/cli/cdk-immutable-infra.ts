@@ -2,9 +2,10 @@
 import { bakeLocalCommand } from './bake-local/command';
 import { SANDBOX_COMMAND } from './bake-local/sandbox/sandbox-protocol';
 import { CliCommand, runCli } from './core/program';
+import { planCommand } from './plan/command';
 
 /** Every command of the command line. */
-const COMMANDS: readonly CliCommand[] = [bakeLocalCommand];
+const COMMANDS: readonly CliCommand[] = [bakeLocalCommand, planCommand];
 
 async function main(): Promise<void> {
   if (process.argv[2] === SANDBOX_COMMAND) {

@@ -1,8 +1,7 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesiseExampleApp, SynthesisedExampleApp } from './example-app';
+import { copyProject, REPO, runInProject, synthesiseExampleApp, SynthesisedExampleApp } from './example-app';
 
 /*
  * The same app gives byte-identical templates and asset manifests (asset hashes included):
@@ -10,9 +9,6 @@ import { synthesiseExampleApp, SynthesisedExampleApp } from './example-app';
  * absolute path, from another working directory, in a separate process. Anything that hashes
  * or embeds an absolute path, a temporary directory, a time or a token's text shows up here.
  */
-const REPO = path.join(__dirname, '..', '..');
-/** What the example app reads at synth: the library, the example and its site, the Lambda bundles. */
-const PROJECT_PARTS = ['src', 'examples', 'assets', 'package.json', 'tsconfig.json', 'tsconfig.dev.json'];
 
 /** Template and asset manifest of every stack, by file name, read byte for byte. */
 function outputs(directory: string): Map<string, string> {
@@ -28,28 +24,15 @@ function stagedAssets(directory: string): string[] {
 /** Copies the project to a new absolute path and synthesises the example there, in a child process with another cwd. */
 function synthesiseElsewhere(root: string): string {
   const copy = path.join(root, 'elsewhere', 'project');
-  for (const part of PROJECT_PARTS) {
-    if (fs.existsSync(path.join(REPO, part))) {
-      fs.cpSync(path.join(REPO, part), path.join(copy, part), { recursive: true });
-    }
-  }
-  // Modules resolve from the copy's own node_modules, as on a machine where the project lives there.
-  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  copyProject(copy);
   const outdir = path.join(root, 'out');
-  const script = path.join(copy, 'synth-example.js');
-  fs.writeFileSync(script, [
+  runInProject(copy, path.join(root, 'elsewhere'), [
     "const { App } = require('aws-cdk-lib');",
     "const { buildExampleApp } = require('./examples/golden-web');",
     'const app = new App({ outdir: process.argv[2], builtinCloudFormationValidation: false });',
     'buildExampleApp(app);',
     'app.synth();',
-  ].join('\n'));
-  const cwd = path.join(root, 'elsewhere');
-  execFileSync(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), script, outdir], {
-    cwd,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(copy, 'tsconfig.dev.json'), CDK_DISABLE_CLI_TELEMETRY: 'true' },
-    stdio: 'pipe',
-  });
+  ], [outdir]);
   return outdir;
 }
 

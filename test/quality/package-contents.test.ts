@@ -76,6 +76,8 @@ describe('the packed npm package', () => {
     const stray = packed.files.filter(f => !expected.includes(f) && !inBundledDependency(f));
     const missing = expected.filter(f => !packed.files.includes(f));
     expect({ stray, missing }).toEqual({ stray: [], missing: [] });
+    // The README tells users to load the Jest serializer by this path.
+    expect(packed.files).toContain('lib/snapshot/jest-serializer.js');
     for (const dep of bundled) {
       expect(packed.files).toContain(`node_modules/${dep}/package.json`);
     }

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { planBake } from './assembly/bake-plan';
-import { readCloudAssembly } from './assembly/cloud-assembly';
-import { findImage } from './assembly/image-lookup';
 import { BakePlan } from './plan';
 import { checkKeep, checkMachine, checkRootfs } from './preflight';
 import { BakeResult, renderSummary, stepLabel } from './report';
+import { readCloudAssembly } from '../assembly/cloud-assembly';
+import { findImage } from '../assembly/image-lookup';
 import { rootRecipeFor } from './rootfs/parent-root';
 import { ensureRoot } from './rootfs/root-builder';
 import { cacheFolder, cacheLayout, CacheLayout, pruneLogs, removeStalePartials, rootKey } from './rootfs/root-cache';

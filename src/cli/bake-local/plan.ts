@@ -1,5 +1,5 @@
-import { StagedAsset } from './assembly/cloud-assembly';
 import { ToeDocument } from '../../provisioning/toe/component-document';
+import { StagedAsset } from '../assembly/cloud-assembly';
 
 /**
  * What a bake runs, as read from the cloud assembly: the image's components in recipe order with

@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FolderGuest } from './folder-guest';
+import { StagedAsset } from '../../../src/cli/assembly/cloud-assembly';
 import { ActionContext, ActionOutcome } from '../../../src/cli/bake-local/actions/action';
 import { emulatorFor, whyNotEmulated } from '../../../src/cli/bake-local/actions/registry';
-import { StagedAsset } from '../../../src/cli/bake-local/assembly/cloud-assembly';
 
 let guest: FolderGuest;
 let logged: string;

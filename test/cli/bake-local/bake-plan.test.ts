@@ -4,10 +4,10 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { GoldenImage, ParentImage, Provisioner } from '../../../src';
+import { readCloudAssembly } from '../../../src/cli/assembly/cloud-assembly';
+import { findImage, listImages } from '../../../src/cli/assembly/image-lookup';
+import { resolveIntrinsics } from '../../../src/cli/assembly/intrinsics';
 import { planBake } from '../../../src/cli/bake-local/assembly/bake-plan';
-import { readCloudAssembly } from '../../../src/cli/bake-local/assembly/cloud-assembly';
-import { findImage, listImages } from '../../../src/cli/bake-local/assembly/image-lookup';
-import { resolveIntrinsics } from '../../../src/cli/bake-local/assembly/intrinsics';
 import { synthesiseExampleApp } from '../../quality/example-app';
 
 const example = synthesiseExampleApp();

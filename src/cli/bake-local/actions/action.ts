@@ -1,4 +1,4 @@
-import { StagedAsset } from '../assembly/cloud-assembly';
+import { StagedAsset } from '../../assembly/cloud-assembly';
 import { Guest } from '../sandbox/guest';
 
 /** What an action emulator gets to run one step (one loop iteration). */

@@ -1,10 +1,10 @@
-import * as fs from 'fs';
-import { CfnResource, CloudAssembly } from './cloud-assembly';
-import { FoundImage, referencedLogicalId } from './image-lookup';
-import { IntrinsicContext, resolveIntrinsics, resolveString, UnresolvableError } from './intrinsics';
 import { ToeDocument } from '../../../provisioning/toe/component-document';
 import { ComponentDocumentError, parseComponentDocumentYaml } from '../../../provisioning/toe/parse';
 import { validateComponentDocument } from '../../../provisioning/toe/validate';
+import { CfnResource, CloudAssembly } from '../../assembly/cloud-assembly';
+import { componentDocumentText } from '../../assembly/component-source';
+import { FoundImage, referencedLogicalId } from '../../assembly/image-lookup';
+import { IntrinsicContext, resolveIntrinsics, resolveString, UnresolvableError } from '../../assembly/intrinsics';
 import { usageError } from '../../core/cli-error';
 import { whyNotEmulated } from '../actions/registry';
 import { BakePlan, DEFAULT_WORKING_DIRECTORY, PlannedComponent } from '../plan';
@@ -83,7 +83,8 @@ function planComponent(assembly: CloudAssembly, resource: CfnResource,
   if (properties.Platform !== undefined && properties.Platform !== 'Linux') {
     throw usageError(`${where} is a ${String(properties.Platform)} component: bake-local runs Linux components only`);
   }
-  const text = documentText(assembly, properties, where, context);
+  const source = properties.Data !== undefined ? 'its document (Data)' : 'its document location (Uri)';
+  const text = resolved(() => componentDocumentText(assembly, properties, where, context), `${where}: ${source}`);
   let document: ToeDocument;
   try {
     document = parseComponentDocumentYaml(text, where) as ToeDocument;
@@ -97,22 +98,6 @@ function planComponent(assembly: CloudAssembly, resource: CfnResource,
   checkEmulated(document, where);
   checkPseudoParameters(text, assembly, names.label, notes);
   return { ...names, document, parameters: recipeParameters(entry, document, where, context) };
-}
-
-/** The document's YAML: inline `Data`, or a staged asset named by `Uri` (documents over the inline limit). */
-function documentText(assembly: CloudAssembly, properties: Record<string, unknown>, where: string, context: IntrinsicContext): string {
-  if (properties.Data !== undefined) {
-    return resolved(() => resolveString(properties.Data, context), `${where}: its document (Data)`);
-  }
-  if (properties.Uri !== undefined) {
-    const uri = resolved(() => resolveString(properties.Uri, context), `${where}: its document location (Uri)`);
-    const asset = assembly.assets.get(uri);
-    if (!asset || asset.packaging !== 'file' || !fs.existsSync(asset.source)) {
-      throw usageError(`${where}: its document is at ${uri}, which is not a file staged in ${assembly.directory}: synthesise the app again`);
-    }
-    return fs.readFileSync(asset.source, 'utf-8');
-  }
-  throw usageError(`${where} has neither Data nor Uri: synthesise the app again`);
 }
 
 function checkEmulated(document: ToeDocument, where: string): void {

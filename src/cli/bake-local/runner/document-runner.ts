@@ -3,10 +3,10 @@ import * as path from 'path';
 import { ChainStore, documentVariables, ExpressionScope, LoopIteration, loopIterations, substitute } from './expression-scope';
 import { RunnerEvents, StepPosition, StepReport, StepStatus } from './step-report';
 import { ToePhaseName, ToeStep } from '../../../provisioning/toe/component-document';
+import { StagedAsset } from '../../assembly/cloud-assembly';
 import { ActionOutcome } from '../actions/action';
 import { evaluateCondition } from '../actions/conditions';
 import { emulatorFor } from '../actions/registry';
-import { StagedAsset } from '../assembly/cloud-assembly';
 import { PlannedComponent } from '../plan';
 import { Guest } from '../sandbox/guest';
 

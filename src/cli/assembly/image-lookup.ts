@@ -1,5 +1,5 @@
 import { AssemblyStack, CfnResource, CloudAssembly } from './cloud-assembly';
-import { usageError } from '../../core/cli-error';
+import { usageError } from '../core/cli-error';
 
 /** An image in the assembly: an Image Builder recipe, and the image resource that builds it, if any. */
 export interface FoundImage {

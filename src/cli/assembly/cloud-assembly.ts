@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { usageError } from '../../core/cli-error';
+import { usageError } from '../core/cli-error';
 
 /**
- * The parts of a cloud assembly (`cdk.out`) that bake-local reads: each stack's template, the
+ * The parts of a cloud assembly (`cdk.out`) that the commands read: each stack's template, the
  * construct path of each resource, and the file assets staged beside them. Nested assemblies
  * (CDK Stages) are read too. Only the documented manifest fields are used.
  */
@@ -49,16 +49,35 @@ interface ManifestArtifact {
 }
 
 /** Reads the assembly in `directory`; a missing or unreadable one is bad input naming the file and the fix. */
-export function readCloudAssembly(directory: string, flag = '--app'): CloudAssembly {
+export function readCloudAssembly(directory: string, flag = '--app', shown = directory): CloudAssembly {
   const manifestFile = path.join(directory, 'manifest.json');
   if (!fs.existsSync(manifestFile)) {
-    const why = fs.existsSync(directory) ? `${manifestFile} does not exist` : `${directory} does not exist`;
-    throw usageError(`${flag} ${directory}: not a cloud assembly (${why}). Run 'npx cdk synth' first, or pass the folder it writes to (cdk.out)`);
+    const why = fs.existsSync(directory) ? `${path.join(shown, 'manifest.json')} does not exist` : `${shown} does not exist`;
+    throw usageError(`${flag} ${shown}: not a cloud assembly (${why}). Run 'npx cdk synth' first, or pass the folder it writes to (cdk.out)`);
   }
   const stacks: AssemblyStack[] = [];
   const assets = new Map<string, StagedAsset>();
   readAssembly(directory, stacks, assets);
   return { directory, stacks, assets };
+}
+
+/**
+ * Reads a cloud assembly, or a folder of CloudFormation templates (`<stack>.template.json`, as
+ * `cdk synth` writes or a pipeline keeps them) when the folder has no manifest: its stacks are
+ * named after the files, and it stages no assets. `directory` is relative to `cwd`.
+ */
+export function readTemplatesOrAssembly(directory: string, cwd: string, flag: string): CloudAssembly {
+  const resolvedDirectory = path.resolve(cwd, directory);
+  if (fs.existsSync(path.join(resolvedDirectory, 'manifest.json')) || !fs.existsSync(resolvedDirectory)) {
+    return readCloudAssembly(resolvedDirectory, flag, directory);
+  }
+  const files = fs.readdirSync(resolvedDirectory).filter(f => f.endsWith('.template.json')).sort();
+  if (files.length === 0) {
+    throw usageError(`${flag} ${directory}: neither a cloud assembly (no manifest.json) nor a folder of *.template.json files. `
+      + 'Pass the folder \'npx cdk synth\' writes (cdk.out)');
+  }
+  const stacks = files.map(file => readStack(resolvedDirectory, file.replace(/\.template\.json$/, ''), { type: 'aws:cloudformation:stack' }, file));
+  return { directory: resolvedDirectory, stacks, assets: new Map() };
 }
 
 function readAssembly(directory: string, stacks: AssemblyStack[], assets: Map<string, StagedAsset>): void {
