@@ -1,15 +1,19 @@
+// Named exports only: what is listed here is the public API, and nothing else in src/ is.
 // Image: golden images and their parents.
-export * from './common/os-family';
-export * from './common/golden-image-interface';
-export * from './image/parent-image';
+export { OsFamily } from './common/os-family';
+export type { IGoldenImage } from './common/golden-image-interface';
+export { ParentImage } from './image/parent-image';
+export type { CustomParentImageOptions, DebianParentImageOptions, ManagedParentImageOptions, ParentImageConfig, ParentImageLookupOptions, UbuntuParentImageOptions, WindowsServerParentImageOptions } from './image/parent-image';
 export type { CommonRootVolumeOptions, RootVolumeOptions, DeploymentRootVolumeOptions } from './common/root-volume';
 export type { ImageBuildLogging } from './image/build-infrastructure';
-export * from './image/golden-image';
+export { GoldenImage } from './image/golden-image';
+export type { GoldenImageProps } from './image/golden-image';
 export type { IDeploymentImage, DeploymentImageConfig } from './common/deployment-image-interface';
 
 // Provisioning: Packer-style provisioners compiled to AWSTOE documents.
-export * from './provisioning/step-options';
-export * from './provisioning/provisioner';
+export { StepFailureAction } from './provisioning/step-options';
+export type { StepOptions } from './provisioning/step-options';
+export { Provisioner } from './provisioning/provisioner';
 export type { ShellProvisionerOptions, ShellScriptProvisionerOptions } from './provisioning/shell';
 export type { FileProvisionerOptions } from './provisioning/file-upload';
 export type { AnsiblePlaybookProvisionerOptions } from './provisioning/ansible-playbook';
@@ -21,16 +25,18 @@ export type { ExistingComponentOptions } from './provisioning/existing-component
 export type { ComponentDocumentOptions } from './provisioning/raw-document';
 
 // Deployment: generations behind a load balancer with a health-gated traffic swap.
-export * from './deployment/deployment-image';
-export * from './deployment/traffic-shift';
-export * from './deployment/capacity';
-export * from './deployment/health-check';
-export * from './deployment/generation-alarms';
-export * from './deployment/scaling';
-export * from './deployment/access-logs';
-export * from './deployment/insufficient-data-policy';
-export * from './deployment/immutable-deployment-props';
-export * from './deployment/immutable-deployment';
+export { DeploymentImage } from './deployment/deployment-image';
+export type { AmiDeploymentImageOptions, MachineImageDeploymentImageOptions } from './deployment/deployment-image';
+export { TrafficShift } from './deployment/traffic-shift';
+export type { TrafficShiftStepOptions } from './deployment/traffic-shift';
+export type { CapacityOptions } from './deployment/capacity';
+export type { DeploymentHealthCheckOptions } from './deployment/health-check';
+export type { GenerationAlarmOptions } from './deployment/generation-alarms';
+export type { DeploymentScalingOptions } from './deployment/scaling';
+export type { AccessLogOptions } from './deployment/access-logs';
+export { InsufficientDataPolicy } from './deployment/insufficient-data-policy';
+export type { ImmutableDeploymentProps } from './deployment/immutable-deployment-props';
+export { ImmutableDeployment } from './deployment/immutable-deployment';
 
 // Pipeline: rebaking, distribution and retirement.
 export { PipelineSchedule, WeekDay, RebuildCondition } from './pipeline/pipeline-schedule';
@@ -43,4 +49,5 @@ export type { PipelineNotificationOptions } from './pipeline/pipeline-notificati
 export type { PipelineLogOptions } from './pipeline/pipeline-logging';
 
 // Snapshot testing: templates that change only when what a stack deploys changes.
-export * from './snapshot/snapshot-template';
+export { SnapshotTemplate } from './snapshot/snapshot-template';
+export type { SnapshotTemplateOptions } from './snapshot/snapshot-template';
