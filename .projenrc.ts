@@ -39,7 +39,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // projen would pin the dev copy of aws-cdk-lib to the peer minimum; test against the newer one.
   peerDependencyOptions: { pinnedDevDependency: false },
-  bundledDeps: ['yaml'],
+  // @cdktn/hcl2json: HashiCorp's HCL parser compiled to WebAssembly, for import-packer. Its wasm
+  // cannot be inlined into the CLI bundle, so it ships as a bundled dependency the CLI requires
+  // lazily; the library's runtime never loads it.
+  bundledDeps: ['yaml', '@cdktn/hcl2json@0.24.0'],
   devDeps: [
     `aws-cdk-lib@${TEST_CDK_VERSION}`,
     'constructs@^10.5.1',
@@ -114,7 +117,8 @@ const cli = project.bundler.addBundle('src/cli/cdk-immutable-infra.ts', {
   platform: 'node',
   target: 'node20',
   sourcemap: false,
-  externals: [],
+  // The HCL parser loads its wasm from its own package folder: required at run time, not bundled.
+  externals: ['@cdktn/hcl2json'],
   executable: true,
   esbuildArgs: { '--alias:aws-cdk-lib': './src/cli/core/synthesised-tokens.ts' },
 });

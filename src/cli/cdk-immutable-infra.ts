@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { bakeLocalCommand } from './bake-local/command';
+import { importPackerCommand } from './import-packer/command';
 import { SANDBOX_COMMAND } from './bake-local/sandbox/sandbox-protocol';
 import { CliCommand, runCli } from './core/program';
 
 /** Every command of the command line. */
-const COMMANDS: readonly CliCommand[] = [bakeLocalCommand];
+const COMMANDS: readonly CliCommand[] = [bakeLocalCommand, importPackerCommand];
 
 async function main(): Promise<void> {
   if (process.argv[2] === SANDBOX_COMMAND) {
