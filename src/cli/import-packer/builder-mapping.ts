@@ -3,8 +3,9 @@
  * distribution settings (../shared/reference/PACKER_FEATURES.md, "Builder amazon-ebs").
  */
 import { toBuildVariables } from './build-time-values';
+import { BUILD_DATE, hasBuildVariable } from '../../image/ami-name';
 import { DATA_PREFIX } from './hcl-template';
-import { CREDENTIAL_KEYS, isSet, MappingContext, stringList } from './mapping-context';
+import { commaList, CREDENTIAL_KEYS, isSet, MappingContext, stringList } from './mapping-context';
 import { PackerSource } from './packer-template';
 
 /** Code for one image: its GoldenImage props and, when it distributes, the pipeline's. */
@@ -72,8 +73,14 @@ const UNSUPPORTED: { readonly [key: string]: string } = {
   hcp_packer_registry: 'no HCP registry: Image Builder keeps image versions',
 };
 
+/** Blocks that appear once (HCL2 gives every nested block as a list, JSON an object). */
+const SINGLE_BLOCKS = ['metadata_options', 'source_ami_filter', 'assume_role', 'placement', 'aws_polling', 'vpc_filter', 'subnet_filter', 'security_group_filter', 'fast_launch', 'temporary_iam_instance_profile_policy_document'];
+
 export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCode {
-  const c = source.config;
+  const c: Record<string, unknown> = { ...source.config };
+  for (const key of SINGLE_BLOCKS) {
+    if (Array.isArray(c[key]) && (c[key] as unknown[]).length === 1 && typeof (c[key] as unknown[])[0] === 'object') c[key] = (c[key] as unknown[])[0];
+  }
   const props: string[] = [];
   const distribution: string[] = [];
   const done = new Set<string>();
@@ -91,10 +98,17 @@ export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCo
   }
   const windows = c.communicator === 'winrm' || /windows/i.test(JSON.stringify(c.source_ami_filter ?? '')) || /windows/i.test(String(c.ami_name ?? ''));
 
-  props.push(`parentImage: ${parentImage(source, ctx, windows, done)}`);
+  props.push(`parentImage: ${parentImage(source, c, ctx, windows, done)}`);
   if (isSet(c.ami_name)) {
-    props.push(`amiName: ${ctx.string(toBuildVariables(String(c.ami_name)))}`);
-    mapped('ami_name', 'build time and UUID become Image Builder\'s build variables');
+    const name = toBuildVariables(String(c.ami_name));
+    if (hasBuildVariable(name)) {
+      props.push(`amiName: ${ctx.string(name)}`);
+      mapped('ami_name', 'build time and UUID become Image Builder\'s build variables');
+    } else {
+      // Each bake makes a new AMI; EC2 refuses a second AMI with a name in use (Packer needed -force).
+      props.push(`amiName: ${ctx.string(`${name}-${BUILD_DATE}`)}`);
+      approximate('ami_name', 'a fixed name: the build date is appended so every bake\'s AMI name is unique');
+    }
   }
   if (isSet(c.ami_description)) {
     props.push(`description: ${ctx.string(String(c.ami_description))}`);
@@ -129,12 +143,13 @@ export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCo
   }
 
   // Distribution: regions, launch permissions, KMS keys per region.
-  const regions = stringList(c.ami_regions);
+  // The first distribution is the build region's: a copy listed for it too would be a second entry.
+  const regions = commaList(c.ami_regions).filter(r => r !== c.region);
   const permissions: string[] = [];
-  if (isSet(c.ami_users)) permissions.push(`accounts: ${JSON.stringify(stringList(c.ami_users))}`);
-  if (stringList(c.ami_groups).includes('all')) permissions.push('public: true');
-  if (isSet(c.ami_org_arns)) permissions.push(`organizationArns: ${JSON.stringify(stringList(c.ami_org_arns))}`);
-  if (isSet(c.ami_ou_arns)) permissions.push(`organizationalUnitArns: ${JSON.stringify(stringList(c.ami_ou_arns))}`);
+  if (isSet(c.ami_users)) permissions.push(`accounts: ${JSON.stringify(commaList(c.ami_users))}`);
+  if (commaList(c.ami_groups).includes('all')) permissions.push('public: true');
+  if (isSet(c.ami_org_arns)) permissions.push(`organizationArns: ${JSON.stringify(commaList(c.ami_org_arns))}`);
+  if (isSet(c.ami_ou_arns)) permissions.push(`organizationalUnitArns: ${JSON.stringify(commaList(c.ami_ou_arns))}`);
   for (const key of ['ami_users', 'ami_groups', 'ami_org_arns', 'ami_ou_arns']) if (isSet(c[key])) mapped(key, 'the pipeline\'s launch permissions');
   const regionKeys = (c.region_kms_key_ids ?? {}) as Record<string, string>;
   if (regions.length || permissions.length) {
@@ -144,7 +159,7 @@ export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCo
       const key = regionKeys[region] ? `, kmsKey: ${ctx.use('aws-cdk-lib/aws-kms', 'Key')}.fromKeyArn(this, ${ctx.string(`${source.shortName}Key${region}`)}, ${ctx.string(regionKeys[region])})` : '';
       distribution.push(`{ region: ${ctx.string(region)}${key}${launch} }`);
     }
-    if (regions.length) mapped('ami_regions', 'one distribution per region');
+    if (isSet(c.ami_regions)) mapped('ami_regions', 'one distribution per region');
     if (Object.keys(regionKeys).length) mapped('region_kms_key_ids');
   }
 
@@ -165,8 +180,7 @@ export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCo
   return { props, distribution, windows };
 }
 
-function parentImage(source: PackerSource, ctx: MappingContext, windows: boolean, done: Set<string>): string {
-  const c = source.config;
+function parentImage(source: PackerSource, c: Record<string, unknown>, ctx: MappingContext, windows: boolean, done: Set<string>): string {
   const ParentImage = ctx.use('cdk-immutable-infra', 'ParentImage');
   const os = windows ? `{ osFamily: ${ctx.use('cdk-immutable-infra', 'OsFamily')}.WINDOWS }` : '';
   const report = (key: string, status: 'mapped' | 'approximate' | 'unsupported', message: string) => {
@@ -187,10 +201,11 @@ function parentImage(source: PackerSource, ctx: MappingContext, windows: boolean
     report('source_ami', 'mapped', 'the AMI must exist in the stack\'s region');
     return `${ParentImage}.fromAmiId(${ctx.string(ami)}${os ? `, ${os}` : ''})`;
   }
-  if (isSet(c.source_ami_filter)) {
+  const filterName = String(((c.source_ami_filter as Record<string, unknown> | undefined)?.filters as Record<string, unknown> | undefined)?.name ?? '');
+  if (isSet(c.source_ami_filter) && filterName !== '') {
     const filter = c.source_ami_filter as Record<string, unknown>;
-    const name = String((filter.filters as Record<string, unknown> | undefined)?.name ?? '');
-    const owners = stringList(filter.owners);
+    const name = filterName;
+    const owners = commaList(filter.owners);
     if (owners.includes('amazon') && /^\*?amzn2-ami-hvm-\*/.test(name)) {
       report('source_ami_filter', 'mapped', 'the AWS-managed Amazon Linux 2 image (latest at build time)');
       return `${ParentImage}.amazonLinux2()`;
@@ -202,8 +217,9 @@ function parentImage(source: PackerSource, ctx: MappingContext, windows: boolean
     report('source_ami_filter', 'mapped', 'a synth-time lookup pinned in cdk.context.json (most_recent)');
     return lookup(filter, ctx, os);
   }
+  if (isSet(c.source_ami_filter)) report('source_ami_filter', 'unsupported', 'the filter has no name pattern (a variable without a value?): pass the variable, or set the parent image in the code');
   report('source_ami', 'unsupported', `the parent image ${JSON.stringify(ami ?? '')} cannot be resolved at import time: the code reads its id from an SSM parameter you create`);
-  return `${ParentImage}.fromSsmParameter(${ctx.string(`/cdk-immutable-infra/import-packer/${source.shortName}/parent-ami-id`)}${os ? `, ${os}` : ''})`;
+  return `${ParentImage}.fromSsmParameter(${ctx.string(`/cdk-immutable-infra/import-packer/${source.shortName.replace(/[^A-Za-z0-9_.-]+/g, '-')}/parent-ami-id`)}${os ? `, ${os}` : ''})`;
 }
 
 function lookup(filter: Record<string, unknown>, ctx: MappingContext, os: string): string {
@@ -211,7 +227,7 @@ function lookup(filter: Record<string, unknown>, ctx: MappingContext, os: string
   const name = String(filters.name ?? '*');
   delete filters.name;
   const props = [`name: ${ctx.string(name)}`];
-  const owners = stringList(filter.owners);
+  const owners = commaList(filter.owners);
   if (owners.length) props.push(`owners: ${JSON.stringify(owners)}`);
   if (Object.keys(filters).length) {
     props.push(`filters: { ${Object.entries(filters).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(stringList(v))}`).join(', ')} }`);

@@ -55,10 +55,18 @@ export function generateCode(template: PackerTemplate, outFile: string, classNam
     ctx.image = image.source.name;
     ctx.comments = [];
     const builder = mapBuilder(image.source, ctx);
+    ctx.windows = builder.windows;
     const provisioners = mapProvisioners(image.provisioners, ctx);
     const outputs = postProcessors(image, ctx, `this.${camel(id)}`);
     const props = [...builder.props];
-    if (provisioners.length) props.push(`provisioners: [\n${provisioners.map(p => `${indent(p, 2)},`).join('\n')}\n]`);
+    if (provisioners.length) {
+      props.push(`provisioners: [\n${provisioners.map(p => `${indent(p, 1)},`).join('\n')}\n]`);
+    } else {
+      // Image Builder refuses a recipe with nothing in it; Packer's build only copied the parent.
+      ctx.report('builder', image.source, 'provisioners', 'approximate', 'the build runs no provisioner: the image gets one validation step, because Image Builder refuses an empty recipe', image.source.line);
+      const P = ctx.use('cdk-immutable-infra', 'Provisioner');
+      props.push(`validations: [${builder.windows ? `${P}.powerShell({ commands: ['Write-Output "imported from Packer: the parent image unchanged"'] })` : `${P}.shell({ commands: ['echo "imported from Packer: the parent image unchanged"'] })`}]`);
+    }
     if (builder.distribution.length) props.push('buildOnDeploy: false');
     const comments = ctx.comments.map(c => `// ${c}`);
     members.push(`  /** Packer source ${image.source.name} (${path.basename(image.source.file)}:${image.source.line}). */\n  public readonly ${camel(id)}: ${GoldenImage};`);
@@ -105,9 +113,11 @@ export function generateCode(template: PackerTemplate, outFile: string, classNam
 
 function postProcessors(image: PackerImage, ctx: MappingContext, ref: string): string[] {
   const out: string[] = [];
+  let manifests = 0;
   for (const step of image.postProcessors) {
     if (step.type === 'manifest') {
-      out.push(`new ${ctx.use('aws-cdk-lib', 'CfnOutput')}(this, ${JSON.stringify(`${pascal(image.source.shortName)}ImageId`)}, { value: ${ref}.imageId, description: ${ctx.string(`AMI id of ${image.source.name} (Packer's manifest)`)} });`);
+      const id = `${pascal(image.source.shortName)}ImageId${manifests++ ? manifests : ''}`;
+      out.push(`new ${ctx.use('aws-cdk-lib', 'CfnOutput')}(this, ${JSON.stringify(id)}, { value: ${ref}.imageId, description: ${ctx.string(`AMI id of ${image.source.name} (Packer's manifest)`)} });`);
       report(ctx, step, 'mapped', 'a stack output with the AMI id');
     } else {
       report(ctx, step, 'unsupported', POST_PROCESSORS[step.type] ?? 'no equivalent');

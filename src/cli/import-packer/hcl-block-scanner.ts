@@ -73,8 +73,8 @@ export function scanHcl(text: string): HclItem[] {
       const end = text.indexOf('\n', i);
       const content = text.slice(i, end < 0 ? text.length : end);
       i = end < 0 ? text.length : end + 1;
+      if (end >= 0) line++;
       if (content.trim() === marker) return true;
-      line++;
     }
     return true;
   };

@@ -52,8 +52,9 @@ export async function readJsonTemplate(file: string, inputs: TemplateInputs): Pr
   const sources: PackerSource[] = [];
   for (const builder of doc.builders as Array<Record<string, unknown>>) {
     const type = String(builder.type);
-    const name = typeof builder.name === 'string' ? builder.name : type;
     const line = cursor.next(`"${builder.name !== undefined ? 'name' : 'type'}"`);
+    const rendered = typeof builder.name === 'string' ? String(render(builder.name, line) ?? '') : '';
+    const name = rendered || type;
     const config = render(withoutStepKeys(builder), line, name, type) as Record<string, unknown>;
     sources.push({ type, name, shortName: name, config, file, line, lines: cursor.keyLines(config, line) });
   }

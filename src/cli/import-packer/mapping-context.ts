@@ -24,6 +24,8 @@ export class MappingContext {
   /** Comments to write in front of an image's code. */
   public comments: string[] = [];
   public image = '';
+  /** Whether the current image is Windows (decides which provisioners can run). */
+  public windows = false;
 
   constructor(public readonly template: PackerTemplate) {}
 
@@ -73,6 +75,11 @@ export class MappingContext {
 export function stringList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).map(v => String(v));
+}
+
+/** A list setting JSON templates may also give as one comma-separated string (`ami_regions`). */
+export function commaList(value: unknown): string[] {
+  return stringList(value).flatMap(v => v.split(',')).map(v => v.trim()).filter(v => v !== '');
 }
 
 /** Whether a Packer setting is given (null, '' and [] are Packer's "unset"). */

@@ -51,6 +51,10 @@ function mapOne(step: PackerStep, ctx: MappingContext): Mapped {
       return file(step, ctx);
     case 'ansible-local':
     case 'ansible':
+      if (ctx.windows) {
+        ctx.report('provisioner', step, step.type, 'unsupported', 'Ansible runs on the build instance, which needs Linux: on Windows, port the playbook to PowerShell steps (Provisioner.powerShell)');
+        return [];
+      }
       return ansible(step, ctx);
     case 'windows-restart':
       for (const key of ['restart_check_command', 'restart_timeout', 'check_registry', 'restart_command']) {
@@ -128,7 +132,7 @@ function shell(step: PackerStep, ctx: MappingContext, powerShell: boolean): Mapp
   const env = environment(step, ctx);
   if (env) options.push(env);
   const out: string[] = [];
-  const inline = stringList(c.inline).map(toShellValues);
+  const inline = stringList(c.inline).map(l => shellText(l, step, ctx, powerShell));
   if (inline.length) {
     // Packer runs inline commands with `/bin/sh -e`: keep the fail-fast.
     const commands = powerShell ? inline : ['set -e', ...inline];
@@ -141,6 +145,33 @@ function shell(step: PackerStep, ctx: MappingContext, powerShell: boolean): Mapp
     ctx.report('provisioner', step, step.type, 'unsupported', 'no inline, script or scripts: nothing to run');
   }
   return approx(out, note);
+}
+
+/**
+ * A command line as the instance runs it: build-time values computed there, and values Packer
+ * fills in while building (`{{ build.ID }}`, `{{ .SourceAMI }}`) replaced, because AWSTOE reads
+ * `{{ }}` as its own expressions.
+ */
+function shellText(line: string, step: PackerStep, ctx: MappingContext, powerShell: boolean): string {
+  return toShellValues(line).replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, expression: string) => {
+    const known = BUILD_DATA[expression.replace(/^\./, '')];
+    ctx.report('provisioner', step, `${step.type} {{ ${expression} }}`, 'approximate', known
+      ? `Packer's ${expression} becomes ${known.description}`
+      : `Packer's ${expression} has no value on Image Builder: it becomes the empty environment variable ${envName(expression)}`);
+    if (known) return powerShell ? known.powerShell : known.shell;
+    return powerShell ? `$env:${envName(expression)}` : `\${${envName(expression)}:-}`;
+  });
+}
+
+/** Packer's build data with an equivalent on the build instance. */
+const BUILD_DATA: { readonly [name: string]: { description: string; shell: string; powerShell: string } } = {
+  'build.ID': { description: 'the build instance\'s id', shell: '$(cat /var/lib/cloud/data/instance-id)', powerShell: '$((Get-EC2InstanceMetadata -Category InstanceId))' },
+  'build.PackerRunUUID': { description: 'the build instance\'s id', shell: '$(cat /var/lib/cloud/data/instance-id)', powerShell: '$((Get-EC2InstanceMetadata -Category InstanceId))' },
+  'BuildRegion': { description: 'the region from instance metadata', shell: '$(cloud-init query region 2>/dev/null)', powerShell: '$((Get-EC2InstanceMetadata -Category Region).SystemName)' },
+};
+
+function envName(expression: string): string {
+  return `PACKER_${expression.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase()}`;
 }
 
 function file(step: PackerStep, ctx: MappingContext): Mapped {

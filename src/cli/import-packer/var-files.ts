@@ -90,7 +90,10 @@ export function parseJson(file: string, text: string): unknown {
       const line = before.split('\n').length;
       throw templateError(file, line, Number(pos[1]) - before.lastIndexOf('\n'), `invalid JSON: ${message.replace(/ in JSON at .*/, '')}`);
     }
-    throw templateError(file, undefined, undefined, `invalid JSON: ${message}`);
+    // Older Node.js versions name no position: the shortest failing prefix ends at the error.
+    const at = errorOffset(text);
+    const before = text.slice(0, at);
+    throw templateError(file, before.split('\n').length, at - before.lastIndexOf('\n'), `invalid JSON: ${message.replace(/, ".*" is not valid JSON$/s, '')}`);
   }
 }
 
@@ -103,4 +106,27 @@ export function lineOf(text: string, needle: string, from = 0): number {
 /** Auto-loaded var-files next to an HCL2 template (`*.auto.pkrvars.hcl`, `*.auto.pkrvars.json`). */
 export function autoVarFiles(folder: string): string[] {
   return fs.readdirSync(folder).filter(f => /\.auto\.pkrvars\.(hcl|json)$/.test(f)).sort().map(f => path.join(folder, f));
+}
+
+/** The offset of a JSON syntax error: prefixes before it fail only for ending early. */
+function errorOffset(text: string): number {
+  const failsInside = (k: number) => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : '';
+      const position = /position (\d+)/.exec(message);
+      if (/end of (JSON )?input|Unterminated string/i.test(message)) return false;
+      return !(position && Number(position[1]) >= k);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsInside(mid + 1)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
