@@ -57,7 +57,9 @@ export function generateCode(template: PackerTemplate, outFile: string, classNam
     const builder = mapBuilder(image.source, ctx);
     ctx.windows = builder.windows;
     const provisioners = mapProvisioners(image.provisioners, ctx);
-    const outputs = postProcessors(image, ctx, `this.${camel(id)}`);
+    const distributes = builder.distribution.length > 0;
+    // A distributed image is baked by its pipeline at deploy time: the pipeline has the AMI id.
+    const outputs = postProcessors(image, ctx, distributes ? `${camel(id)}Pipeline.imageId` : `this.${camel(id)}.imageId`);
     const props = [...builder.props];
     if (provisioners.length) {
       props.push(`provisioners: [\n${provisioners.map(p => `${indent(p, 1)},`).join('\n')}\n]`);
@@ -76,7 +78,7 @@ export function generateCode(template: PackerTemplate, outFile: string, classNam
       ...props.map(p => `${indent(p, 1)},`),
       '});',
       ...(builder.distribution.length ? [
-        `new ${ctx.use('cdk-immutable-infra', 'ImagePipeline')}(this, ${JSON.stringify(`${id}Pipeline`)}, {`,
+        `${outputs.length ? `const ${camel(id)}Pipeline = ` : ''}new ${ctx.use('cdk-immutable-infra', 'ImagePipeline')}(this, ${JSON.stringify(`${id}Pipeline`)}, {`,
         `  image: this.${camel(id)},`,
         `  runOnDeploy: true,`,
         `  distribution: [${builder.distribution.join(', ')}],`,
@@ -117,7 +119,7 @@ function postProcessors(image: PackerImage, ctx: MappingContext, ref: string): s
   for (const step of image.postProcessors) {
     if (step.type === 'manifest') {
       const id = `${pascal(image.source.shortName)}ImageId${manifests++ ? manifests : ''}`;
-      out.push(`new ${ctx.use('aws-cdk-lib', 'CfnOutput')}(this, ${JSON.stringify(id)}, { value: ${ref}.imageId, description: ${ctx.string(`AMI id of ${image.source.name} (Packer's manifest)`)} });`);
+      out.push(`new ${ctx.use('aws-cdk-lib', 'CfnOutput')}(this, ${JSON.stringify(id)}, { value: ${ref}, description: ${ctx.string(`AMI id of ${image.source.name} (Packer's manifest)`)} });`);
       report(ctx, step, 'mapped', 'a stack output with the AMI id');
     } else {
       report(ctx, step, 'unsupported', POST_PROCESSORS[step.type] ?? 'no equivalent');
