@@ -3,7 +3,7 @@
  * distribution settings (../shared/reference/PACKER_FEATURES.md, "Builder amazon-ebs").
  */
 import { toBuildVariables } from './build-time-values';
-import { BUILD_DATE, hasBuildVariable } from '../../image/ami-name';
+import { BUILD_DATE, hasBuildVariable, translateAmiName } from '../../image/ami-name';
 import { DATA_PREFIX } from './hcl-template';
 import { commaList, CREDENTIAL_KEYS, isSet, MappingContext, stringList } from './mapping-context';
 import { PackerSource } from './packer-template';
@@ -100,7 +100,8 @@ export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCo
 
   props.push(`parentImage: ${parentImage(source, c, ctx, windows, done)}`);
   if (isSet(c.ami_name)) {
-    const name = toBuildVariables(String(c.ami_name));
+    // The amazon plugin renders ami_name's Go template functions in HCL2 templates too.
+    const name = translateAmiName(toBuildVariables(String(c.ami_name))).name;
     if (hasBuildVariable(name)) {
       props.push(`amiName: ${ctx.string(name)}`);
       mapped('ami_name', 'build time and UUID become Image Builder\'s build variables');
@@ -154,7 +155,8 @@ export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCo
   const regionKeys = (c.region_kms_key_ids ?? {}) as Record<string, string>;
   if (regions.length || permissions.length) {
     const launch = permissions.length ? `, launchPermissions: { ${permissions.join(', ')} }` : '';
-    distribution.push(`{ ${launch.slice(2) || ''} }`.replace('{  }', '{}'));
+    // The build region's entry only when it sets something (the AMI is there already).
+    if (launch) distribution.push(`{ ${launch.slice(2)} }`);
     for (const region of regions) {
       const key = regionKeys[region] ? `, kmsKey: ${ctx.use('aws-cdk-lib/aws-kms', 'Key')}.fromKeyArn(this, ${ctx.string(`${source.shortName}Key${region}`)}, ${ctx.string(regionKeys[region])})` : '';
       distribution.push(`{ region: ${ctx.string(region)}${key}${launch} }`);

@@ -20,7 +20,7 @@ const EXPECTED: Record<string, { builder: number[]; provisioner: number[]; postP
   'aws-samples+amazon-eks-custom-amis__amazon-eks-node-rhel8.json': { builder: [8, 1, 3], provisioner: [7, 2, 2], postProcessor: [0, 0], images: 1 },
   'aws-samples+amazon-eks-custom-amis__amazon-eks-node-windows1809full.json': { builder: [9, 0, 5], provisioner: [5, 0, 1], postProcessor: [0, 0], images: 1 },
   'awslabs+amazon-eks-ami__templates__al2__template.json': { builder: [3, 1, 6], provisioner: [16, 5, 2], postProcessor: [2, 0], images: 1 },
-  'hashicorp+packer-plugin-amazon__builder__ebs__test-fixtures__unlimited-credits__burstable_spot_instances.pkr.hcl': { builder: [8, 2, 7], provisioner: [4, 2, 0], postProcessor: [0, 0], images: 2 },
+  'hashicorp+packer-plugin-amazon__builder__ebs__test-fixtures__unlimited-credits__burstable_spot_instances.pkr.hcl': { builder: [10, 0, 7], provisioner: [4, 2, 0], postProcessor: [0, 0], images: 2 },
   'hashicorp+packer-plugin-amazon__builder__examples__apache_server__apache.json': { builder: [4, 1, 1], provisioner: [1, 0, 0], postProcessor: [0, 0], images: 1 },
   'hashicorp+packer-plugin-amazon__example__build.pkr.hcl': { builder: [5, 1, 0], provisioner: [0, 0, 0], postProcessor: [0, 0], images: 1 },
   'hashicorp+packer-plugin-amazon__example__instance-metadata__ubuntu-imdsv2-enabled.json': { builder: [7, 0, 1], provisioner: [1, 0, 0], postProcessor: [0, 0], images: 1 },
