@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { bakeLocalCommand } from './bake-local/command';
-import { importPackerCommand } from './import-packer/command';
 import { SANDBOX_COMMAND } from './bake-local/sandbox/sandbox-protocol';
 import { CliCommand, runCli } from './core/program';
+import { importPackerCommand } from './import-packer/command';
 
 /** Every command of the command line. */
 const COMMANDS: readonly CliCommand[] = [bakeLocalCommand, importPackerCommand];

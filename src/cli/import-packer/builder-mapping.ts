@@ -3,10 +3,10 @@
  * distribution settings (../shared/reference/PACKER_FEATURES.md, "Builder amazon-ebs").
  */
 import { toBuildVariables } from './build-time-values';
-import { BUILD_DATE, hasBuildVariable, translateAmiName } from '../../image/ami-name';
 import { DATA_PREFIX } from './hcl-template';
 import { commaList, CREDENTIAL_KEYS, isSet, MappingContext, stringList } from './mapping-context';
 import { PackerSource } from './packer-template';
+import { BUILD_DATE, hasBuildVariable, translateAmiName } from '../../image/ami-name';
 
 /** Code for one image: its GoldenImage props and, when it distributes, the pipeline's. */
 export interface BuilderCode {
@@ -193,7 +193,7 @@ function parentImage(source: PackerSource, c: Record<string, unknown>, ctx: Mapp
   if (ami?.startsWith(DATA_PREFIX)) {
     const data = JSON.parse(ami.slice(DATA_PREFIX.length)) as { type: string; config: Record<string, unknown> };
     if (data.type === 'amazon-parameterstore') {
-      report('source_ami', 'mapped', `data "amazon-parameterstore": resolved by Image Builder at build time`);
+      report('source_ami', 'mapped', 'data "amazon-parameterstore": resolved by Image Builder at build time');
       return `${ParentImage}.fromSsmParameter(${ctx.string(String(data.config.name))}${os ? `, ${os}` : ''})`;
     }
     report('source_ami', 'mapped', 'data "amazon-ami": a synth-time lookup pinned in cdk.context.json');

@@ -80,7 +80,7 @@ export function generateCode(template: PackerTemplate, outFile: string, classNam
       ...(builder.distribution.length ? [
         `${outputs.length ? `const ${camel(id)}Pipeline = ` : ''}new ${ctx.use('cdk-immutable-infra', 'ImagePipeline')}(this, ${JSON.stringify(`${id}Pipeline`)}, {`,
         `  image: this.${camel(id)},`,
-        `  runOnDeploy: true,`,
+        '  runOnDeploy: true,',
         `  distribution: [${builder.distribution.join(', ')}],`,
         '});',
       ] : []),
@@ -95,7 +95,7 @@ export function generateCode(template: PackerTemplate, outFile: string, classNam
     ...[...ctx.imports].sort(([a], [b]) => a.localeCompare(b)).map(([module, names]) =>
       (names.has('*') ? `import * as ${module} from '${module}';` : `import { ${[...names].sort().join(', ')} } from '${module}';`)),
     '',
-    ...(needsTemplateDir ? [`/** The Packer template's folder: files the provisioners upload are read from here. */`, `const TEMPLATE_DIR = path.join(__dirname, ${JSON.stringify(relativeRoot)});`, ''] : []),
+    ...(needsTemplateDir ? ['/** The Packer template\'s folder: files the provisioners upload are read from here. */', `const TEMPLATE_DIR = path.join(__dirname, ${JSON.stringify(relativeRoot)});`, ''] : []),
   ];
   const code = [
     ...header,
@@ -138,8 +138,15 @@ function reportCredentialsInVariables(template: PackerTemplate, ctx: MappingCont
     if (/^(aws_)?(access_key|secret_key|session_token|token)$/.test(variable.name) && variable.set) {
       const value = ctx.template.sensitiveValues.get(variable.name);
       if (value === undefined) continue;
-      ctx.entries.push({ image: '', kind: 'variable', item: variable.name, status: 'unsupported', file: variable.file, line: variable.line,
-        message: 'holds AWS credentials: not copied. Remove it and rotate the key; deployments use your CDK credentials and builds the instance role' });
+      ctx.entries.push({
+        image: '',
+        kind: 'variable',
+        item: variable.name,
+        status: 'unsupported',
+        file: variable.file,
+        line: variable.line,
+        message: 'holds AWS credentials: not copied. Remove it and rotate the key; deployments use your CDK credentials and builds the instance role',
+      });
     }
   }
 }

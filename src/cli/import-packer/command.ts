@@ -37,7 +37,8 @@ export const importPackerCommand: CliCommand = {
       .action(async (template: string, flags: Partial<ImportPackerOptions>) => run(async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { importPacker } = require('./import-packer') as typeof import('./import-packer');
-        return importPacker({ template, varFile: flags.varFile ?? [], var: flags.var ?? [], only: flags.only, out: flags.out, json: Boolean(flags.json) }, context);
+        const options = { template, varFile: flags.varFile ?? [], var: flags.var ?? [], only: flags.only, out: flags.out, json: Boolean(flags.json) };
+        return importPacker(options, context);
       }));
   },
 };

@@ -53,8 +53,7 @@ export function scanHcl(text: string): HclItem[] {
         skipString();
         continue;
       }
-      if (depth > 0 && c === '}') depth--;
-      else if (depth === 0 && c === '"') {
+      if (depth > 0 && c === '}') {depth--;} else if (depth === 0 && c === '"') {
         i++;
         return;
       }
@@ -133,8 +132,7 @@ export function scanHcl(text: string): HclItem[] {
       }
     }
     atStatementStart = false;
-    if (c === '{' || c === '[' || c === '(') brackets.push('value');
-    else if (c === '}' || c === ']' || c === ')') {
+    if (c === '{' || c === '[' || c === '(') {brackets.push('value');} else if (c === '}' || c === ']' || c === ')') {
       const closed = brackets.pop();
       if (closed === 'block') {
         stack.pop();

@@ -3,6 +3,8 @@
  * HashiCorp's parser (hcl2json's getExpressionAst); this walks the syntax tree with the values the
  * importer knows. References Packer resolves only while building (`build.ID`) stay as text.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type * as Hcl2Json from '@cdktn/hcl2json';
 import { unresolved } from './build-time-values';
 import { FunctionContext, HCL_FUNCTIONS } from './hcl-functions';
@@ -170,8 +172,8 @@ export class HclEvaluator {
     for (const arg of args) values.push(await this.evaluate(arg, source, scope));
     if (expand && Array.isArray(values[values.length - 1])) values.push(...(values.pop() as unknown[]));
     if (name === 'templatefile') {
-      const file = require('path').resolve(this.context.root, String(values[0]));
-      const text = require('fs').readFileSync(file, 'utf8') as string;
+      const file = path.resolve(this.context.root, String(values[0]));
+      const text = fs.readFileSync(file, 'utf8');
       return this.context.renderTemplate(text, file, (values[1] ?? {}) as Record<string, unknown>);
     }
     const fn = HCL_FUNCTIONS[name];

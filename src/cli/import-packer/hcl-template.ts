@@ -8,9 +8,9 @@ import { childrenOf, HclItem, scanHcl } from './hcl-block-scanner';
 import { EvaluationError, HclEvaluator, HclScope } from './hcl-evaluator';
 import { FunctionContext } from './hcl-functions';
 import { hclParser, parseHclFile } from './hcl-parser';
+import { CREDENTIAL_VARIABLE } from './mapping-context';
 import { PackerImage, PackerSource, PackerStep, PackerTemplate, PackerVariable, TemplateNote } from './packer-template';
 import { templateError } from './template-error';
-import { CREDENTIAL_VARIABLE } from './mapping-context';
 import { autoVarFiles, environmentValues, parseVarFlags, readVarFile, VariableValue } from './var-files';
 
 /** What import-packer was given besides the template. */
@@ -221,12 +221,15 @@ async function resolveData(parsed: readonly ParsedFile[], evaluator: HclEvaluato
       const config = (await evaluateOrFail(evaluator, body, scope, file.file, item.line)) as Record<string, unknown>;
       const sentinel = `${DATA_PREFIX}${JSON.stringify({ type, name, config, file: file.file, line: item.line, lines: linesOf(file, index) })}`;
       data[type] ??= {};
-      if (type === 'amazon-ami') data[type][name] = { id: sentinel, name: sentinel };
-      else if (type === 'amazon-parameterstore') data[type][name] = { value: sentinel, id: sentinel };
-      else {
-        notes.push({ file: file.file, line: item.line, item: `data "${type}" "${name}"`, message: type.startsWith('hcp-packer')
-          ? 'HCP Packer registry: no equivalent. Image Builder keeps image versions itself; chain images with ParentImage.fromGoldenImage or an SSM parameter'
-          : 'data source with no equivalent: its values stay as text in the generated code' });
+      if (type === 'amazon-ami') {data[type][name] = { id: sentinel, name: sentinel };} else if (type === 'amazon-parameterstore') {data[type][name] = { value: sentinel, id: sentinel };} else {
+        notes.push({
+          file: file.file,
+          line: item.line,
+          item: `data "${type}" "${name}"`,
+          message: type.startsWith('hcp-packer')
+            ? 'HCP Packer registry: no equivalent. Image Builder keeps image versions itself; chain images with ParentImage.fromGoldenImage or an SSM parameter'
+            : 'data source with no equivalent: its values stay as text in the generated code',
+        });
         data[type][name] = new Proxy({}, { get: (_t, attr) => `{{ data.${type}.${name}.${String(attr)} }}`, has: () => true });
       }
     }
@@ -247,14 +250,18 @@ function messageOf(e: unknown): string {
 }
 
 /** Evaluates a block body, expanding `dynamic` blocks. */
-async function evaluateBody(evaluator: HclEvaluator, body: Record<string, unknown>, scope: HclScope, file: string, line: number): Promise<Record<string, unknown>> {
+async function evaluateBody(
+  evaluator: HclEvaluator, body: Record<string, unknown>, scope: HclScope, file: string, line: number,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(body)) {
     if (key === 'dynamic') {
       for (const [blockName, list] of Object.entries(raw as Record<string, Array<Record<string, any>>>)) {
         for (const dyn of list) {
           const forEach = await evaluateOrFail(evaluator, dyn.for_each, scope, file, line);
-          const entries: Array<[unknown, unknown]> = Array.isArray(forEach) ? forEach.map((v, i) => [i, v]) : Object.entries((forEach ?? {}) as object);
+          const entries: Array<[unknown, unknown]> = Array.isArray(forEach)
+            ? forEach.map((v, i) => [i, v])
+            : Object.entries((forEach ?? {}) as object);
           const iterator = typeof dyn.iterator === 'string' ? dyn.iterator : blockName;
           const content = (Array.isArray(dyn.content) ? dyn.content[0] : dyn.content) as Record<string, unknown>;
           for (const [k, v] of entries) {
@@ -369,7 +376,9 @@ async function readSteps(
   return steps;
 }
 
-async function readPostProcessors(file: ParsedFile, buildIndex: number, body: Record<string, unknown>, evaluator: HclEvaluator, scope: HclScope, source: PackerSource): Promise<PackerStep[]> {
+async function readPostProcessors(
+  file: ParsedFile, buildIndex: number, body: Record<string, unknown>, evaluator: HclEvaluator, scope: HclScope, source: PackerSource,
+): Promise<PackerStep[]> {
   const steps = await readSteps(file, buildIndex, 'post-processor', body, evaluator, scope, source);
   const chains = childrenOf(file.items, buildIndex).filter(c => c.item.kind === 'block' && c.item.name === 'post-processors');
   const chainBodies = (body['post-processors'] ?? []) as Array<Record<string, unknown>>;

@@ -35,8 +35,9 @@ export interface ImportResult {
 /** Reads and maps a template (file or folder). */
 export async function importTemplate(templatePath: string, inputs: TemplateInputs, outFile: string, only?: readonly string[]): Promise<ImportResult> {
   const template = await readTemplate(templatePath, inputs);
-  const selected = only?.length ? { ...template, images: template.images.filter(i => only.some(o => o === i.source.name || o === i.source.shortName)) } : template;
-  if (selected.images.length === 0) {
+  const wanted = (name: string, shortName: string) => !only?.length || only.some(o => o === name || o === shortName);
+  const selected = { ...template, images: template.images.filter(i => wanted(i.source.name, i.source.shortName)) };
+  if (selected.images.length === 0 && only?.length) {
     throw usageError(`--only ${only!.join(',')}: no source of ${templatePath} has that name (sources: ${template.images.map(i => i.source.name).join(', ')})`);
   }
   const base = path.basename(templatePath).replace(/(\.pkr)?\.(hcl|json)$/, '');

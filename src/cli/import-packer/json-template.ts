@@ -8,9 +8,9 @@ import * as path from 'path';
 import { renderGoValue } from './go-template';
 import { EvaluationError } from './hcl-evaluator';
 import { appliesTo, TemplateInputs } from './hcl-template';
+import { CREDENTIAL_VARIABLE } from './mapping-context';
 import { PackerImage, PackerSource, PackerStep, PackerTemplate, PackerVariable, TemplateNote } from './packer-template';
 import { templateError } from './template-error';
-import { CREDENTIAL_VARIABLE } from './mapping-context';
 import { environmentValues, lineOf, parseJson, parseVarFlags, readVarFile, VariableValue } from './var-files';
 
 /** Keys Packer reads itself, not a plugin's settings. */

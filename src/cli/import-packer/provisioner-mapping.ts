@@ -2,6 +2,7 @@
  * Packer provisioners to the library's Provisioner factories, in template order
  * (../shared/reference/PACKER_FEATURES.md, "Provisioners").
  */
+import * as path from 'path';
 import { toShellValues } from './build-time-values';
 import { durationCode, isSet, MappingContext, stringList } from './mapping-context';
 import { PackerStep } from './packer-template';
@@ -210,7 +211,7 @@ function ansible(step: PackerStep, ctx: MappingContext): Mapped {
   const playbook = String(c.playbook_file ?? '');
   if (dir) {
     props.push(`playbook: ${ctx.templatePath(dir)}`);
-    if (playbook) props.push(`playbookFile: ${ctx.string(require('path').relative(dir, playbook))}`);
+    if (playbook) props.push(`playbookFile: ${ctx.string(path.relative(dir, playbook))}`);
   } else {
     props.push(`playbook: ${ctx.templatePath(playbook)}`);
   }

@@ -124,7 +124,7 @@ function errorOffset(text: string): number {
   let lo = 0;
   let hi = text.length;
   while (lo < hi) {
-    const mid = (lo + hi) >> 1;
+    const mid = Math.floor((lo + hi) / 2);
     if (failsInside(mid + 1)) hi = mid;
     else lo = mid + 1;
   }

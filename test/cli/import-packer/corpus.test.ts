@@ -88,8 +88,14 @@ maybe('import-packer over the Packer corpus', () => {
   test('the generated code type-checks against the library (one tsc run)', () => {
     const tsconfig = {
       compilerOptions: {
-        target: 'ES2022', module: 'commonjs', strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true,
-        paths: { 'cdk-immutable-infra': [path.join(REPO, 'src', 'index.ts')] }, types: ['node'],
+        target: 'ES2022',
+        module: 'commonjs',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        esModuleInterop: true,
+        paths: { 'cdk-immutable-infra': [path.join(REPO, 'src', 'index.ts')] },
+        types: ['node'],
         typeRoots: [path.join(REPO, 'node_modules', '@types')],
       },
       files: [...results.values()].map(r => r.out),

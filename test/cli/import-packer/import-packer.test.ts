@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CliContext, runCli } from '../../../src/cli/core/program';
 import { importPackerCommand } from '../../../src/cli/import-packer/command';
 import { scanHcl } from '../../../src/cli/import-packer/hcl-block-scanner';
 import { importTemplate, ImportResult } from '../../../src/cli/import-packer/import-packer';
-import { CliContext, runCli } from '../../../src/cli/core/program';
 
 let dir: string;
 beforeEach(() => {
@@ -242,8 +242,12 @@ build {
       'variables': { region: 'us-east-1', home: '{{env `HOME_DIR`}}', secret: 'hunter2-secret' },
       'sensitive-variables': ['secret'],
       'builders': [{
-        type: 'amazon-ebs', name: 'my-builder', source_ami: 'ami-0123456789abcdef0', instance_type: 't3.micro',
-        ami_name: 'x {{isotime | clean_resource_name}} {{uuid}}', region: '{{user `region`}}',
+        type: 'amazon-ebs',
+        name: 'my-builder',
+        source_ami: 'ami-0123456789abcdef0',
+        instance_type: 't3.micro',
+        ami_name: 'x {{isotime | clean_resource_name}} {{uuid}}',
+        region: '{{user `region`}}',
       }],
       'provisioners': [{
         type: 'shell',
