@@ -161,6 +161,13 @@ const benchBake = project.addTask('bench:bake-local', {
 benchBake.spawn(project.bundler.bundleTask);
 benchBake.exec('node -r ts-node/register bench/bake-local.ts');
 
+const benchImport = project.addTask('bench:import-packer', {
+  description: 'Time import-packer on each template of the shared Packer corpus (the shipped CLI and in process); writes bench/results/import-packer.json',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+benchImport.spawn(project.bundler.bundleTask);
+benchImport.exec('node -r ts-node/register bench/import-packer.ts');
+
 // jsii's Python target must generate cleanly (PyPI is out of reach, so code only), and the
 // committed API.md must be what docgen makes of the current source.
 const pythonCheck = project.addTask('check:python', {
