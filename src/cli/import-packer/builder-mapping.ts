@@ -5,6 +5,7 @@
 import { toBuildVariables } from './build-time-values';
 import { DATA_PREFIX } from './hcl-template';
 import { commaList, CREDENTIAL_KEYS, isSet, MappingContext, stringList } from './mapping-context';
+import { pascal } from './names';
 import { PackerSource } from './packer-template';
 import { BUILD_DATE, hasBuildVariable, translateAmiName } from '../../image/ami-name';
 
@@ -53,14 +54,12 @@ const UNSUPPORTED: { readonly [key: string]: string } = {
   boot_mode: 'inherited from the parent image',
   tpm_support: 'inherited from the parent image',
   temporary_iam_instance_profile_policy_document: 'GoldenImage creates the build role; grant it more with image.role.addToPrincipalPolicy',
-  iam_instance_profile: 'GoldenImage creates its own role (pass role: to use yours)',
   vpc_filter: 'resolve at synth with ec2.Vpc.fromLookup and pass vpc:',
   subnet_filter: 'pass vpc: and subnetSelection:',
   security_group_filter: 'pass securityGroups:',
-  subnet_id: 'pass vpc: (ec2.Vpc.fromLookup) and subnetSelection: { subnets: [ec2.Subnet.fromSubnetId(...)] }',
-  vpc_id: 'pass vpc: ec2.Vpc.fromLookup(this, "Vpc", { vpcId })',
-  security_group_id: 'pass securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(...)] with vpc:',
-  security_group_ids: 'pass securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(...)] with vpc:',
+  subnet_id: 'without vpc_id the VPC is unknown at import: pass vpc: (ec2.Vpc.fromLookup) and subnetSelection: { subnets: [ec2.Subnet.fromSubnetId(...)] }',
+  security_group_id: 'without vpc_id the VPC is unknown at import: pass vpc: and securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(...)]',
+  security_group_ids: 'without vpc_id the VPC is unknown at import: pass vpc: and securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(...)]',
   placement: 'no equivalent in the library yet',
   tenancy: 'no equivalent in the library yet',
   fast_launch: 'no equivalent in the library yet',
@@ -133,6 +132,12 @@ export function mapBuilder(source: PackerSource, ctx: MappingContext): BuilderCo
     const m = c.metadata_options as Record<string, unknown>;
     if (m.http_tokens === 'required') mapped('metadata_options', 'IMDSv2 is the library\'s default');
     else approximate('metadata_options', 'the library requires IMDSv2 on build instances');
+  }
+  network(source, c, ctx, props, done);
+  if (isSet(c.iam_instance_profile)) {
+    const Role = ctx.use('aws-cdk-lib/aws-iam', 'Role');
+    props.push(`role: ${Role}.fromRoleName(this, ${ctx.string(`${pascal(source.shortName)}BuildRole`)}, ${ctx.string(String(c.iam_instance_profile))})`);
+    approximate('iam_instance_profile', 'the role is assumed to have the instance profile\'s name (GoldenImage makes a profile for it and adds the Image Builder policies it needs)');
   }
   if (isSet(c.ssh_keypair_name)) {
     props.push(`keyPair: ${ctx.use('aws-cdk-lib/aws-ec2', 'KeyPair')}.fromKeyPairName(this, ${ctx.string(`${source.shortName}KeyPair`)}, ${ctx.string(String(c.ssh_keypair_name))})`);
@@ -260,4 +265,29 @@ function rootVolume(source: PackerSource, ctx: MappingContext, done: Set<string>
     ctx.report('builder', source, 'kms_key_id', 'mapped', 'the root volume\'s KMS key');
   }
   return props.length ? `{ ${props.join(', ')} }` : undefined;
+}
+
+/** vpc_id (+ subnet_id, security groups): a synth-time VPC lookup, the subnet and groups by id. */
+function network(source: PackerSource, c: Record<string, unknown>, ctx: MappingContext, props: string[], done: Set<string>): void {
+  if (!isSet(c.vpc_id)) return;
+  const ec2 = (name: string) => ctx.use('aws-cdk-lib/aws-ec2', name);
+  const id = pascal(source.shortName);
+  props.push(`vpc: ${ec2('Vpc')}.fromLookup(this, ${ctx.string(`${id}Vpc`)}, { vpcId: ${ctx.string(String(c.vpc_id))} })`);
+  done.add('vpc_id');
+  ctx.report('builder', source, 'vpc_id', 'mapped', 'a synth-time lookup pinned in cdk.context.json');
+  if (isSet(c.subnet_id)) {
+    props.push(`subnetSelection: { subnets: [${ec2('Subnet')}.fromSubnetId(this, ${ctx.string(`${id}Subnet`)}, ${ctx.string(String(c.subnet_id))})] }`);
+    done.add('subnet_id');
+    ctx.report('builder', source, 'subnet_id', 'mapped', 'the build instance\'s subnet');
+  }
+  const groups = [...commaList(c.security_group_id), ...commaList(c.security_group_ids)];
+  if (groups.length) {
+    props.push(`securityGroups: [${groups.map((g, i) => `${ec2('SecurityGroup')}.fromSecurityGroupId(this, ${ctx.string(`${id}SecurityGroup${i}`)}, ${ctx.string(g)})`).join(', ')}]`);
+    for (const key of ['security_group_id', 'security_group_ids']) {
+      if (isSet(c[key])) {
+        done.add(key);
+        ctx.report('builder', source, key, 'mapped', 'the build instance\'s security groups');
+      }
+    }
+  }
 }

@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { mapBuilder } from './builder-mapping';
 import { MappingContext } from './mapping-context';
+import { pascal } from './names';
 import { PackerImage, PackerStep, PackerTemplate } from './packer-template';
 import { mapProvisioners } from './provisioner-mapping';
 
@@ -24,12 +25,6 @@ const POST_PROCESSORS: { readonly [type: string]: string } = {
 export interface GeneratedCode {
   readonly code: string;
   readonly context: MappingContext;
-}
-
-/** PascalCase from a Packer name (`ubuntu18-ami` -> `Ubuntu18Ami`). */
-export function pascal(name: string): string {
-  const out = name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, c => c.toUpperCase());
-  return /^[0-9]/.test(out) ? `Image${out}` : out || 'Image';
 }
 
 function camel(name: string): string {

@@ -4,10 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { generateCode, pascal } from './code-writer';
+import { generateCode } from './code-writer';
 import { readHclTemplate, TemplateInputs } from './hcl-template';
 import { countEntries, formatReport, ReportEntry } from './import-report';
 import { readJsonTemplate } from './json-template';
+import { pascal } from './names';
 import { PackerTemplate } from './packer-template';
 import { ExitCode, usageError } from '../core/cli-error';
 import { writeJson } from '../core/json-output';

@@ -105,7 +105,7 @@ function environment(step: PackerStep, ctx: MappingContext): string | undefined 
     if (ctx.containsSecret(v)) {
       ctx.report('provisioner', step, `${step.type}.environment ${k}`, 'approximate', 'holds a sensitive value: read it on the instance from SSM Parameter Store (SecureString) instead of writing it into the component');
       const name = [...ctx.template.sensitiveValues].find(([, s]) => v.includes(s))?.[0] ?? k;
-      return `${JSON.stringify(k)}: ${JSON.stringify(`$(aws ssm get-parameter --with-decryption --name /packer/${name} --query Parameter.Value --output text)`)}`;
+      return `${JSON.stringify(k)}: ${JSON.stringify(ssmShell(name))}`;
     }
     return `${JSON.stringify(k)}: ${ctx.string(toShellValues(v))}`;
   });
@@ -154,7 +154,13 @@ function shell(step: PackerStep, ctx: MappingContext, powerShell: boolean): Mapp
  * `{{ }}` as its own expressions.
  */
 function shellText(line: string, step: PackerStep, ctx: MappingContext, powerShell: boolean): string {
-  return toShellValues(line).replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, expression: string) => {
+  let text = line;
+  for (const [name, secret] of ctx.template.sensitiveValues) {
+    if (secret.length < 4 || !text.includes(secret)) continue;
+    ctx.report('provisioner', step, `${step.type} var.${name}`, 'approximate', 'a sensitive value: read on the instance from the SSM SecureString /packer/' + name + ' (create it), never written into the component');
+    text = text.split(secret).join(powerShell ? ssmPowerShell(name) : ssmShell(name));
+  }
+  return toShellValues(text).replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, expression: string) => {
     const known = BUILD_DATA[expression.replace(/^\./, '')];
     ctx.report('provisioner', step, `${step.type} {{ ${expression} }}`, 'approximate', known
       ? `Packer's ${expression} becomes ${known.description}`
@@ -234,4 +240,13 @@ function ansible(step: PackerStep, ctx: MappingContext): Mapped {
   }
   props.push(...stepOptions(step, ctx));
   return approx([`${Provisioner}.ansiblePlaybook({ ${props.join(', ')} })`], notes.length ? notes.join('; ') : undefined);
+}
+
+/** A sensitive value fetched on the build instance (the instance role needs ssm:GetParameter on it). */
+function ssmShell(variable: string): string {
+  return `$(aws ssm get-parameter --with-decryption --name /packer/${variable} --query Parameter.Value --output text)`;
+}
+
+function ssmPowerShell(variable: string): string {
+  return `$((Get-SSMParameter -Name /packer/${variable} -WithDecryption $true).Value)`;
 }

@@ -406,3 +406,56 @@ describe('the command', () => {
     expect(report.entries.find((e: { item: string }) => e.item === 'ssh_username').status).toBe('mapped');
   });
 });
+
+describe('network, role and source selection', () => {
+  const template = `
+variable "db_password" {
+  type      = string
+  default   = "s3cr3t-value"
+  sensitive = true
+}
+source "amazon-ebs" "web" {
+  source_ami           = "ami-0123456789abcdef0"
+  ami_name             = "web-{{timestamp}}"
+  vpc_id               = "vpc-0abc"
+  subnet_id            = "subnet-0abc"
+  security_group_ids   = ["sg-01", "sg-02"]
+  iam_instance_profile = "packer-build"
+}
+source "amazon-ebs" "worker" {
+  source_ami = "ami-0123456789abcdef0"
+  ami_name   = "worker-{{timestamp}}"
+  subnet_id  = "subnet-0def"
+}
+build {
+  sources = ["source.amazon-ebs.web", "source.amazon-ebs.worker"]
+  provisioner "shell" { inline = ["echo \${var.db_password} | app-setup"] }
+}
+`;
+
+  test('vpc_id, subnet_id, security groups and the instance profile become GoldenImage props', async () => {
+    const result = await imp(write('t.pkr.hcl', template));
+    expect(result.code).toContain('vpc: Vpc.fromLookup(this, "WebVpc", { vpcId: "vpc-0abc" })');
+    expect(result.code).toContain('subnetSelection: { subnets: [Subnet.fromSubnetId(this, "WebSubnet", "subnet-0abc")] }');
+    expect(result.code).toContain('SecurityGroup.fromSecurityGroupId(this, "WebSecurityGroup1", "sg-02")');
+    expect(result.code).toContain('role: Role.fromRoleName(this, "WebBuildRole", "packer-build")');
+    // Without vpc_id the subnet's VPC is unknown: reported, not guessed.
+    expect(result.entries.find(e => e.image === 'amazon-ebs.worker' && e.item === 'subnet_id')).toMatchObject({ status: 'unsupported', line: 18 });
+    // A sensitive value in a command is read on the instance, never written.
+    expect(result.code).not.toContain('s3cr3t-value');
+    expect(result.code).toContain('aws ssm get-parameter --with-decryption --name /packer/db_password');
+  });
+
+  test('--only imports the named sources', async () => {
+    write('t.pkr.hcl', template);
+    const r = await run(['t.pkr.hcl', '--only', 'worker', '--out', 'w.ts']);
+    expect(r.code).toBe(0);
+    const code = fs.readFileSync(path.join(dir, 'w.ts'), 'utf8');
+    expect(code).toContain('new GoldenImage(this, "Worker"');
+    expect(code).not.toContain('"Web"');
+    const bad = await run(['t.pkr.hcl', '--only', 'nope', '--out', 'n.ts']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('no source of');
+    expect(fs.existsSync(path.join(dir, 'n.ts'))).toBe(false);
+  });
+});
