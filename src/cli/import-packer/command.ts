@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { ImportPackerOptions } from './import-packer';
 import { CliCommand } from '../core/program';
+import { collectRepeated } from '../core/repeatable-option';
 
 const HELP_AFTER = `
 Writes a TypeScript file with a construct that builds the template's images with GoldenImage,
@@ -17,10 +18,6 @@ Examples:
   npx cdk-immutable-infra import-packer template.json --var region=eu-west-1 --json
 `;
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 /** `cdk-immutable-infra import-packer`. */
 export const importPackerCommand: CliCommand = {
   register(program: Command, context, run) {
@@ -28,9 +25,9 @@ export const importPackerCommand: CliCommand = {
       .summary('turn a Packer template into GoldenImage code')
       .description('Import a Packer template (HCL2 file or folder, or legacy JSON) as a TypeScript construct using GoldenImage.')
       .argument('<template>', 'a .pkr.hcl or .json template, or a folder of .pkr.hcl files')
-      .option('--var-file <file>', 'a .pkrvars.hcl or .json file of variable values (repeatable)', collect)
-      .option('--var <name=value>', 'a variable value (repeatable; wins over var-files)', collect)
-      .option('--only <source>', 'import only this source (repeatable)', collect)
+      .option('--var-file <file>', 'a .pkrvars.hcl or .json file of variable values (repeatable)', collectRepeated)
+      .option('--var <name=value>', 'a variable value (repeatable; wins over var-files)', collectRepeated)
+      .option('--only <source>', 'import only this source (repeatable)', collectRepeated)
       .option('--out <file>', 'the TypeScript file to write (default: <template name>-images.ts)')
       .option('--json', 'print the report as JSON on standard output')
       .addHelpText('after', HELP_AFTER)
