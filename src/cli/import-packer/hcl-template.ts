@@ -66,7 +66,7 @@ export async function readHclTemplate(files: readonly string[], root: string, in
   }
   const images: PackerImage[] = [];
   for (const build of blocksOf(parsed, 'build')) {
-    images.push(...await readBuild(build, sources, evaluator, scope, notes));
+    images.push(...await readBuild(build, sources, evaluator, scope));
   }
   if (images.length === 0) {
     throw templateError(files[0], undefined, undefined, 'no build block with sources: nothing to import. Add build { sources = ["source.amazon-ebs.NAME"] }');
@@ -288,7 +288,6 @@ async function readBuild(
   sources: Map<string, Located<Record<string, unknown>>>,
   evaluator: HclEvaluator,
   scope: HclScope,
-  notes: TemplateNote[],
 ): Promise<PackerImage[]> {
   const { file, index } = build;
   const buildName = typeof build.body.name === 'string' ? String(await evaluator.value(build.body.name, scope)) : undefined;
@@ -333,7 +332,6 @@ async function readBuild(
       postProcessors: await readPostProcessors(file, index, build.body, evaluator, sourceScope, source),
     });
   }
-  void notes;
   return images;
 }
 
