@@ -39,7 +39,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // projen would pin the dev copy of aws-cdk-lib to the peer minimum; test against the newer one.
   peerDependencyOptions: { pinnedDevDependency: false },
-  bundledDeps: ['yaml'],
+  // @cdktn/hcl2json: HashiCorp's HCL parser compiled to WebAssembly, for import-packer. Its wasm
+  // cannot be inlined into the CLI bundle, so it ships as a bundled dependency the CLI requires
+  // lazily; the library's runtime never loads it.
+  bundledDeps: ['yaml', '@cdktn/hcl2json@0.24.0'],
   devDeps: [
     `aws-cdk-lib@${TEST_CDK_VERSION}`,
     'constructs@^10.5.1',
@@ -117,7 +120,8 @@ const cli = project.bundler.addBundle('src/cli/cdk-immutable-infra.ts', {
   platform: 'node',
   target: 'node20',
   sourcemap: false,
-  externals: [],
+  // The HCL parser loads its wasm from its own package folder: required at run time, not bundled.
+  externals: ['@cdktn/hcl2json'],
   executable: true,
   esbuildArgs: { '--alias:aws-cdk-lib': './src/cli/core/synthesised-tokens.ts' },
 });
@@ -166,6 +170,13 @@ const benchPlan = project.addTask('bench:plan', {
 });
 benchPlan.spawn(project.bundler.bundleTask);
 benchPlan.exec('node -r ts-node/register bench/plan.ts');
+
+const benchImport = project.addTask('bench:import-packer', {
+  description: 'Time import-packer on each template of the shared Packer corpus (the shipped CLI and in process); writes bench/results/import-packer.json',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
+});
+benchImport.spawn(project.bundler.bundleTask);
+benchImport.exec('node -r ts-node/register bench/import-packer.ts');
 
 // jsii's Python target must generate cleanly (PyPI is out of reach, so code only), and the
 // committed API.md must be what docgen makes of the current source.

@@ -2,10 +2,11 @@
 import { bakeLocalCommand } from './bake-local/command';
 import { SANDBOX_COMMAND } from './bake-local/sandbox/sandbox-protocol';
 import { CliCommand, runCli } from './core/program';
+import { importPackerCommand } from './import-packer/command';
 import { planCommand } from './plan/command';
 
 /** Every command of the command line. */
-const COMMANDS: readonly CliCommand[] = [bakeLocalCommand, planCommand];
+const COMMANDS: readonly CliCommand[] = [bakeLocalCommand, importPackerCommand, planCommand];
 
 async function main(): Promise<void> {
   if (process.argv[2] === SANDBOX_COMMAND) {

@@ -55,6 +55,20 @@ function packageName(specifier: string): string {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
+/** Packages and, transitively, their runtime dependencies, as installed in the repository. */
+function withDependencies(packages: readonly string[]): string[] {
+  const all = new Set<string>();
+  const queue = [...packages];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (all.has(name)) continue;
+    all.add(name);
+    const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf-8'));
+    queue.push(...Object.keys(manifest.dependencies ?? {}));
+  }
+  return [...all];
+}
+
 describe('the packed npm package', () => {
   let workdir: string;
   let packed: PackedLibrary;
@@ -69,7 +83,8 @@ describe('the packed npm package', () => {
   });
 
   test('holds exactly the compiled library, the handler bundles, the bundled dependencies and the docs', () => {
-    const bundled = packed.manifest.bundledDependencies ?? [];
+    // Bundled dependencies come with their own dependencies (the HCL parser's fs-extra...).
+    const bundled = withDependencies(packed.manifest.bundledDependencies ?? []);
     const inBundledDependency = (f: string) => bundled.some(dep => f.startsWith(`node_modules/${dep}/`));
     const expected = [...ROOT_FILES, ...expectedLibraryFiles()].sort();
 
@@ -78,9 +93,18 @@ describe('the packed npm package', () => {
     expect({ stray, missing }).toEqual({ stray: [], missing: [] });
     // The README tells users to load the Jest serializer by this path.
     expect(packed.files).toContain('lib/snapshot/jest-serializer.js');
-    for (const dep of bundled) {
+    for (const dep of packed.manifest.bundledDependencies ?? []) {
       expect(packed.files).toContain(`node_modules/${dep}/package.json`);
     }
+  });
+
+  test('the command line finds the HCL parser it loads lazily (with its WebAssembly) in the package', () => {
+    const cli = fs.readFileSync(path.join(packed.root, 'assets/cli/cdk-immutable-infra/index.js'), 'utf-8');
+    // Left out of the esbuild bundle: its wasm is read from its own folder at run time.
+    expect(cli).toMatch(/require\(["']@cdktn\/hcl2json["']\)/);
+    expect(packed.files).toContain('node_modules/@cdktn/hcl2json/main.wasm.gz');
+    expect(require.resolve('@cdktn/hcl2json', { paths: [path.join(packed.root, 'assets/cli/cdk-immutable-infra')] }))
+      .toBe(path.join(packed.root, 'node_modules/@cdktn/hcl2json/build/index.js'));
   });
 
   test('every require reachable from the main module resolves inside the package or to a declared dependency or peer', () => {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { BakeLocalOptions } from './bake';
 import { CliCommand } from '../core/program';
+import { collectRepeated } from '../core/repeatable-option';
 
 const HELP_AFTER = `
 Runs the image's component documents as cdk synth wrote them in the cloud assembly: the build and
@@ -16,10 +17,6 @@ Examples:
   sudo npx cdk-immutable-infra bake-local --app cdk.out --keep /tmp/web-root --json
 `;
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 /** `cdk-immutable-infra bake-local`. */
 export const bakeLocalCommand: CliCommand = {
   register(program: Command, context, run) {
@@ -32,7 +29,7 @@ export const bakeLocalCommand: CliCommand = {
       .option('--keep <dir>', 'copy the resulting root filesystem to <dir> (new or empty) to inspect it')
       .option('--rootfs <dir>', 'use this prepared root filesystem instead of one built from the parent image')
       .option('--cache <dir>', 'where built roots and step logs are kept (default: ~/.cache/cdk-immutable-infra/bake-local, or under $XDG_CACHE_HOME)')
-      .option('--skip <component>', 'leave out a component the assembly has no document for (repeatable)', collect)
+      .option('--skip <component>', 'leave out a component the assembly has no document for (repeatable)', collectRepeated)
       .option('--json', 'print the result as JSON on standard output')
       .option('--quiet', 'progress as plain lines, without the live line')
       .addHelpText('after', HELP_AFTER)
