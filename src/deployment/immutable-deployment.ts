@@ -11,7 +11,7 @@ import { DeploymentSettings, resolveSettings } from './deployment-settings';
 import { Generation } from './generation';
 import { computeGenerationKey } from './generation-key';
 import { ImmutableDeploymentProps } from './immutable-deployment-props';
-import { claimPriority, clashingListenerRules } from './listener-priorities';
+import { ListenerClaim, claimPriority, clashingListenerRules } from './listener-priorities';
 import { listenerUrl } from './listener-url';
 import { createOwnLoadBalancer, loadBalancerFullNameOf } from './own-load-balancer';
 import { CONTROLLER_TAG_KEY, ReleaseController } from './release-controller';
@@ -57,6 +57,12 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
 
   /** The listener that carries the deployment's rule. */
   public readonly listener: elbv2.IApplicationListener;
+
+  /**
+   * Its rule priority on the listener, which no other deployment of the app may take.
+   * @internal
+   */
+  public readonly _listenerClaim?: ListenerClaim;
 
   /** The instances' network access (their security group). */
   public readonly connections: ec2.Connections;
@@ -132,7 +138,7 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     this.url = listenerUrl(this.listener);
     this.loadBalancerFullName = this.loadBalancer?.loadBalancerFullName ?? loadBalancerFullNameOf(this.listener.listenerArn);
     this.connections.allowFrom(this.listener, ec2.Port.tcp(settings.port), 'Load balancer to instances (traffic and health checks)');
-    claimPriority(this, this.listener, settings.priority);
+    this._listenerClaim = claimPriority(this, this.listener, settings.priority, this.otherListenerClaims());
 
     this.generationKey = this.computeKey(props, settings, launch);
     const controller = ReleaseController.of(this);
@@ -366,6 +372,22 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
       policy.node.addDependency(release);
     }
     return release;
+  }
+
+  /**
+   * The priorities the app's other deployments hold. Read from the construct tree, not kept
+   * aside: two apps (or two tests) never share them. Only a listener the user gives can be
+   * shared, so a deployment with its own load balancer asks for nothing.
+   */
+  private *otherListenerClaims(): Iterable<ListenerClaim> {
+    if (this.loadBalancer) {
+      return;
+    }
+    for (const construct of this.node.root.node.findAll()) {
+      if (construct instanceof ImmutableDeployment && construct._listenerClaim) {
+        yield construct._listenerClaim;
+      }
+    }
   }
 
   /** Checks that can only run once the whole app exists. */

@@ -1,13 +1,19 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { IConstruct, Node } from 'constructs';
+import { IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { canonicalJson } from '../private/hash';
 import { referenceIdentity } from '../private/stable-identity';
 import { PRIORITY_RANGE } from '../release-contract/limits';
 
-/** Priorities claimed by deployments, per listener, per app (keyed by the construct tree's root). */
-const claims = new WeakMap<IConstruct, Map<string, Map<number, string>>>();
+/** A deployment's rule priority on a listener, as other deployments of the app see it. */
+export interface ListenerClaim {
+  /** The listener's identity, equal for every reference to it in one app (see listenerKey). */
+  readonly listener: string;
+  readonly priority: number;
+  /** The deployment's construct path, for messages. */
+  readonly owner: string;
+}
 
 /**
  * A key for a listener that is equal for every reference to it in one app: its ARN when
@@ -18,29 +24,31 @@ function listenerKey(scope: IConstruct, listener: elbv2.IApplicationListener): s
 }
 
 /**
- * Claims `priority` on `listener` for the deployment `scope`; fails synth when the priority
- * is out of range or another deployment in the app has it.
+ * The claim of deployment `scope` to `priority` on `listener`; fails synth when the priority is
+ * out of range or one of `others` (the claims of the app's other deployments) has it. Undefined
+ * for a deploy-time priority, which the load balancer checks when the rule is created.
  */
-export function claimPriority(scope: IConstruct, listener: elbv2.IApplicationListener, priority: number): void {
+export function claimPriority(scope: IConstruct, listener: elbv2.IApplicationListener, priority: number, others: Iterable<ListenerClaim>): ListenerClaim | undefined {
   if (Token.isUnresolved(priority)) {
-    return; // a deploy-time priority is checked by the load balancer when the rule is created
+    return undefined;
   }
   if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
     invalidProp(scope, 'priority', priority, `a listener rule priority is a whole number from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}`,
       `Give a priority from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max} that no other rule on the listener uses`);
   }
-  const root = Node.of(scope).root;
-  const byListener = claims.get(root) ?? new Map<string, Map<number, string>>();
-  claims.set(root, byListener);
-  const key = listenerKey(scope, listener);
-  const taken = byListener.get(key) ?? new Map<number, string>();
-  byListener.set(key, taken);
+  const claim: ListenerClaim = { listener: listenerKey(scope, listener), priority, owner: scope.node.path };
+  const taken = new Map<number, string>();
+  for (const other of others) {
+    if (other.listener === claim.listener && other.owner !== claim.owner) {
+      taken.set(other.priority, other.owner);
+    }
+  }
   const owner = taken.get(priority);
-  if (owner !== undefined && owner !== scope.node.path) {
+  if (owner !== undefined) {
     invalidProp(scope, 'priority', priority, `the ImmutableDeployment ${owner} already uses priority ${priority} on the same listener, and a listener's rule priorities are unique`,
       `Give this deployment another priority, for example ${nextFree(taken, priority)}`);
   }
-  taken.set(priority, scope.node.path);
+  return claim;
 }
 
 /**
