@@ -210,6 +210,8 @@ project.addTask('test:deep', {
 project.package.setScript('test', 'npx projen build');
 
 project.addPackageIgnore('bench/');
+// The maintainer's map; users read the README and API.md.
+project.addPackageIgnore('/ARCHITECTURE.md');
 project.addPackageIgnore('tools/');
 project.addPackageIgnore('examples/');
 project.addPackageIgnore('.ci/');
