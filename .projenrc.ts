@@ -54,6 +54,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-eventbridge@^3',
     '@aws-sdk/client-imagebuilder@^3',
     '@aws-sdk/client-dynamodb@^3',
+    // vagrant-box (the command line): AMI ids from SSM, the exported disk from S3. Bundled into the CLI.
+    '@aws-sdk/client-ssm@^3',
+    '@aws-sdk/client-s3@^3',
     '@smithy/protocol-http@^5',
     '@smithy/util-retry@^4',
     '@types/aws-lambda@^8',
