@@ -68,7 +68,9 @@ export function parseRegions(value: string | undefined, flagNeeding: string): st
  * would have no AMI for it.
  */
 export async function amisFromSsm(parameter: string, regions: readonly string[], env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
-  const { SSMClient, GetParameterCommand, ParameterNotFound } = await import('@aws-sdk/client-ssm');
+  // Loaded when used: the SDK client is most of the command line's bundle by size.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SSMClient, GetParameterCommand, ParameterNotFound } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
   const amis = new Map<string, string>();
   for (const region of regions) {
     const client = new SSMClient({ region, endpoint: env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL, maxAttempts: 3 });

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { ProgressStream } from '../core/progress';
 
 const MiB = 1024 * 1024;
@@ -40,4 +41,22 @@ export class ByteProgress {
     const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
     return `${this.label}: ${(done / MiB).toFixed(1)} / ${(total / MiB).toFixed(1)} MiB (${percent}%)`;
   }
+}
+
+/** The chunk size disks are read in: few system calls, little memory. */
+const READ_CHUNK = MiB;
+
+/** A file's bytes, in large chunks. */
+export function readChunks(file: string): AsyncIterable<Buffer> {
+  return fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+}
+
+/** Passes chunks through, telling `onChunk` the size of each (a pipeline stage that counts). */
+export function counting(onChunk: (bytes: number) => void): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+  return async function* (source: AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
+      onChunk(chunk.length);
+      yield chunk;
+    }
+  };
 }

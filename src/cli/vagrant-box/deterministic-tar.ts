@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { pipeline } from 'stream/promises';
 import * as zlib from 'zlib';
+import { readChunks } from './byte-progress';
 
 /** One member of an archive: text made here, or a file copied in. */
 export interface ArchiveEntry {
@@ -14,6 +15,13 @@ export interface ArchiveEntry {
 /** Bytes copied so far of the bytes to copy. */
 export type ByteListener = (done: number, total: number) => void;
 
+export interface ArchiveOptions {
+  readonly gzip: boolean;
+  /** Every member's modification time, in seconds since the epoch. */
+  readonly mtime: number;
+  readonly onBytes?: ByteListener;
+}
+
 const BLOCK = 512;
 /** The largest size an ustar header holds in octal (8 GiB - 1); larger sizes use base-256. */
 const OCTAL_SIZE_LIMIT = 0o77777777777;
@@ -24,7 +32,7 @@ const OCTAL_SIZE_LIMIT = 0o77777777777;
  * (seconds; SOURCE_DATE_EPOCH by convention). Disks over 8 GiB get their size in base-256, as
  * GNU tar and libarchive (Vagrant unpacks with bsdtar) read it. Returns the archive's SHA-256.
  */
-export async function writeArchive(out: string, entries: readonly ArchiveEntry[], options: { gzip: boolean; mtime: number; onBytes?: ByteListener }): Promise<string> {
+export async function writeArchive(out: string, entries: readonly ArchiveEntry[], options: ArchiveOptions): Promise<string> {
   const sizes = entries.map(entry => (entry.file !== undefined ? fs.statSync(entry.file).size : Buffer.byteLength(entry.text ?? '')));
   const total = sizes.reduce((a, b) => a + b, 0);
   const hash = crypto.createHash('sha256');
@@ -33,10 +41,10 @@ export async function writeArchive(out: string, entries: readonly ArchiveEntry[]
     for (const [index, entry] of entries.entries()) {
       yield header(entry.name, sizes[index], options.mtime);
       if (entry.file !== undefined) {
-        for await (const chunk of fs.createReadStream(entry.file, { highWaterMark: 1 << 20 })) {
-          done += (chunk as Buffer).length;
+        for await (const chunk of readChunks(entry.file)) {
+          done += chunk.length;
           options.onBytes?.(done, total);
-          yield chunk as Buffer;
+          yield chunk;
         }
       } else {
         done += sizes[index];
@@ -50,17 +58,11 @@ export async function writeArchive(out: string, entries: readonly ArchiveEntry[]
     // Two zero blocks end the archive.
     yield Buffer.alloc(BLOCK * 2);
   }
-  const hashing = async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    for await (const chunk of source) {
-      hash.update(chunk);
-      yield chunk;
-    }
-  };
   const target = fs.createWriteStream(out, { flags: 'wx' });
   if (options.gzip) {
-    await pipeline(members, zlib.createGzip({ level: 6 }), hashing, target);
+    await pipeline(members, zlib.createGzip({ level: 6 }), hashing(hash), target);
   } else {
-    await pipeline(members, hashing, target);
+    await pipeline(members, hashing(hash), target);
   }
   return hash.digest('hex');
 }
@@ -93,4 +95,14 @@ function header(name: string, size: number, mtime: number): Buffer {
 
 function writeOctal(block: Buffer, value: number, offset: number, length: number): void {
   block.write(`${value.toString(8).padStart(length - 1, '0')}\0`, offset, length, 'latin1');
+}
+
+/** A pipeline stage that hashes what passes through. */
+export function hashing(hash: crypto.Hash): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+  return async function* (source: AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  };
 }

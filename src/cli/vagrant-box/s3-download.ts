@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { ByteProgress } from './byte-progress';
-import { usageError } from '../core/cli-error';
+import { ByteProgress, counting } from './byte-progress';
+import { CliError, ExitCode, usageError } from '../core/cli-error';
 
 /** Where a download stands: the partial file and the object version it holds part of. */
 interface PartialState {
@@ -28,7 +28,8 @@ export function parseS3Url(url: string): { bucket: string; key: string } {
  */
 export async function downloadFromS3(url: string, target: string, env: NodeJS.ProcessEnv, progress: ByteProgress): Promise<number> {
   const { bucket, key } = parseS3Url(url);
-  const { S3Client, HeadObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { S3Client, HeadObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   // A custom endpoint (a local S3-compatible server) takes path-style addressing.
   const client = new S3Client({ region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', endpoint, forcePathStyle: Boolean(endpoint), maxAttempts: 5 });
@@ -40,7 +41,7 @@ export async function downloadFromS3(url: string, target: string, env: NodeJS.Pr
     });
     const total = head.ContentLength ?? 0;
     const etag = head.ETag ?? '';
-    let offset = resumeOffset(part, stateFile, etag, total);
+    const offset = resumeOffset(part, stateFile, etag, total);
     if (offset === 0) {
       fs.writeFileSync(part, '');
     }
@@ -50,13 +51,11 @@ export async function downloadFromS3(url: string, target: string, env: NodeJS.Pr
       const body = object.Body as Readable;
       let done = offset;
       progress.update(done, total);
-      await pipeline(body, async function* (source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          done += chunk.length;
-          progress.update(done, total);
-          yield chunk;
-        }
-      }, fs.createWriteStream(part, { flags: 'a' }));
+      await pipeline(body, counting(bytes => progress.update(done += bytes, total)), fs.createWriteStream(part, { flags: 'a' })).catch(e => {
+        progress.done();
+        throw new CliError(`--from-s3 ${url}: the download stopped at ${done} of ${total} bytes (${e.code ?? e.name}: ${e.message}): `
+          + `run the command again to fetch the rest (kept in ${part})`, ExitCode.FAILED);
+      });
 
     }
     progress.done();

@@ -4,11 +4,11 @@ import * as path from 'path';
 import { pipeline } from 'stream/promises';
 import { amisFromFlags, amisFromOutputsFile, amisFromSsm, checkEveryRegion, parseRegions } from './ami-sources';
 import { BoxNetwork, BoxProvider, renderAwsVagrantfile, renderHypervisorVagrantfile, renderMetadata } from './box-vagrantfile';
-import { ByteProgress } from './byte-progress';
+import { ByteProgress, counting, readChunks } from './byte-progress';
 import { ArchiveEntry, writeArchive } from './deterministic-tar';
 import { Firmware, GUEST_OSES, MachineSettings, positiveInteger } from './machine-settings';
-import { renderOvfEnvelope } from './ovf-envelope';
 import { OutputPath } from './output-path';
+import { renderOvfEnvelope } from './ovf-envelope';
 import { downloadFromS3, parseS3Url } from './s3-download';
 import { readVmdk, VmdkDisk } from './vmdk-disk';
 import { renderVmx } from './vmx-file';
@@ -193,9 +193,9 @@ async function writeOvfPackage(out: OutputPath, machine: MachineSettings, vmdk: 
   let done = 0;
   for (const disk of disks) {
     const hash = crypto.createHash('sha256');
-    for await (const chunk of fs.createReadStream(disk.file!, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Buffer);
-      done += (chunk as Buffer).length;
+    for await (const chunk of readChunks(disk.file!)) {
+      hash.update(chunk);
+      done += chunk.length;
       progress.update(done, vmdk.fileBytes);
     }
     digests.push(`SHA256(${disk.name})= ${hash.digest('hex')}`);
@@ -217,13 +217,7 @@ async function writeOvfPackage(out: OutputPath, machine: MachineSettings, vmdk: 
       fs.writeFileSync(target, member.text);
       continue;
     }
-    await pipeline(fs.createReadStream(member.file!, { highWaterMark: 1 << 20 }), async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        copied += chunk.length;
-        copy.update(copied, vmdk.fileBytes);
-        yield chunk;
-      }
-    }, fs.createWriteStream(target, { flags: 'wx' }));
+    await pipeline(readChunks(member.file!), counting(bytes => copy.update(copied += bytes, vmdk.fileBytes)), fs.createWriteStream(target, { flags: 'wx' }));
   }
   copy.done();
   const bytes = members.reduce((sum, m) => sum + fs.statSync(path.join(out.temp, m.name)).size, 0);

@@ -64,7 +64,7 @@ export function tarListing(file: string, gzip = true): string[] {
 
 /** One member's bytes (`tar -xOf`). */
 export function tarMemberBytes(file: string, member: string, gzip = true): Buffer {
-  return execFileSync('tar', [gzip ? '-xzOf' : '-xOf', file, member], { maxBuffer: 1 << 26 });
+  return execFileSync('tar', [gzip ? '-xzOf' : '-xOf', file, member], { maxBuffer: 64 * 1024 * 1024 });
 }
 
 /** One member's text. */
