@@ -242,7 +242,7 @@ function report(result: VagrantBoxResult, name: string, json: boolean, context: 
     writeJson(context.stdout, result);
     return;
   }
-  const lines = [`${result.path}: ${result.kind === 'box' ? `a ${result.provider} box` : `an OVF package (${result.kind})`}, ${result.bytes} bytes, in ${result.seconds.toFixed(1)}s`];
+  const lines = [`${result.path}: ${result.kind === 'box' ? `a box for ${result.provider}` : `an OVF package (${result.kind})`}, ${result.bytes} bytes, in ${result.seconds.toFixed(1)}s`];
   lines.push(`  ${result.members.join(', ')}`);
   if (result.sha256) {
     lines.push(`  sha256 ${result.sha256}`);
