@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadAwsClients } from './load-aws-clients';
 import { usageError } from '../core/cli-error';
 
 const AMI_ID = /^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
@@ -68,9 +69,7 @@ export function parseRegions(value: string | undefined, flagNeeding: string): st
  * would have no AMI for it.
  */
 export async function amisFromSsm(parameter: string, regions: readonly string[], env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
-  // Loaded when used: the SDK client is most of the command line's bundle by size.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SSMClient, GetParameterCommand, ParameterNotFound } = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
+  const { SSMClient, GetParameterCommand, ParameterNotFound } = loadAwsClients();
   const amis = new Map<string, string>();
   for (const region of regions) {
     const client = new SSMClient({ region, endpoint: env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL, maxAttempts: 3 });

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ByteProgress, counting } from './byte-progress';
+import { loadAwsClients } from './load-aws-clients';
 import { CliError, ExitCode, usageError } from '../core/cli-error';
 
 /** Where a download stands: the partial file and the object version it holds part of. */
@@ -28,8 +29,7 @@ export function parseS3Url(url: string): { bucket: string; key: string } {
  */
 export async function downloadFromS3(url: string, target: string, env: NodeJS.ProcessEnv, progress: ByteProgress): Promise<number> {
   const { bucket, key } = parseS3Url(url);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { S3Client, HeadObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+  const { S3Client, HeadObjectCommand, GetObjectCommand } = loadAwsClients();
   const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   // A custom endpoint (a local S3-compatible server) takes path-style addressing.
   const client = new S3Client({ region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', endpoint, forcePathStyle: Boolean(endpoint), maxAttempts: 5 });
