@@ -139,6 +139,10 @@ async function resolveDisk(options: VagrantBoxOptions, context: CliContext, live
 }
 
 function machineSettings(options: VagrantBoxOptions, name: string, vmdk: VmdkDisk): MachineSettings {
+  // The name becomes file names inside the package (<name>.ovf), whose tar headers hold 100 bytes.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
+    throw usageError(`${options.name ? '--name' : '--out'} ${options.name ?? options.out}: the machine name "${name}" must be 1 to 64 letters, digits, '.', '_' or '-': give --name`);
+  }
   const os = GUEST_OSES[options.os];
   // A MAC derived from the box name and disk size: the same box is built byte for byte again.
   const digest = crypto.createHash('sha256').update(`${name}\0${vmdk.capacityBytes}`).digest('hex');

@@ -162,6 +162,8 @@ describe('refusals: exit 2, one line naming the flag and file, nothing written',
     ['a disk for an aws box', () => ['--provider', 'aws', '--vmdk', 'web.vmdk', '--out', 'x.box'], /--provider aws with --vmdk web\.vmdk: an aws box holds AMI ids/],
     ['no disk for a virtualbox box', () => ['--provider', 'virtualbox', '--out', 'x.box'], /--provider virtualbox needs a disk/],
     ['--ovf with a provider', () => ['--ovf', '--provider', 'virtualbox', '--vmdk', 'web.vmdk', '--out', 'x.box'], /--ovf with --provider virtualbox/],
+    ['a machine name that cannot be a file name', () => ['--provider', 'virtualbox', '--vmdk', 'web.vmdk', '--name', 'web server', '--out', 'x.box'],
+      /--name web server: the machine name "web server" must be 1 to 64 letters/],
     ['an unknown provider', () => ['--provider', 'hyperv', '--vmdk', 'web.vmdk', '--out', 'x.box'], /option '--provider <provider>' argument 'hyperv' is invalid/],
   ])('%s', async (_, setup, message) => {
     const dir = temporaryFolder('refuse-');
