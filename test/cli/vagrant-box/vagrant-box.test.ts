@@ -1,3 +1,4 @@
+import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -202,4 +203,34 @@ describe('refusals: exit 2, one line naming the flag and file, nothing written',
     expect(entries(dir)).toEqual(['web-flat.vmdk', 'web.vmdk']);
     fs.rmSync(dir, { recursive: true });
   });
+});
+
+test('Ctrl-C while the disk is copied: the command ends by SIGINT and leaves no temporary file', async () => {
+  const dir = temporaryFolder('interrupt-');
+  // A flat VMDK of 128 MiB of random bytes: gzip takes seconds on it, time to interrupt.
+  fs.writeFileSync(path.join(dir, 'web.vmdk'), '# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\nRW 262144 FLAT "web-flat.vmdk" 0\n');
+  fs.writeFileSync(path.join(dir, 'web-flat.vmdk'), crypto.randomBytes(128 * 1024 * 1024));
+  const cli = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(__dirname, '../../../src/cli/cdk-immutable-infra.ts'),
+    'vagrant-box', '--provider', 'virtualbox', '--vmdk', 'web.vmdk', '--out', 'web.box'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '../../../tsconfig.dev.json') },
+  });
+  let stderr = '';
+  const exited = new Promise<NodeJS.Signals | number | null>(resolve => cli.on('exit', (code, signal) => resolve(signal ?? code)));
+  await new Promise<void>((resolve, reject) => {
+    cli.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/writing web\.box: [1-9]/.test(stderr)) {
+        resolve();
+      }
+    });
+    void exited.then(status => reject(new Error(`the command ended (${status}) before the copy started: ${stderr}`)));
+  });
+  expect(fs.readdirSync(dir).filter(f => f.endsWith('.tmp'))).toHaveLength(1);
+  cli.kill('SIGINT');
+  expect(await exited).toBe('SIGINT');
+  expect(stderr).toContain('SIGINT: stopping vagrant-box web.box');
+  expect(entries(dir)).toEqual(['web-flat.vmdk', 'web.vmdk']);
+  fs.rmSync(dir, { recursive: true });
 });
