@@ -54,6 +54,19 @@ describeWithTools('vagrant-box with qemu-img and vagrant', () => {
     expect(tarMemberBytes(path.join(root, `${name}.box`), member).equals(fs.readFileSync(path.join(root, disk[1])))).toBe(true);
   });
 
+  test('a monolithicFlat disk (a descriptor and its extent): both go into the box under their names, and qemu-img reads them there', async () => {
+    execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', path.join(root, 'flat.vmdk'), '64M']);
+    const run = await runVagrantBox(root, ['--provider', 'vmware_desktop', '--vmdk', 'flat.vmdk', '--out', 'flat.box', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).members).toEqual(['metadata.json', 'Vagrantfile', 'box.vmx', 'flat.vmdk', 'flat-flat.vmdk']);
+    expect(vagrant('box', 'add', '--name', 'flat', path.join(root, 'flat.box'))).toContain("Successfully added box 'flat' (v0) for 'vmware_desktop'!");
+    const unpacked = path.join(vagrantHome, 'boxes', 'flat', '0', 'vmware_desktop');
+    expect(fs.readFileSync(path.join(unpacked, 'box.vmx'), 'utf-8')).toContain('sata0:0.fileName = "flat.vmdk"');
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path.join(unpacked, 'flat.vmdk')], { encoding: 'utf-8' }));
+    expect(info).toMatchObject({ 'format': 'vmdk', 'virtual-size': 64 * 1024 * 1024 });
+    expect(info['format-specific'].data.extents[0].filename).toBe(path.join(unpacked, 'flat-flat.vmdk'));
+  });
+
   test('an aws box: vagrant adds it under aws', async () => {
     const run = await runVagrantBox(root, ['--provider', 'aws', '--ami', 'eu-west-1=ami-0123456789abcdef0', '--out', 'web-aws.box']);
     expect(run.code).toBe(0);
