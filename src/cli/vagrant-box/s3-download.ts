@@ -47,7 +47,11 @@ export async function downloadFromS3(url: string, target: string, env: NodeJS.Pr
     }
     fs.writeFileSync(stateFile, JSON.stringify({ etag, size: total } satisfies PartialState));
     if (offset < total) {
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag || undefined, Range: offset > 0 ? `bytes=${offset}-` : undefined }));
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag || undefined, Range: offset > 0 ? `bytes=${offset}-` : undefined }))
+        .catch(e => {
+          // 412: the object was replaced between HEAD and GET; the next run starts over on the new one.
+          throw new CliError(`--from-s3 ${url}: ${e.name}: ${e.message}: run the command again`, ExitCode.FAILED);
+        });
       const body = object.Body as Readable;
       let done = offset;
       progress.update(done, total);
@@ -56,12 +60,11 @@ export async function downloadFromS3(url: string, target: string, env: NodeJS.Pr
         throw new CliError(`--from-s3 ${url}: the download stopped at ${done} of ${total} bytes (${e.code ?? e.name}: ${e.message}): `
           + `run the command again to fetch the rest (kept in ${part})`, ExitCode.FAILED);
       });
-
     }
     progress.done();
     const size = fs.statSync(part).size;
     if (size !== total) {
-      throw usageError(`--from-s3 ${url}: downloaded ${size} of ${total} bytes: run the command again to fetch the rest`);
+      throw new CliError(`--from-s3 ${url}: downloaded ${size} of ${total} bytes: run the command again to fetch the rest`, ExitCode.FAILED);
     }
     fs.renameSync(part, target);
     fs.rmSync(stateFile, { force: true });

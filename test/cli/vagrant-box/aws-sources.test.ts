@@ -21,6 +21,8 @@ interface FakeAws {
   /** Faults still to inject: a 500 on the next SSM call; a GET cut after this many bytes. */
   ssmErrorsLeft: number;
   cutGetAfter?: number;
+  /** The next GET finds the object replaced since the HEAD before it (a new ETag). */
+  replaceBeforeGet?: boolean;
 }
 
 let server: http.Server;
@@ -55,6 +57,10 @@ function handle(request: http.IncomingMessage, response: http.ServerResponse, bo
   if (!object) {
     response.writeHead(404, { 'content-type': 'application/xml' }).end(request.method === 'HEAD' ? undefined : '<Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>');
     return;
+  }
+  if (request.method === 'GET' && fake.replaceBeforeGet) {
+    fake.replaceBeforeGet = false;
+    object.etag = '"replaced"';
   }
   if (request.headers['if-match'] && request.headers['if-match'] !== object.etag) {
     response.writeHead(412, { 'content-type': 'application/xml' }).end('<Error><Code>PreconditionFailed</Code><Message>etag</Message></Error>');
@@ -182,6 +188,20 @@ describe('--from-s3', () => {
     expect((await runVagrantBox(dir, args, env())).code).toBe(0);
     expect(fake.requests[1]).toBe('GET images/exports/web/export-ami-0aaaaaaaaaaaaaaaa.vmdk');
     expect(fs.readFileSync(path.join(dir, 'export-ami-0aaaaaaaaaaaaaaaa.vmdk')).equals(replaced)).toBe(true);
+    fake.objects.set('images/exports/web/export-ami-0aaaaaaaaaaaaaaaa.vmdk', { body: disk, etag: '"v1"' });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('an object replaced between HEAD and GET: If-Match fails, exit 1, and the next run downloads the new one', async () => {
+    const dir = temporaryFolder('s3-race-');
+    const args = ['--provider', 'virtualbox', '--from-s3', 's3://images/exports/web/export-ami-0aaaaaaaaaaaaaaaa.vmdk', '--out', 'web.box'];
+    fake.replaceBeforeGet = true;
+    const first = await runVagrantBox(dir, args, env());
+    expect(first).toMatchObject({ code: 1, stderr: expect.stringContaining('--from-s3 s3://images/exports/web/export-ami-0aaaaaaaaaaaaaaaa.vmdk: PreconditionFailed') });
+    expect(fs.existsSync(path.join(dir, 'web.box'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'export-ami-0aaaaaaaaaaaaaaaa.vmdk'))).toBe(false);
+    expect((await runVagrantBox(dir, args, env())).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'export-ami-0aaaaaaaaaaaaaaaa.vmdk')).equals(disk)).toBe(true);
     fake.objects.set('images/exports/web/export-ami-0aaaaaaaaaaaaaaaa.vmdk', { body: disk, etag: '"v1"' });
     fs.rmSync(dir, { recursive: true });
   });
