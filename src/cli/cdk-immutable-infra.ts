@@ -4,9 +4,10 @@ import { SANDBOX_COMMAND } from './bake-local/sandbox/sandbox-protocol';
 import { CliCommand, runCli } from './core/program';
 import { importPackerCommand } from './import-packer/command';
 import { planCommand } from './plan/command';
+import { vagrantBoxCommand } from './vagrant-box/command';
 
 /** Every command of the command line. */
-const COMMANDS: readonly CliCommand[] = [bakeLocalCommand, importPackerCommand, planCommand];
+const COMMANDS: readonly CliCommand[] = [bakeLocalCommand, importPackerCommand, planCommand, vagrantBoxCommand];
 
 async function main(): Promise<void> {
   if (process.argv[2] === SANDBOX_COMMAND) {

@@ -26,8 +26,12 @@ function sourceFiles(dir: string): string[] {
  * Compiled library modules (declarations included), the handler bundles and the command line's
  * bundle. Handlers reach consumers only as bundles in assets/; of src/handlers/ only the
  * projen-generated `*-function.ts` Lambda constructs are library code. The command line ships
- * as its one esbuild bundle (package.json `bin`), never as compiled modules in lib/cli/.
+ * as esbuild bundles (package.json `bin`, and the SDK clients of vagrant-box beside it), never as
+ * compiled modules in lib/cli/.
  */
+/** The command line's bundles: the CLI, and vagrant-box's AWS SDK clients, which it requires by path when used. */
+const CLI_BUNDLES = ['src/cli/cdk-immutable-infra.ts', 'src/cli/vagrant-box/aws-clients.ts'];
+
 function expectedLibraryFiles(): string[] {
   const sources = sourceFiles('src').filter(f => f.endsWith('.ts') && !f.endsWith('.d.ts'));
   const library = sources
@@ -38,7 +42,7 @@ function expectedLibraryFiles(): string[] {
       return [`${base}.js`, `${base}.d.ts`];
     });
   const bundles = sources
-    .filter(f => f.endsWith('.lambda.ts') || f === 'src/cli/cdk-immutable-infra.ts')
+    .filter(f => f.endsWith('.lambda.ts') || CLI_BUNDLES.includes(f))
     .map(f => f.replace(/^src\//, 'assets/').replace(/\.ts$/, '/index.js'));
   return [...library, ...bundles];
 }
@@ -105,6 +109,29 @@ describe('the packed npm package', () => {
     expect(packed.files).toContain('node_modules/@cdktn/hcl2json/main.wasm.gz');
     expect(require.resolve('@cdktn/hcl2json', { paths: [path.join(packed.root, 'assets/cli/cdk-immutable-infra')] }))
       .toBe(path.join(packed.root, 'node_modules/@cdktn/hcl2json/build/index.js'));
+  });
+
+  test('the command line loads vagrant-box\'s SDK clients from their own bundle in the package', () => {
+    const cli = fs.readFileSync(path.join(packed.root, 'assets/cli/cdk-immutable-infra/index.js'), 'utf-8');
+    // Not inside the CLI's bundle (every command would pay to parse them) ...
+    expect(cli).not.toContain('AmazonSSM');
+    // ... but loaded by it when used: the shipped CLI reaches the SDK (refused connection to a
+    // closed local port), not a missing module.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-clients-'));
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [path.join(packed.root, 'assets/cli/cdk-immutable-infra/index.js'), 'vagrant-box', '--provider', 'aws',
+        '--from-ssm', '/golden/web/latest', '--regions', 'eu-west-1', '--out', path.join(out, 'web.box')], {
+        encoding: 'utf-8',
+        stdio: 'pipe',
+        env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake', AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' },
+      });
+    } catch (e) {
+      stderr = String((e as { stderr?: string }).stderr);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+    expect(stderr).toContain('--from-ssm /golden/web/latest in eu-west-1: Error: connect ECONNREFUSED 127.0.0.1:9');
   });
 
   test('every require reachable from the main module resolves inside the package or to a declared dependency or peer', () => {
