@@ -29,7 +29,7 @@ export interface PuppetApplyProvisionerOptions extends StepOptions {
   readonly modules: string;
 
   /**
-   * The manifest to apply, relative to `modules` (e.g. `manifests/site.pp`). It must be inside
+   * The manifest to apply, relative to `modules` (e.g. `site.pp`). It must be inside
    * that folder.
    */
   readonly manifest: string;
@@ -126,7 +126,7 @@ export class PuppetApply implements ProvisionerKind {
   private fileInside(context: ProvisionerBindContext, prop: 'manifest' | 'hieraConfig', value: string | undefined, folder: string): string | undefined {
     if (value === undefined) {
       if (prop === 'manifest') {
-        invalidProp(context.scope, `${context.prop}.manifest`, value, 'a manifest to apply is required', 'Give its path relative to modules, e.g. \'manifests/site.pp\'');
+        invalidProp(context.scope, `${context.prop}.manifest`, value, 'a manifest to apply is required', 'Give its path relative to modules, e.g. \'site.pp\'');
       }
       return undefined;
     }
