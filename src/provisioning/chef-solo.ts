@@ -114,7 +114,7 @@ export class ChefSolo implements ProvisionerKind {
       invalidProp(context.scope, `${context.prop}.json.run_list`, this.options.json!.run_list, 'the run list is given in runList', 'Move the entries to runList');
     }
     const attributesText = JSON.stringify(attributes);
-    refuseCredentials(context, 'json', JSON.stringify(attributes, undefined, 1), 'the attributes');
+    refuseCredentials(context, 'json', JSON.stringify(attributes, undefined, 1), 'the attributes JSON');
     for (const command of this.options.installCommand ?? []) {
       refuseCredentials(context, 'installCommand', command, 'the install command');
     }

@@ -120,7 +120,7 @@ describe('Provisioner.chefSolo validation', () => {
 
   test('credentials in the attributes or in the cookbooks are refused', () => {
     expect(() => bindChef({ json: { aws: { aws_secret_access_key: EXAMPLE_SECRET_ACCESS_KEY } } }))
-      .toThrow(/provisioners\[0\]\.json '\(value withheld\)': the attributes contain an AWS secret access key on line 4/);
+      .toThrow(/provisioners\[0\]\.json '\(value withheld\)': the attributes JSON contains an AWS secret access key on line 3/);
     const root = writeFiles(tempFolder('chef-creds-'), { 'web/attributes/default.rb': `default['key'] = '${EXAMPLE_ACCESS_KEY_ID}'\n` });
     expect(() => bindChef({ cookbooks: root }))
       .toThrow(`provisioners[0].cookbooks '(value withheld)': the file ${path.join(root, 'web', 'attributes', 'default.rb')} contains an AWS access key id on line 1`);
