@@ -123,7 +123,7 @@ export class ChefSolo implements ProvisionerKind {
     const staged = stageFolder(context, name, 'Cookbooks', cookbooks.resolved);
     const settings = stepSettings(context, this.options);
     const windows = context.osFamily === OsFamily.WINDOWS;
-    const install = this.options.installCommand ?? (windows ? installCincWindows(version, sha256, staged) : installCincLinux(version, sha256, staged));
+    const install = this.options.installCommand ?? (windows ? installCincWindows : installCincLinux)(version, sha256, staged);
     const run = windows ? this.runWindows(name, staged, attributesText) : this.runLinux(name, staged, attributesText);
     const language = windows ? POWERSHELL : BASH;
     return {
@@ -253,7 +253,7 @@ function installCincWindows(version: string, sha256: string | undefined, staged:
   const script = powerShellQuote(`${staged.folder}-install.ps1`);
   return [
     POWERSHELL_STOP_ON_ERROR,
-    `if (Get-Command cinc-solo, chef-solo -ErrorAction SilentlyContinue) { Write-Output 'Chef is already installed'; exit 0 }`,
+    'if (Get-Command cinc-solo, chef-solo -ErrorAction SilentlyContinue) { Write-Output \'Chef is already installed\'; exit 0 }',
     `if (Test-Path -LiteralPath ${powerShellQuote(CINC_WINDOWS_BIN + '\\cinc-solo.bat')}) { Write-Output 'Cinc Client is already installed'; exit 0 }`,
     '[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12',
     `Invoke-WebRequest -UseBasicParsing -Uri 'https://omnitruck.cinc.sh/install.ps1' -OutFile ${script}`,

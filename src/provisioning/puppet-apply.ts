@@ -142,7 +142,8 @@ export class PuppetApply implements ProvisionerKind {
     return path.relative(folder, inside).split(path.sep).join('/');
   }
 
-  private runCommands(name: string, staged: StagedFolder, manifest: string, hieraConfig: string | undefined, facts: Record<string, string>, version: string): string[] {
+  private runCommands(name: string, staged: StagedFolder, manifest: string, hieraConfig: string | undefined,
+    facts: Record<string, string>, version: string): string[] {
     const { folder, archive } = staged;
     const apply = ['puppet', 'apply', '--detailed-exitcodes', '--color=false', '--modulepath', shellQuote(folder)];
     if (hieraConfig) {

@@ -46,7 +46,7 @@ describe('Provisioner.chefSolo on Linux', () => {
   test('a pinned version and an installer checksum are in the install step', () => {
     const sha = 'ab'.repeat(32);
     const install = commandsOf(stepNamed(bindChef({ chefVersion: '18.8.11', installerSha256: sha.toUpperCase() }).document, 'chef-1-install'));
-    expect(install.some(c => c.includes(`-P cinc -v '18.8.11'`))).toBe(true);
+    expect(install.some(c => c.includes('-P cinc -v \'18.8.11\''))).toBe(true);
     expect(install.find(c => c.includes('sha256sum'))).toMatch(new RegExp(`^echo '${sha}  /tmp/chef-1-[0-9a-f]{8}-install\\.sh' \\| sha256sum -c -$`));
   });
 
@@ -133,7 +133,7 @@ describe('the rendered bash of a Chef run runs', () => {
     const bin = pathWithout(path.join(tempFolder('chef-path-'), 'bin'), ['cinc-solo', 'chef-solo', 'cloud-init', 'curl', 'dpkg', 'rpm']);
     const solo = [
       '#!/bin/bash',
-      `{ echo "cinc-solo cwd=$PWD"; printf 'arg=%s\\n' "$@"; [ "$1" = --version ] && exit 0; cat "$2"; cat "$4"; `
+      '{ echo "cinc-solo cwd=$PWD"; printf \'arg=%s\\n\' "$@"; [ "$1" = --version ] && exit 0; cat "$2"; cat "$4"; '
         + `test -f "$(dirname "$2")/cookbooks/web/recipes/default.rb" && echo "cookbook present"; } >> '${record}'`,
       'exit "${SOLO_EXIT:-0}"',
     ];
@@ -141,8 +141,8 @@ describe('the rendered bash of a Chef run runs', () => {
     const installer = ['#!/bin/bash', `printf 'installer arg=%s\\n' "$@" >> '${record}'`, `cat > '${bin}/cinc-solo' <<'SOLO'`, ...solo, 'SOLO', `chmod 755 '${bin}/cinc-solo'`];
     fs.rmSync(path.join(bin, 'curl'), { force: true });
     writeFiles(bin, {
-      'curl': ['#!/bin/bash', `echo "curl $*" >> '${record}'`, 'while [ $# -gt 0 ]; do if [ "$1" = -o ]; then out=$2; fi; shift; done', `cat > "$out" <<'INSTALLER'`, ...installer, 'INSTALLER'].join('\n') + '\n',
-      'dpkg': ['#!/bin/bash', `echo "dpkg $*" >> '${record}'`].join('\n') + '\n',
+      curl: ['#!/bin/bash', `echo "curl $*" >> '${record}'`, 'while [ $# -gt 0 ]; do if [ "$1" = -o ]; then out=$2; fi; shift; done', 'cat > "$out" <<\'INSTALLER\'', ...installer, 'INSTALLER'].join('\n') + '\n',
+      dpkg: ['#!/bin/bash', `echo "dpkg $*" >> '${record}'`].join('\n') + '\n',
     });
     fs.chmodSync(path.join(bin, 'curl'), 0o755);
     fs.chmodSync(path.join(bin, 'dpkg'), 0o755);

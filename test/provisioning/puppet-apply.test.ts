@@ -102,7 +102,7 @@ describe('the rendered bash of a Puppet run runs', () => {
   function standIns(record: string): string {
     const bin = pathWithout(path.join(tempFolder('puppet-path-'), 'bin'), ['puppet', 'dpkg', 'rpm']);
     writeFiles(bin, {
-      puppet: ['#!/bin/bash', `{ echo "puppet cwd=$PWD"; printf 'arg=%s\\n' "$@"; env | grep ^FACTER_ | sort; `
+      puppet: ['#!/bin/bash', '{ echo "puppet cwd=$PWD"; printf \'arg=%s\\n\' "$@"; env | grep ^FACTER_ | sort; '
         + `test -f motd/manifests/init.pp && echo "module present"; } >> '${record}'`, 'exit "${PUPPET_EXIT:-0}"'].join('\n') + '\n',
       dpkg: ['#!/bin/bash', `echo "dpkg $*" >> '${record}'`].join('\n') + '\n',
     });

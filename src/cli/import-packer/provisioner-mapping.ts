@@ -258,9 +258,9 @@ function reportUnsupported(step: PackerStep, ctx: MappingContext, keys: string[]
 }
 
 /** A path a kind takes relative to its code folder, with a note when the template keeps it elsewhere. */
-function relativeTo(folder: string, file: string, what: string, notes: string[]): string {
-  const relative = path.relative(folder, file).split(path.sep).join('/');
-  if (relative.startsWith('..') || path.isAbsolute(relative)) notes.push(`move ${what} ${file} into ${folder}: only that folder is uploaded`);
+function relativeTo(folder: string, given: string, what: string, notes: string[]): string {
+  const relative = path.relative(folder, given).split(path.sep).join('/');
+  if (relative.startsWith('..') || path.isAbsolute(relative)) notes.push(`move ${what} ${given} into ${folder}: only that folder is uploaded`);
   return relative;
 }
 
@@ -272,8 +272,7 @@ function chefSolo(step: PackerStep, ctx: MappingContext): Mapped {
   const props = [`cookbooks: ${ctx.templatePath(cookbooks[0] ?? 'cookbooks')}`, `runList: [${stringList(c.run_list).map(e => ctx.string(e)).join(', ')}]`];
   if (c.json && typeof c.json === 'object') props.push(`json: ${ctx.scrub(JSON.stringify(c.json))}`);
   if (isSet(c.version)) props.push(`chefVersion: ${ctx.string(String(c.version))}`);
-  if (c.skip_install === true || c.skip_install === 'true') props.push('installChef: false');
-  else if (isSet(c.install_command)) {
+  if (c.skip_install === true || c.skip_install === 'true') {props.push('installChef: false');} else if (isSet(c.install_command)) {
     props.push(`installCommand: [${ctx.string(String(c.install_command))}]`);
     notes.push('install_command is kept as written: replace Packer template variables in it');
   }
