@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { bashExtractLines, powerShellExtractLines } from './archive-extraction';
-import { bashFetchLines, checkSha256, checkVersion, StagedFolder, stageFolder } from './config-management';
+import { bashFetchLines, bashRemoveInstalledLines, checkSha256, checkVersion, StagedFolder, stageFolder } from './config-management';
 import { refuseCredentialsInFiles, requireLocalPath } from './local-files';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind, singlePhase } from './provisioner-kind';
 import { BASH, POWERSHELL, POWERSHELL_STOP_ON_ERROR, powerShellQuote, shellQuote, WAIT_FOR_CLOUD_INIT } from './script-language';
@@ -179,14 +179,7 @@ export class ChefSolo implements ProvisionerKind {
       `"$solo" --config ${shellQuote(solo)} --json-attributes ${shellQuote(json)} --no-color`,
       'cd /',
       `rm -rf ${shellQuote(folder)} ${shellQuote(archive)}`,
-      ...(this.options.keepInstalled ? [] : [
-        `if [ -f ${shellQuote(staged.installedMarker)} ]; then`,
-        '  echo "Removing the Cinc Client this provisioner installed"',
-        '  if command -v dpkg >/dev/null 2>&1 && dpkg -s cinc >/dev/null 2>&1; then dpkg --purge cinc; elif command -v rpm >/dev/null 2>&1 && rpm -q cinc >/dev/null 2>&1; then rpm -e cinc; fi',
-        '  rm -rf /opt/cinc /etc/cinc /var/cinc',
-        'fi',
-      ]),
-      `rm -f ${shellQuote(staged.installedMarker)}`,
+      ...bashRemoveInstalledLines(staged, this.options.keepInstalled, 'Cinc Client', ['cinc'], ['/opt/cinc', '/etc/cinc', '/var/cinc']),
     ];
   }
 

@@ -79,3 +79,23 @@ export function checkSha256(context: ProvisionerBindContext, prop: string, value
   }
   return value?.toLowerCase();
 }
+
+/**
+ * Bash lines that remove the packages the install step installed (when its marker says so,
+ * and unless told to keep them), then the marker.
+ */
+export function bashRemoveInstalledLines(staged: StagedFolder, keep: boolean | undefined, what: string,
+  packages: string[], folders: string[]): string[] {
+  const list = packages.join(' ');
+  return [
+    ...(keep ? [] : [
+      `if [ -f ${shellQuote(staged.installedMarker)} ]; then`,
+      `  echo ${shellQuote(`Removing the ${what} this provisioner installed`)}`,
+      `  if command -v dpkg >/dev/null 2>&1 && dpkg -s ${packages[0]} >/dev/null 2>&1; then dpkg --purge ${list}; `
+        + `elif command -v rpm >/dev/null 2>&1 && rpm -q ${packages[0]} >/dev/null 2>&1; then rpm -e ${list}; fi`,
+      `  rm -rf ${folders.join(' ')}`,
+      'fi',
+    ]),
+    `rm -f ${shellQuote(staged.installedMarker)}`,
+  ];
+}

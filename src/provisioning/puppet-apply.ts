@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { bashExtractLines } from './archive-extraction';
-import { bashFetchLines, checkVersion, StagedFolder, stageFolder } from './config-management';
+import { bashFetchLines, bashRemoveInstalledLines, checkVersion, StagedFolder, stageFolder } from './config-management';
 import { insideFolder, refuseCredentialsInFiles, requireLocalPath } from './local-files';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind, singlePhase } from './provisioner-kind';
 import { BASH, shellQuote, WAIT_FOR_CLOUD_INIT } from './script-language';
@@ -168,15 +168,7 @@ export class PuppetApply implements ProvisionerKind {
       'set -e',
       'cd /',
       `rm -rf ${shellQuote(folder)} ${shellQuote(archive)}`,
-      ...(this.options.keepInstalled ? [] : [
-        `if [ -f ${shellQuote(staged.installedMarker)} ]; then`,
-        '  echo "Removing the OpenVox agent this provisioner installed"',
-        `  if command -v dpkg >/dev/null 2>&1 && dpkg -s openvox-agent >/dev/null 2>&1; then dpkg --purge openvox-agent openvox${major}-release; `
-          + `elif command -v rpm >/dev/null 2>&1 && rpm -q openvox-agent >/dev/null 2>&1; then rpm -e openvox-agent openvox${major}-release; fi`,
-        '  rm -rf /opt/puppetlabs /etc/puppetlabs',
-        'fi',
-      ]),
-      `rm -f ${shellQuote(staged.installedMarker)}`,
+      ...bashRemoveInstalledLines(staged, this.options.keepInstalled, 'OpenVox agent', ['openvox-agent', `openvox${major}-release`], ['/opt/puppetlabs', '/etc/puppetlabs']),
       'case $status in',
       '  0) echo "puppet apply: no changes" ;;',
       '  2) echo "puppet apply: changes applied" ;;',
