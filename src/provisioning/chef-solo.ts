@@ -195,8 +195,9 @@ export class ChefSolo implements ProvisionerKind {
       `$env:Path = ${powerShellQuote(CINC_WINDOWS_BIN + ';')} + $env:Path`,
       '$solo = Get-Command cinc-solo, chef-solo -ErrorAction SilentlyContinue | Select-Object -First 1',
       `if (-not $solo) { throw ${powerShellQuote(`Provisioner.chefSolo '${name}': neither cinc-solo nor chef-solo is installed on the instance. Set installChef: true, or install Chef in an earlier provisioner.`)} }`,
-      `Set-Content -LiteralPath ${powerShellQuote(solo)} -Encoding ASCII -Value @(${soloConfig(folder.replace(/\\/g, '/')).map(powerShellQuote).join(', ')})`,
-      `Set-Content -LiteralPath ${powerShellQuote(json)} -Encoding UTF8 -Value ${powerShellQuote(attributes)}`,
+      // Windows PowerShell 5.1's Set-Content writes a byte-order mark; WriteAllText writes plain UTF-8, which every parser reads.
+      `[IO.File]::WriteAllText(${powerShellQuote(solo)}, (@(${soloConfig(folder.replace(/\\/g, '/')).map(powerShellQuote).join(', ')}) -join [Environment]::NewLine))`,
+      `[IO.File]::WriteAllText(${powerShellQuote(json)}, ${powerShellQuote(attributes)})`,
       `& $solo.Source --config ${powerShellQuote(solo)} --json-attributes ${powerShellQuote(json)} --no-color`,
       '$status = $LASTEXITCODE',
       `Remove-Item -LiteralPath ${powerShellQuote(folder)}, ${powerShellQuote(archive)} -Recurse -Force`,
