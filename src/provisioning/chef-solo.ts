@@ -109,6 +109,13 @@ export class ChefSolo implements ProvisionerKind {
         this.options.installChef === false ? 'installCommand is never run with installChef: false' : 'installCommand holds no command',
         'Remove installCommand to install Cinc Client, or give the commands that install Chef');
     }
+    const ownInstall = this.options.installChef === false ? 'installChef: false' : this.options.installCommand ? 'installCommand' : undefined;
+    for (const prop of ['chefVersion', 'installerSha256'] as const) {
+      if (ownInstall && this.options[prop] !== undefined) {
+        invalidProp(context.scope, `${context.prop}.${prop}`, this.options[prop], `${prop} applies to the Cinc install script, which ${ownInstall} replaces`,
+          `Remove ${prop}, or pin the version in your own install`);
+      }
+    }
     const attributes = { ...(this.options.json ?? {}), run_list: runList };
     if ('run_list' in (this.options.json ?? {})) {
       invalidProp(context.scope, `${context.prop}.json.run_list`, this.options.json!.run_list, 'the run list is given in runList', 'Move the entries to runList');

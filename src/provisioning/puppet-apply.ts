@@ -94,6 +94,10 @@ export class PuppetApply implements ProvisionerKind {
     const modules = requireLocalPath(context, 'modules', this.options.modules, ['folder']);
     const manifest = this.fileInside(context, 'manifest', this.options.manifest, modules.resolved)!;
     const hieraConfig = this.fileInside(context, 'hieraConfig', this.options.hieraConfig, modules.resolved);
+    if (this.options.installPuppet === false && this.options.puppetVersion !== undefined) {
+      invalidProp(context.scope, `${context.prop}.puppetVersion`, this.options.puppetVersion, 'puppetVersion picks the OpenVox to install, and installPuppet is false',
+        'Remove puppetVersion, or set installPuppet: true');
+    }
     const version = checkVersion(context, 'puppetVersion', this.options.puppetVersion ?? '8', '8');
     const facts = this.options.facts ?? {};
     for (const fact of Object.keys(facts)) {

@@ -115,6 +115,8 @@ describe('Provisioner.chefSolo validation', () => {
     expect(() => bindChef({ chefVersion: '18.x' })).toThrow(/chefVersion '18\.x'/);
     expect(() => bindChef({ installerSha256: 'abc' })).toThrow(/installerSha256 'abc': a SHA-256 checksum is 64 hexadecimal characters/);
     expect(() => bindChef({ installChef: false, installCommand: ['x'] })).toThrow(/installCommand \["x"\]: installCommand is never run with installChef: false/);
+    expect(() => bindChef({ installChef: false, chefVersion: '18' })).toThrow(/chefVersion '18': chefVersion applies to the Cinc install script, which installChef: false replaces/);
+    expect(() => bindChef({ installCommand: ['x'], installerSha256: 'a'.repeat(64) })).toThrow(/installerSha256 'a+': installerSha256 applies to the Cinc install script, which installCommand replaces/);
     expect(() => bindChef({ json: { run_list: ['recipe[web]'] } })).toThrow(/json\.run_list .*the run list is given in runList/);
   });
 
