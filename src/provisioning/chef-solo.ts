@@ -231,9 +231,14 @@ function soloConfig(folder: string): string[] {
 }
 
 /**
- * Installs Cinc Client with the Cinc project's omnitruck script, unless a Chef is already there
- * (https://cinc.sh/start/client/: `curl -L https://omnitruck.cinc.sh/install.sh | sudo bash -s -- -v <version>`).
- * The script is saved first so its checksum can be checked before it runs.
+ * Installs Cinc Client with the Cinc project's omnitruck script, unless a Chef is already there.
+ * The script is Chef's omnitruck `install.sh` rebranded (`-P <project> -v <version>`; it checks
+ * the package's SHA-256 from the omnitruck metadata); AWS ParallelCluster ships a copy of it
+ * (github.com/aws/aws-parallelcluster-cookbook, util/cinc-install.sh, "based on the official CINC
+ * installer https://omnitruck.cinc.sh/install.sh"). Cinc's own install page was not in the
+ * searched corpus. The script is saved first so its checksum can be checked before it runs.
+ * Chef Infra Client itself asks for its EULA to be accepted on the first run
+ * (https://docs.chef.io/client/19.1/license), which is why Cinc is the default.
  */
 function installCincLinux(version: string, sha256: string | undefined, staged: StagedFolder): string[] {
   const script = `${staged.folder}-install.sh`;

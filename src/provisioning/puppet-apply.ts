@@ -11,6 +11,12 @@ import { ToeStep } from './toe/component-document';
 import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
+// Perforce's change and OpenVox: https://linux.ncsu.edu/news/2025/07/puppet-to-openvox-transition and
+// Debian's thread on moving to OpenVox, https://www.mail-archive.com/debian-bugs-dist@lists.debian.org/msg2082423.html.
+// --detailed-exitcodes (0 no changes, 2 changes, 4 failures, 6 both): the puppet-apply manual page,
+// https://docs.huihoo.com/puppet/man/apply.html. Release packages as OpenVox's users install them:
+// apt.voxpupuli.org/openvox8-release-<debian12|ubuntu22.04>.deb, yum.voxpupuli.org/openvox8-release-el-<n>.noarch.rpm.
+
 /**
  * Options for a masterless Puppet run on the build instance (Packer's `puppet-masterless`).
  *
