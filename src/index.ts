@@ -17,6 +17,8 @@ export { Provisioner } from './provisioning/provisioner';
 export type { ShellProvisionerOptions, ShellScriptProvisionerOptions } from './provisioning/shell';
 export type { FileProvisionerOptions } from './provisioning/file-upload';
 export type { AnsiblePlaybookProvisionerOptions } from './provisioning/ansible-playbook';
+export type { ChefSoloProvisionerOptions } from './provisioning/chef-solo';
+export type { PuppetApplyProvisionerOptions } from './provisioning/puppet-apply';
 export type { PowerShellProvisionerOptions, PowerShellScriptProvisionerOptions } from './provisioning/powershell';
 export type { RebootProvisionerOptions } from './provisioning/reboot';
 export type { UpdateOsProvisionerOptions } from './provisioning/update-os';

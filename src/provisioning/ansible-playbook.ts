@@ -3,9 +3,9 @@ import * as path from 'path';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { bashExtractLines } from './archive-extraction';
 import { grantAssetRead } from './asset-access';
-import { refuseCredentialsInFiles, requireLocalPath } from './local-files';
+import { insideFolder, refuseCredentialsInFiles, requireLocalPath } from './local-files';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind, singlePhase } from './provisioner-kind';
-import { BASH, shellQuote } from './script-language';
+import { BASH, shellQuote, WAIT_FOR_CLOUD_INIT } from './script-language';
 import { StepOptions } from './step-options';
 import { provisionerName, refuseCredentialVariables, stepSettings } from './step-settings';
 import { ToeStep } from './toe/component-document';
@@ -71,8 +71,7 @@ const ANSIBLE_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INSTALL_ANSIBLE = [
   BASH.stopOnError,
   'if command -v ansible-playbook >/dev/null 2>&1; then echo "Ansible is already installed: $(ansible-playbook --version | head -n 1)"; exit 0; fi',
-  // The first boot may still be installing packages: wait, so the package manager is free.
-  'if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi',
+  WAIT_FOR_CLOUD_INIT,
   'if command -v dnf >/dev/null 2>&1; then',
   '  dnf install -y ansible || dnf install -y ansible-core || true',
   'elif command -v amazon-linux-extras >/dev/null 2>&1; then',
@@ -226,14 +225,4 @@ export class AnsiblePlaybook implements ProvisionerKind {
     }
     return { file: file.resolved };
   }
-}
-
-/** The path of `relative` inside `folder`, or undefined when it is absolute or leaves the folder. */
-function insideFolder(folder: string, relative: string): string | undefined {
-  if (path.isAbsolute(relative)) {
-    return undefined;
-  }
-  const full = path.resolve(folder, relative);
-  const back = path.relative(folder, full);
-  return back === '' || back.startsWith('..') || path.isAbsolute(back) ? undefined : full;
 }

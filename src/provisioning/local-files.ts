@@ -103,3 +103,13 @@ function readText(file: string): string | undefined {
   }
   return content.toString('utf8');
 }
+
+/** The path of `relative` inside `folder`, or undefined when it is absolute or leaves the folder. */
+export function insideFolder(folder: string, relative: string): string | undefined {
+  if (path.isAbsolute(relative)) {
+    return undefined;
+  }
+  const full = path.resolve(folder, relative);
+  const back = path.relative(folder, full);
+  return back === '' || back.startsWith('..') || path.isAbsolute(back) ? undefined : full;
+}

@@ -1,9 +1,11 @@
 import { AnsiblePlaybook, AnsiblePlaybookProvisionerOptions } from './ansible-playbook';
 import { AwsManagedComponent, AwsManagedComponentOptions } from './aws-managed';
+import { ChefSolo, ChefSoloProvisionerOptions } from './chef-solo';
 import { ExistingComponent, ExistingComponentOptions } from './existing-component';
 import { FileProvisionerOptions, FileUpload } from './file-upload';
 import { InlinePowerShell, PowerShellProvisionerOptions, PowerShellScript, PowerShellScriptProvisionerOptions } from './powershell';
 import { BoundProvisioner, ProvisionerBindContext, ProvisionerKind } from './provisioner-kind';
+import { PuppetApply, PuppetApplyProvisionerOptions } from './puppet-apply';
 import { ComponentDocumentOptions, RawComponentDocument } from './raw-document';
 import { RebootProvisionerOptions, RebootStep } from './reboot';
 import { InlineShell, ShellProvisionerOptions, ShellScript, ShellScriptProvisionerOptions } from './shell';
@@ -45,6 +47,21 @@ export class Provisioner {
    */
   public static ansiblePlaybook(options: AnsiblePlaybookProvisionerOptions): Provisioner {
     return new Provisioner(new AnsiblePlaybook(options));
+  }
+
+  /**
+   * Cookbooks run by Cinc Client (free Chef Infra) in local mode on the build instance (Packer's
+   * `chef-solo`). Linux and Windows.
+   */
+  public static chefSolo(options: ChefSoloProvisionerOptions): Provisioner {
+    return new Provisioner(new ChefSolo(options));
+  }
+
+  /**
+   * A Puppet manifest applied by OpenVox on the build instance (Packer's `puppet-masterless`). Linux only.
+   */
+  public static puppetApply(options: PuppetApplyProvisionerOptions): Provisioner {
+    return new Provisioner(new PuppetApply(options));
   }
 
   /**

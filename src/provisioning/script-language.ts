@@ -40,6 +40,9 @@ export function powerShellQuote(value: string): string {
   return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, quote => quote + quote)}'`;
 }
 
+/** The first boot may still be installing packages: wait, so the package manager is free. */
+export const WAIT_FOR_CLOUD_INIT = 'if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi';
+
 /** Makes cmdlet errors stop the script, as `set -e` does for bash. */
 export const POWERSHELL_STOP_ON_ERROR = '$ErrorActionPreference = \'Stop\'';
 

@@ -74,7 +74,7 @@ const MAKES: ReadonlyArray<{ readonly written: RegExp; readonly type: string }> 
   { written: /\bnew ImagePipeline\(|\.addPipeline\(/g, type: 'AWS::ImageBuilder::ImagePipeline' },
   { written: /\bnew ImmutableDeployment\(/g, type: 'Custom::ImmutableRelease' },
   {
-    written: /\bProvisioner\.(shell|shellScript|file|ansiblePlaybook|reboot|updateOs|powerShell|powerShellScript|fromComponentDocument|fromComponentDocumentFile)\(/g,
+    written: /\bProvisioner\.(shell|shellScript|file|ansiblePlaybook|chefSolo|puppetApply|reboot|updateOs|powerShell|powerShellScript|fromComponentDocument|fromComponentDocumentFile)\(/g,
     type: 'AWS::ImageBuilder::Component',
   },
 ];

@@ -57,6 +57,14 @@ function mapOne(step: PackerStep, ctx: MappingContext): Mapped {
         return [];
       }
       return ansible(step, ctx);
+    case 'chef-solo':
+      return chefSolo(step, ctx);
+    case 'puppet-masterless':
+      if (ctx.windows) {
+        ctx.report('provisioner', step, step.type, 'unsupported', 'Provisioner.puppetApply installs OpenVox from its Linux repositories: on Windows, use Provisioner.chefSolo or PowerShell steps');
+        return [];
+      }
+      return puppetMasterless(step, ctx);
     case 'windows-restart':
       for (const key of ['restart_check_command', 'restart_timeout', 'check_registry', 'restart_command']) {
         if (isSet(c[key])) ctx.report('provisioner', step, `windows-restart.${key}`, 'unsupported', 'AWSTOE resumes the document after the reboot by itself');
@@ -240,6 +248,57 @@ function ansible(step: PackerStep, ctx: MappingContext): Mapped {
   }
   props.push(...stepOptions(step, ctx));
   return approx([`${Provisioner}.ansiblePlaybook({ ${props.join(', ')} })`], notes.length ? notes.join('; ') : undefined);
+}
+
+/** Reports the settings a kind has no equivalent for. */
+function reportUnsupported(step: PackerStep, ctx: MappingContext, keys: string[], why: string): void {
+  for (const key of keys) {
+    if (isSet(step.config[key])) ctx.report('provisioner', step, `${step.type}.${key}`, 'unsupported', why);
+  }
+}
+
+/** A path a kind takes relative to its code folder, with a note when the template keeps it elsewhere. */
+function relativeTo(folder: string, given: string, what: string, notes: string[]): string {
+  const relative = path.relative(folder, given).split(path.sep).join('/');
+  if (relative.startsWith('..') || path.isAbsolute(relative)) notes.push(`move ${what} ${given} into ${folder}: only that folder is uploaded`);
+  return relative;
+}
+
+function chefSolo(step: PackerStep, ctx: MappingContext): Mapped {
+  const c = step.config;
+  const notes: string[] = [];
+  const cookbooks = stringList(c.cookbook_paths);
+  if (cookbooks.length !== 1) notes.push(cookbooks.length === 0 ? 'no cookbook_paths: give the cookbooks folder' : `only the first of ${cookbooks.length} cookbook_paths is used: merge the folders`);
+  const props = [`cookbooks: ${ctx.templatePath(cookbooks[0] ?? 'cookbooks')}`, `runList: [${stringList(c.run_list).map(e => ctx.string(e)).join(', ')}]`];
+  if (c.json && typeof c.json === 'object') props.push(`json: ${ctx.scrub(JSON.stringify(c.json))}`);
+  if (isSet(c.version)) props.push(`chefVersion: ${ctx.string(String(c.version))}`);
+  if (c.skip_install === true || c.skip_install === 'true') {props.push('installChef: false');} else if (isSet(c.install_command)) {
+    props.push(`installCommand: [${ctx.string(String(c.install_command))}]`);
+    notes.push('install_command is kept as written: replace Packer template variables in it');
+  }
+  if (isSet(c.chef_license)) notes.push('chef_license is dropped: the default install is Cinc Client, which needs no licence');
+  reportUnsupported(step, ctx, ['roles_path', 'data_bags_path', 'environments_path', 'chef_environment', 'config_template', 'encrypted_data_bag_secret_path',
+    'remote_cookbook_paths', 'execute_command', 'policy_name', 'policy_group', 'staging_directory'], 'not carried over: put roles and data bags in the cookbooks, or run chef-solo from Provisioner.shell');
+  props.push(...stepOptions(step, ctx));
+  return approx([`${ctx.use('cdk-immutable-infra', 'Provisioner')}.chefSolo({ ${props.join(', ')} })`], notes.length ? notes.join('; ') : undefined);
+}
+
+function puppetMasterless(step: PackerStep, ctx: MappingContext): Mapped {
+  const c = step.config;
+  const notes: string[] = [];
+  const modulePaths = stringList(c.module_paths);
+  const manifest = String(c.manifest_file ?? 'site.pp');
+  const modules = modulePaths[0] ?? (isSet(c.manifest_dir) ? String(c.manifest_dir) : path.dirname(manifest));
+  if (modulePaths.length > 1) notes.push(`only the first of ${modulePaths.length} module_paths is used: merge the folders`);
+  const props = [`modules: ${ctx.templatePath(modules)}`, `manifest: ${ctx.string(relativeTo(modules, manifest, 'manifest_file', notes))}`];
+  if (isSet(c.hiera_config_path)) props.push(`hieraConfig: ${ctx.string(relativeTo(modules, String(c.hiera_config_path), 'hiera_config_path', notes))}`);
+  if (c.facter && typeof c.facter === 'object') {
+    props.push(`facts: { ${Object.entries(c.facter as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${ctx.string(String(v))}`).join(', ')} }`);
+  }
+  reportUnsupported(step, ctx, ['extra_arguments', 'execute_command', 'puppet_bin_dir', 'ignore_exit_codes', 'working_directory', 'staging_directory'],
+    'not carried over: puppet apply runs with --detailed-exitcodes from the staged folder (exit 0 and 2 succeed)');
+  props.push(...stepOptions(step, ctx));
+  return approx([`${ctx.use('cdk-immutable-infra', 'Provisioner')}.puppetApply({ ${props.join(', ')} })`], notes.length ? notes.join('; ') : undefined);
 }
 
 /** A sensitive value fetched on the build instance (the instance role needs ssm:GetParameter on it). */

@@ -459,3 +459,40 @@ build {
     expect(fs.existsSync(path.join(dir, 'n.ts'))).toBe(false);
   });
 });
+
+describe('configuration management', () => {
+  test('chef-solo maps to Provisioner.chefSolo and puppet-masterless to Provisioner.puppetApply', async () => {
+    const file = write('t.pkr.hcl', `${SOURCE}
+build {
+  sources = ["source.amazon-ebs.web"]
+  provisioner "chef-solo" {
+    cookbook_paths = ["cookbooks"]
+    run_list       = ["recipe[web]"]
+    json           = { web = { owner = "ops" } }
+    version        = "18.8.11"
+    prevent_sudo   = true
+    roles_path     = "roles"
+  }
+  provisioner "puppet-masterless" {
+    module_paths      = ["puppet"]
+    manifest_file     = "puppet/site.pp"
+    hiera_config_path = "puppet/hiera.yaml"
+    facter            = { role = "web" }
+  }
+  provisioner "puppet-masterless" {
+    module_paths  = ["modules"]
+    manifest_file = "manifests/site.pp"
+  }
+}
+`);
+    const result = await imp(file);
+    expect(result.code).toContain('Provisioner.chefSolo({ cookbooks: path.join(TEMPLATE_DIR, "cookbooks"), runList: ["recipe[web]"], json: {"web":{"owner":"ops"}}, chefVersion: "18.8.11" })');
+    expect(result.code).toContain('Provisioner.puppetApply({ modules: path.join(TEMPLATE_DIR, "puppet"), manifest: "site.pp", hieraConfig: "hiera.yaml", facts: { "role": "web" } })');
+    expect(result.code).toContain('Provisioner.puppetApply({ modules: path.join(TEMPLATE_DIR, "modules"), manifest: "../manifests/site.pp" })');
+    const find = (item: string) => result.entries.filter(e => e.item === item);
+    expect(find('chef-solo.roles_path')[0]).toMatchObject({ status: 'unsupported', line: 11 });
+    expect(find('chef-solo')[0]).toMatchObject({ status: 'mapped' });
+    expect(find('puppet-masterless').map(e => e.status)).toEqual(['mapped', 'approximate']);
+    expect(find('puppet-masterless')[1].message).toContain('move manifest_file manifests/site.pp into modules: only that folder is uploaded');
+  });
+});
