@@ -79,7 +79,8 @@ export interface ChefSoloProvisionerOptions extends StepOptions {
 
   /**
    * Keep the Cinc Client this provisioner installed on the image. By default it is removed
-   * after the run, as are the cookbooks, the attributes and Chef's cache.
+   * after the run, as are the cookbooks, the attributes and Chef's cache. Not allowed with
+   * `installCommand` or `installChef: false`: what your own install puts there stays.
    *
    * @default false
    */
@@ -110,10 +111,12 @@ export class ChefSolo implements ProvisionerKind {
         'Remove installCommand to install Cinc Client, or give the commands that install Chef');
     }
     const ownInstall = this.options.installChef === false ? 'installChef: false' : this.options.installCommand ? 'installCommand' : undefined;
-    for (const prop of ['chefVersion', 'installerSha256'] as const) {
+    for (const prop of ['chefVersion', 'installerSha256', 'keepInstalled'] as const) {
       if (ownInstall && this.options[prop] !== undefined) {
-        invalidProp(context.scope, `${context.prop}.${prop}`, this.options[prop], `${prop} applies to the Cinc install script, which ${ownInstall} replaces`,
-          `Remove ${prop}, or pin the version in your own install`);
+        const own = prop === 'keepInstalled';
+        invalidProp(context.scope, `${context.prop}.${prop}`, this.options[prop],
+          own ? `keepInstalled applies to the Cinc Client this provisioner installs, and with ${ownInstall} it installs none` : `${prop} applies to the Cinc install script, which ${ownInstall} replaces`,
+          own ? 'Remove keepInstalled: what your own install puts on the image stays there' : `Remove ${prop}, or pin the version in your own install`);
       }
     }
     const attributes = { ...(this.options.json ?? {}), run_list: runList };

@@ -73,7 +73,8 @@ export interface PuppetApplyProvisionerOptions extends StepOptions {
 
   /**
    * Keep the OpenVox agent this provisioner installed (and its repository) on the image. By
-   * default they are removed after the run, as are the manifests and modules.
+   * default they are removed after the run, as are the manifests and modules. Not allowed with
+   * `installPuppet: false`.
    *
    * @default false
    */
@@ -103,6 +104,10 @@ export class PuppetApply implements ProvisionerKind {
     if (this.options.installPuppet === false && this.options.puppetVersion !== undefined) {
       invalidProp(context.scope, `${context.prop}.puppetVersion`, this.options.puppetVersion, 'puppetVersion picks the OpenVox to install, and installPuppet is false',
         'Remove puppetVersion, or set installPuppet: true');
+    }
+    if (this.options.installPuppet === false && this.options.keepInstalled !== undefined) {
+      invalidProp(context.scope, `${context.prop}.keepInstalled`, this.options.keepInstalled, 'keepInstalled applies to the OpenVox this provisioner installs, and installPuppet is false',
+        'Remove keepInstalled: the Puppet an earlier step installed stays on the image');
     }
     const version = checkVersion(context, 'puppetVersion', this.options.puppetVersion ?? '8', '8');
     const facts = this.options.facts ?? {};

@@ -117,6 +117,9 @@ describe('Provisioner.chefSolo validation', () => {
     expect(() => bindChef({ installChef: false, installCommand: ['x'] })).toThrow(/installCommand \["x"\]: installCommand is never run with installChef: false/);
     expect(() => bindChef({ installChef: false, chefVersion: '18' })).toThrow(/chefVersion '18': chefVersion applies to the Cinc install script, which installChef: false replaces/);
     expect(() => bindChef({ installCommand: ['x'], installerSha256: 'a'.repeat(64) })).toThrow(/installerSha256 'a+': installerSha256 applies to the Cinc install script, which installCommand replaces/);
+    // Nothing the user set is dropped: keepInstalled would mean nothing with their own install.
+    expect(() => bindChef({ installCommand: ['x'], keepInstalled: true })).toThrow(/keepInstalled true: keepInstalled applies to the Cinc Client this provisioner installs, and with installCommand it installs none.*Remove keepInstalled/);
+    expect(() => bindChef({ installChef: false, keepInstalled: false })).toThrow(/keepInstalled false: .*with installChef: false it installs none/);
     expect(() => bindChef({ json: { run_list: ['recipe[web]'] } })).toThrow(/json\.run_list .*the run list is given in runList/);
   });
 

@@ -86,6 +86,7 @@ describe('Provisioner.puppetApply validation', () => {
   test('bad versions and fact names are refused', () => {
     expect(() => bindPuppet({ puppetVersion: 'v8' })).toThrow(/provisioners\[0\]\.puppetVersion 'v8': a version is a major version, major\.minor or major\.minor\.patch/);
     expect(() => bindPuppet({ installPuppet: false, puppetVersion: '8' })).toThrow(/puppetVersion '8': puppetVersion picks the OpenVox to install, and installPuppet is false/);
+    expect(() => bindPuppet({ installPuppet: false, keepInstalled: true })).toThrow(/keepInstalled true: keepInstalled applies to the OpenVox this provisioner installs, and installPuppet is false.*Remove keepInstalled/);
     expect(() => bindPuppet({ facts: { 'my-role': 'x' } })).toThrow(/provisioners\[0\]\.facts 'my-role': a fact name holds letters, digits and underscores/);
   });
 
