@@ -114,7 +114,7 @@ function vagrantGuestScript(user: string, key: string): string[] {
     `guest_user=${shellQuote(user)}`,
     `guest_key=${shellQuote(key)}`,
     'install_packages() {',
-    '  if command -v apt-get >/dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@";',
+    '  if command -v apt-get >/dev/null 2>&1; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@";',
     '  elif command -v dnf >/dev/null 2>&1; then dnf install -y "$@";',
     '  else yum install -y "$@"; fi',
     '}',
