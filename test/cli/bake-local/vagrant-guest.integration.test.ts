@@ -55,12 +55,12 @@ suite(IS_ROOT ? 'Provisioner.vagrantGuest baked on a real Debian 12 root' : `Pro
     const keys = path.join(kept, 'home/vagrant/.ssh/authorized_keys');
     expect(fs.readFileSync(keys, 'utf8')).toBe(`${VAGRANT_INSECURE_PUBLIC_KEY}\n`);
     const keysStat = fs.statSync(keys);
-    expect([keysStat.mode & 0o777, keysStat.uid, keysStat.gid]).toEqual([0o600, Number(uid), Number(gid)]);
-    expect(fs.statSync(path.dirname(keys)).mode & 0o777).toBe(0o700);
+    expect([keysStat.mode % 0o1000, keysStat.uid, keysStat.gid]).toEqual([0o600, Number(uid), Number(gid)]);
+    expect(fs.statSync(path.dirname(keys)).mode % 0o1000).toBe(0o700);
 
     const sudoers = path.join(kept, VAGRANT_GUEST_FILES.sudoers);
     expect(fs.readFileSync(sudoers, 'utf8')).toBe('vagrant ALL=(ALL) NOPASSWD: ALL\nDefaults:vagrant !requiretty\n');
-    expect(fs.statSync(sudoers).mode & 0o777).toBe(0o440);
+    expect(fs.statSync(sudoers).mode % 0o1000).toBe(0o440);
     expect(fs.existsSync(path.join(kept, 'usr/bin/sudo'))).toBe(true);
 
     expect(fs.existsSync(path.join(kept, 'usr/sbin/sshd'))).toBe(true);
