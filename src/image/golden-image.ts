@@ -253,7 +253,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   public readonly rootDeviceName: string;
   public readonly keepsSsmAgent: boolean;
   public readonly vagrantGuestUser?: string;
-  public readonly rootVolumeEncrypted: boolean;
+  public readonly rootVolumeEncrypted?: boolean;
 
   /**
    * Where each of `vmExports` writes the deploy-time build's disk, `s3://<bucket>/<key>`, in
@@ -514,7 +514,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     const context = {
       imageName: this.imageName,
       osFamily: this.osFamily,
-      encryptedRoot: this.rootVolumeEncrypted,
+      encryptedRoot: this.rootVolumeEncrypted === true,
       encryptedRootReason: parent.encryptedRoot ? 'the parent golden image\'s root snapshot is encrypted (a volume made from it is encrypted too)'
         : 'this image\'s root volume is encrypted (rootVolume.encrypted defaults to true)',
       imageId: this.image.attrImageId,
