@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DiskFormat, GoldenImage, OsFamily, ParentImage, Provisioner, VmExport, VmExportOptions } from '../../src';
+import { DiskFormat, GoldenImage, GoldenImageProps, OsFamily, ParentImage, Provisioner, VmExport, VmExportOptions } from '../../src';
 import { ENV, errorOf, imageStack, onlyResource, resourcesOf } from '../support/stacks';
 
 /** An unencrypted image exporting to a bucket of its own stack. */
@@ -137,78 +137,61 @@ describe('a deploy-time build exported as a VM disk', () => {
   });
 });
 
-describe('exports VM Import/Export would refuse are refused at synth', () => {
-  const bucketIn = (stack: Stack) => s3.Bucket.fromBucketAttributes(stack, 'Other', { bucketName: 'disks', region: 'us-east-1' });
+/**
+ * A Debian image in a fresh stack exporting to the buckets `exports` makes there; `props` win
+ * (the root is unencrypted unless they say otherwise).
+ */
+function debianImage(exports: (stack: Stack) => VmExport[], props: Partial<GoldenImageProps> = {}, id = 'WebImage'): { stack: Stack; image: GoldenImage } {
+  const stack = new Stack(new App(), 'Bake', { env: ENV });
+  const image = new GoldenImage(stack, id, {
+    parentImage: ParentImage.debian({ release: '12' }),
+    provisioners: [Provisioner.updateOs()],
+    rootVolume: { encrypted: false },
+    vmExports: exports(stack),
+    ...props,
+  });
+  return { stack, image };
+}
 
+const toNewBucket = (stack: Stack) => [VmExport.toBucket(new s3.Bucket(stack, 'Disks'))];
+
+describe('exports VM Import/Export would refuse are refused at synth', () => {
   test('an encrypted root (the default) names the prop and the fix', () => {
-    const message = errorOf(() => {
-      const app = new App();
-      const stack = new Stack(app, 'Bake', { env: ENV });
-      new GoldenImage(stack, 'WebImage', {
-        parentImage: ParentImage.debian({ release: '12' }),
-        provisioners: [Provisioner.updateOs()],
-        vmExports: [VmExport.toBucket(new s3.Bucket(stack, 'Disks'))],
-      });
-    });
+    const message = errorOf(() => debianImage(toNewBucket, { rootVolume: undefined }));
     expect(message).toMatch(/^Bake\/WebImage: invalid vmExports '1 export\(s\)': VM Import\/Export cannot export an AMI whose EBS snapshots are encrypted, and this image's root volume is encrypted/);
     expect(message).toContain('Set rootVolume: { encrypted: false }');
   });
 
   test('a parent golden image with an encrypted root', () => {
     const message = errorOf(() => {
-      const app = new App();
-      const stack = new Stack(app, 'Bake', { env: ENV });
+      const stack = new Stack(new App(), 'Bake', { env: ENV });
       const web = new GoldenImage(stack, 'Web', { parentImage: ParentImage.debian({ release: '12' }), provisioners: [Provisioner.updateOs()] });
       new GoldenImage(stack, 'Variant', {
         parentImage: ParentImage.fromGoldenImage(web),
         provisioners: [Provisioner.vagrantGuest()],
         rootVolume: { encrypted: false },
-        vmExports: [VmExport.toBucket(new s3.Bucket(stack, 'Disks'))],
+        vmExports: toNewBucket(stack),
       });
     });
     expect(message).toMatch(/^Bake\/Variant: invalid vmExports .*the parent golden image's root snapshot is encrypted/);
   });
 
   test('Windows', () => {
-    const message = errorOf(() => {
-      const app = new App();
-      const stack = new Stack(app, 'Bake', { env: ENV });
-      new GoldenImage(stack, 'Win', {
-        parentImage: ParentImage.fromAmiId('ami-0123456789abcdef0', { osFamily: OsFamily.WINDOWS }),
-        provisioners: [Provisioner.powerShell({ commands: ['Write-Output hi'] })],
-        rootVolume: { encrypted: false },
-        vmExports: [VmExport.toBucket(new s3.Bucket(stack, 'Disks'))],
-      });
-    });
+    const message = errorOf(() => debianImage(toNewBucket, {
+      parentImage: ParentImage.fromAmiId('ami-0123456789abcdef0', { osFamily: OsFamily.WINDOWS }),
+      provisioners: [Provisioner.powerShell({ commands: ['Write-Output hi'] })],
+    }, 'Win'));
     expect(message).toMatch(/^Bake\/Win: invalid vmExports .*does not export Windows images/);
     expect(message).toContain('Remove vmExports');
   });
 
   test('a bucket in another region, with path, prop and fix', () => {
-    const message = errorOf(() => {
-      const app = new App();
-      const stack = new Stack(app, 'Bake', { env: ENV });
-      new GoldenImage(stack, 'WebImage', {
-        parentImage: ParentImage.debian({ release: '12' }),
-        provisioners: [Provisioner.updateOs()],
-        rootVolume: { encrypted: false },
-        vmExports: [VmExport.toBucket(bucketIn(stack))],
-      });
-    });
+    const message = errorOf(() => debianImage(stack => [VmExport.toBucket(s3.Bucket.fromBucketAttributes(stack, 'Other', { bucketName: 'disks', region: 'us-east-1' }))]));
     expect(message).toBe('Bake/WebImage: invalid vmExports[0].bucket \'Bake/Other\': the bucket is in us-east-1 and the image is built in eu-west-1; the export runs in the build region. Use a bucket in eu-west-1');
   });
 
   test('a bucket in another account', () => {
-    const message = errorOf(() => {
-      const app = new App();
-      const stack = new Stack(app, 'Bake', { env: ENV });
-      new GoldenImage(stack, 'WebImage', {
-        parentImage: ParentImage.debian({ release: '12' }),
-        provisioners: [Provisioner.updateOs()],
-        rootVolume: { encrypted: false },
-        vmExports: [VmExport.toBucket(s3.Bucket.fromBucketAttributes(stack, 'Other', { bucketName: 'disks', account: '210987654321' }))],
-      });
-    });
+    const message = errorOf(() => debianImage(stack => [VmExport.toBucket(s3.Bucket.fromBucketAttributes(stack, 'Other', { bucketName: 'disks', account: '210987654321' }))]));
     expect(message).toMatch(/invalid vmExports\[0\]\.bucket 'Bake\/Other': VM Import\/Export exports only to a bucket in the AMI's own account/);
   });
 
@@ -227,46 +210,24 @@ describe('exports VM Import/Export would refuse are refused at synth', () => {
   });
 
   test('the same format twice to the same place', () => {
-    const message = errorOf(() => {
-      const app = new App();
-      const stack = new Stack(app, 'Bake', { env: ENV });
+    const message = errorOf(() => debianImage(stack => {
       const bucket = new s3.Bucket(stack, 'Disks');
-      new GoldenImage(stack, 'WebImage', {
-        parentImage: ParentImage.debian({ release: '12' }),
-        provisioners: [Provisioner.updateOs()],
-        rootVolume: { encrypted: false },
-        vmExports: [VmExport.toBucket(bucket), VmExport.toBucket(bucket, { format: DiskFormat.VMDK })],
-      });
-    });
+      return [VmExport.toBucket(bucket), VmExport.toBucket(bucket, { format: DiskFormat.VMDK })];
+    }));
     expect(message).toMatch(/invalid vmExports\[1\] 'VMDK to .*': vmExports\[0\] writes the same format to the same bucket and prefix/);
   });
 
   test('two formats are two exports, each with its own task and location', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Bake', { env: ENV });
-    const bucket = new s3.Bucket(stack, 'Disks');
-    const image = new GoldenImage(stack, 'WebImage', {
-      parentImage: ParentImage.debian({ release: '12' }),
-      provisioners: [Provisioner.updateOs()],
-      rootVolume: { encrypted: false },
-      vmExports: [VmExport.toBucket(bucket), VmExport.toBucket(bucket, { format: DiskFormat.RAW })],
+    const { stack, image } = debianImage(bake => {
+      const bucket = new s3.Bucket(bake, 'Disks');
+      return [VmExport.toBucket(bucket), VmExport.toBucket(bucket, { format: DiskFormat.RAW })];
     });
     expect(resourcesOf(Template.fromStack(stack), 'Custom::AWS')).toHaveLength(2);
     expect(JSON.stringify(stack.resolve(image.exportedDiskLocations[1]))).toContain('".raw"');
   });
 
   test('an image that does not bake at deploy: pipeline bakes cannot be exported', () => {
-    const message = errorOf(() => {
-      const app = new App();
-      const stack = new Stack(app, 'Bake', { env: ENV });
-      new GoldenImage(stack, 'WebImage', {
-        parentImage: ParentImage.debian({ release: '12' }),
-        provisioners: [Provisioner.updateOs()],
-        rootVolume: { encrypted: false },
-        buildOnDeploy: false,
-        vmExports: [VmExport.toBucket(new s3.Bucket(stack, 'Disks'))],
-      });
-    });
+    const message = errorOf(() => debianImage(toNewBucket, { buildOnDeploy: false }));
     expect(message).toMatch(/^Bake\/WebImage: invalid vmExports '1 export\(s\)': only deploy-time builds are exported and buildOnDeploy is false/);
     expect(message).toContain('Set buildOnDeploy to true');
   });
