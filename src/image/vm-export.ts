@@ -206,17 +206,21 @@ export class VmExports extends Construct {
       // Every bake is a new image id: an update starts a new export of the new AMI.
       onUpdate: call,
       policy: cr.AwsCustomResourcePolicy.fromStatements([
-        // The documented caller permissions: ExportImage on any resource
-        // (https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html);
-        // the docs list no iam:PassRole for the service role.
+        // The documented caller permissions
+        // (https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html):
+        // ExportImage on any resource, and S3 access to the bucket, here only its location and
+        // the objects under the prefix. The docs list no iam:PassRole for the service role.
         new iam.PolicyStatement({ actions: ['ec2:ExportImage'], resources: ['*'] }),
+        new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [vmExport.bucket.bucketArn] }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [vmExport.bucket.arnForObjects(`${prefix}*`)] }),
       ]),
       installLatestAwsSdk: false,
     });
     exportImage.node.addDependency(dependsOn);
     exportImage.node.addDependency(role);
-    suppressNagRule(exportImage.node.findChild('CustomResourcePolicy'), 'AwsSolutions-IAM5', 'ec2:ExportImage names no resource type to scope it to in the VM Import/Export permissions AWS documents',
-      ['Resource::*']);
+    suppressNagRule(exportImage.node.findChild('CustomResourcePolicy'), 'AwsSolutions-IAM5',
+      'ec2:ExportImage on any resource as AWS documents it, and the objects under the prefix, where VM Import/Export names the file',
+      ['Resource::*', nagFinding(this, 'Resource', vmExport.bucket.arnForObjects(`${prefix}*`))]);
     suppressProviderFindings(Stack.of(this));
     const extension = vmExport.format.toLowerCase();
     return `s3://${vmExport.bucket.bucketName}/${prefix}${exportImage.getResponseField('ExportImageTaskId')}.${extension}`;
