@@ -77,7 +77,8 @@ export function bakedImageConfig(scope: Construct, image: BakedImage, descriptio
     invalidProp(scope, 'image', description,
       `the image gives user '${image.vagrantGuestUser}' an SSH login (Provisioner.vagrantGuest(), by default with Vagrant's insecure key, whose private half is public) and a fleet must never carry a login key`,
       'Launch the golden image without vagrantGuest(), and make the Vagrant box from a variant image made for export only: '
-      + 'new GoldenImage(this, \'VagrantVariant\', { parentImage: ParentImage.fromGoldenImage(web), provisioners: [Provisioner.vagrantGuest()], vmExports: [...] })');
+      + 'new GoldenImage(this, \'VagrantVariant\', { parentImage: <web\'s parent>, provisioners: [...webSteps, Provisioner.vagrantGuest()], rootVolume: { encrypted: false }, vmExports: [...] }) '
+      + '(ParentImage.fromGoldenImage(web) instead of the parent where web\'s root is unencrypted: VM Import/Export refuses encrypted snapshots)');
   }
   return {
     imageId: image.machineImage.getImage(scope).imageId,

@@ -67,9 +67,10 @@ export class Provisioner {
    * Makes the image a guest Vagrant can log into once exported as a VM disk: a `vagrant` user
    * with passwordless sudo and Vagrant's insecure public key (or the key given), sshd enabled,
    * cloud-init told not to wait for EC2's metadata service, and DHCP on the first Ethernet
-   * interface whatever its name. Linux only. Use it in a variant image made for export
-   * (`ParentImage.fromGoldenImage(web)` + this + `vmExports`), never in an image a fleet
-   * launches: synth refuses that, since anyone holds Vagrant's insecure private key.
+   * interface whatever its name. Linux only. Use it in a variant image made for export (the
+   * web image's parent and steps, or `ParentImage.fromGoldenImage(web)` where web's root is
+   * unencrypted, + this + `vmExports`), never in an image a fleet launches: synth refuses
+   * that, since anyone holds Vagrant's insecure private key.
    */
   public static vagrantGuest(options: VagrantGuestProvisionerOptions = {}): Provisioner {
     return new Provisioner(new VagrantGuest(options));

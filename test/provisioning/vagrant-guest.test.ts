@@ -90,7 +90,8 @@ describe('an image that carries vagrantGuest() is never launched by a fleet', ()
     const { stack, vpc, vagrant } = images();
     const message = errorOf(() => new ImmutableDeployment(stack, 'Fleet', baseProps(vpc, { image: wrap(vagrant), instanceType: new ec2.InstanceType('t3.small') })));
     expect(message).toContain(`Stack/Fleet: invalid image '${described}': the image gives user 'dev' an SSH login`);
-    expect(message).toContain('ParentImage.fromGoldenImage(web), provisioners: [Provisioner.vagrantGuest()], vmExports');
+    expect(message).toContain('provisioners: [...webSteps, Provisioner.vagrantGuest()], rootVolume: { encrypted: false }, vmExports: [...]');
+    expect(message).toContain('ParentImage.fromGoldenImage(web) instead of the parent where web\'s root is unencrypted');
   });
 
   test('an image cascading from the Vagrant variant carries the key too and is refused', () => {
