@@ -2,10 +2,11 @@ import * as path from 'path';
 import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  DeploymentImage, GoldenImage, ImagePipeline, ImageRetention, ImmutableDeployment, ParentImage, PipelineSchedule, Provisioner,
-  RebuildCondition, TrafficShift, WeekDay,
+  DeploymentImage, DiskFormat, GoldenImage, GoldenImageProps, ImagePipeline, ImageRetention, ImmutableDeployment, ParentImage,
+  PipelineSchedule, Provisioner, RebuildCondition, TrafficShift, VmExport, WeekDay,
 } from '../src';
 
 /** Where the page the web servers serve lives. */
@@ -17,10 +18,15 @@ const SITE = path.join(__dirname, 'site/');
  * validation of nginx's configuration and a test that the page is served.
  */
 export function webServerImage(scope: Construct, id: string, parentImage: ParentImage, packageManager: 'apt' | 'dnf'): GoldenImage {
+  return new GoldenImage(scope, id, webServerImageProps(parentImage, packageManager));
+}
+
+/** The web server image's props, shared by the image a fleet runs and its Vagrant variant. */
+function webServerImageProps(parentImage: ParentImage, packageManager: 'apt' | 'dnf'): GoldenImageProps {
   const install = packageManager === 'apt'
     ? ['export DEBIAN_FRONTEND=noninteractive', 'apt-get update', 'apt-get install -y nginx curl', 'systemctl enable nginx']
     : ['dnf install -y nginx', 'systemctl enable nginx'];
-  return new GoldenImage(scope, id, {
+  return {
     parentImage,
     description: 'nginx web server with the site baked in',
     amiName: 'golden-web-{{timestamp}}',
@@ -50,6 +56,34 @@ export function webServerImage(scope: Construct, id: string, parentImage: Parent
         'curl -fsS http://localhost/ | grep -q "Served from a golden image"',
       ],
     })],
+  };
+}
+
+/**
+ * The same web server as a VMDK for VirtualBox, VMware and Vagrant: the web image's steps, then
+ * a Vagrant login (Provisioner.vagrantGuest()), exported by VM Import/Export to a private bucket
+ * after every deploy-time bake. VM Import/Export cannot export encrypted snapshots, so this
+ * variant is built from Debian's own (unencrypted) AMI rather than cascading from the encrypted
+ * web image, and keeps its root unencrypted; no fleet launches it.
+ */
+export function vagrantVariant(scope: Construct, id: string, parentImage: ParentImage): GoldenImage {
+  const disks = new s3.Bucket(scope, 'Disks', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  });
+  Validations.of(disks).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason: 'Only VM Import/Export writes here and you download; server access logs would need a log bucket with a deprecated ACL in this synth-only example app',
+  });
+  const web = webServerImageProps(parentImage, 'apt');
+  return new GoldenImage(scope, id, {
+    ...web,
+    description: 'nginx web server with the site baked in, for Vagrant',
+    amiName: 'golden-web-vagrant-{{timestamp}}',
+    provisioners: [...web.provisioners!, Provisioner.vagrantGuest()],
+    rootVolume: { encrypted: false },
+    vmExports: [VmExport.toBucket(disks, { format: DiskFormat.VMDK, prefix: 'vagrant/golden-web/' })],
   });
 }
 
@@ -62,12 +96,18 @@ export const REPLICA_REGION = 'eu-west-1';
 /** The golden web image on Debian 12, as in the classic tutorials. */
 export class GoldenWebDebianStack extends Stack {
   public readonly image: GoldenImage;
+  public readonly vagrantImage: GoldenImage;
   public readonly pipeline: ImagePipeline;
   public readonly web: ImmutableDeployment;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.image = webServerImage(this, 'WebImage', ParentImage.debian({ release: '12' }), 'apt');
+    this.vagrantImage = vagrantVariant(this, 'VagrantImage', ParentImage.debian({ release: '12' }));
+    new CfnOutput(this, 'VagrantDisk', {
+      value: this.vagrantImage.exportedDiskLocations[0],
+      description: 'The VMDK of the last bake (complete once its export task ends): make a box with npx cdk-immutable-infra vagrant-box',
+    });
     // Rebake weekly when Debian publishes a new AMI, publish the AMI id, keep the last 5 builds.
     this.pipeline = this.image.addPipeline('WeeklyRebake', {
       schedule: PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }),

@@ -7,6 +7,8 @@ export type { CustomParentImageOptions, DebianParentImageOptions, ManagedParentI
 export type { CommonRootVolumeOptions, RootVolumeOptions, DeploymentRootVolumeOptions } from './common/root-volume';
 export type { ImageBuildLogging } from './image/build-infrastructure';
 export { GoldenImage } from './image/golden-image';
+export { DiskFormat, VmExport } from './image/vm-export';
+export type { VmExportOptions } from './image/vm-export';
 export type { GoldenImageProps } from './image/golden-image';
 export type { IDeploymentImage, DeploymentImageConfig } from './common/deployment-image-interface';
 
@@ -22,6 +24,7 @@ export type { PuppetApplyProvisionerOptions } from './provisioning/puppet-apply'
 export type { PowerShellProvisionerOptions, PowerShellScriptProvisionerOptions } from './provisioning/powershell';
 export type { RebootProvisionerOptions } from './provisioning/reboot';
 export type { UpdateOsProvisionerOptions } from './provisioning/update-os';
+export type { VagrantGuestProvisionerOptions } from './provisioning/vagrant-guest';
 export type { AwsManagedComponentOptions } from './provisioning/aws-managed';
 export type { ExistingComponentOptions } from './provisioning/existing-component';
 export type { ComponentDocumentOptions } from './provisioning/raw-document';

@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IConstruct } from 'constructs';
 import { OsFamily } from './os-family';
+import { invalidProp } from '../private/errors';
 
 /**
  * An image an ImmutableDeployment launches its instances from. `GoldenImage` implements it,
@@ -62,6 +63,7 @@ interface BakedImage extends IConstruct {
   readonly imageKey: string;
   readonly rootDeviceName: string;
   readonly keepsSsmAgent: boolean;
+  readonly vagrantGuestUser?: string;
 }
 
 /**
@@ -71,6 +73,13 @@ interface BakedImage extends IConstruct {
  * `DeploymentImage.fromGoldenImage`.
  */
 export function bakedImageConfig(scope: Construct, image: BakedImage, description: string): DeploymentImageConfig {
+  if (image.vagrantGuestUser !== undefined) {
+    invalidProp(scope, 'image', description,
+      `the image gives user '${image.vagrantGuestUser}' an SSH login (Provisioner.vagrantGuest(), by default with Vagrant's insecure key, whose private half is public) and a fleet must never carry a login key`,
+      'Launch the golden image without vagrantGuest(), and make the Vagrant box from a variant image made for export only: '
+      + 'new GoldenImage(this, \'VagrantVariant\', { parentImage: <web\'s parent>, provisioners: [...webSteps, Provisioner.vagrantGuest()], rootVolume: { encrypted: false }, vmExports: [...] }) '
+      + '(ParentImage.fromGoldenImage(web) instead of the parent where web\'s root is unencrypted: VM Import/Export refuses encrypted snapshots)');
+  }
   return {
     imageId: image.machineImage.getImage(scope).imageId,
     osFamily: image.osFamily,

@@ -56,4 +56,20 @@ export interface IGoldenImage extends IConstruct {
    * build version when the image bakes at deploy, otherwise the recipe's latest output.
    */
   readonly parentImageArn: string;
+
+  /**
+   * The user Provisioner.vagrantGuest() installed a login key for, in this image or an image
+   * it cascades from. Fleets must not launch such an image.
+   *
+   * @default - none: the image carries no login key of the library's making
+   */
+  readonly vagrantGuestUser?: string;
+
+  /**
+   * Whether the AMI's root snapshot is encrypted. VM Import/Export cannot export such an AMI,
+   * nor one baked from it.
+   *
+   * @default - unknown
+   */
+  readonly rootVolumeEncrypted?: boolean;
 }

@@ -14,6 +14,7 @@ import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './
 import { createRecipe } from './image-recipe';
 import { ImageSettings, TEST_TIMEOUT_MINUTES, checkTestTimeout } from './image-settings';
 import { ParentImage, ParentImageConfig } from './parent-image';
+import { VmExport, VmExports, checkVmExports } from './vm-export';
 import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
 import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
@@ -197,6 +198,20 @@ export interface GoldenImageProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
+   * Export each deploy-time build's AMI as a VM disk (VMDK, VHD or RAW) to an S3 bucket, with
+   * VM Import/Export, for VMware, VirtualBox, Hyper-V or Vagrant. The file lands at
+   * `s3://<bucket>/<prefix>export-ami-<task id>.<format>` (see `exportedDiskLocations`); the
+   * copy goes on after the deployment ends. VM Import/Export refuses AMIs with encrypted
+   * snapshots, so the image needs `rootVolume: { encrypted: false }` and an unencrypted parent;
+   * Windows images cannot be exported. Only deploy-time builds are exported: CloudFormation's
+   * distribution configuration cannot hold Image Builder's S3 export settings, so pipeline
+   * bakes are not.
+   *
+   * @default - no export
+   */
+  readonly vmExports?: VmExport[];
+
+  /**
    * Keep the SSM agent in the AMI. On a Linux parent that ships without it (Debian, RHEL, the
    * Amazon Linux 2023 minimal AMI), Image Builder installs the agent for the build and, unless
    * told otherwise, removes it again before the AMI is made: instances launched from such an AMI
@@ -237,6 +252,15 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   public readonly architecture: ec2.InstanceArchitecture;
   public readonly rootDeviceName: string;
   public readonly keepsSsmAgent: boolean;
+  public readonly vagrantGuestUser?: string;
+  public readonly rootVolumeEncrypted?: boolean;
+
+  /**
+   * Where each of `vmExports` writes the deploy-time build's disk, `s3://<bucket>/<key>`, in
+   * the order of `vmExports` (resolved at deploy time; the file is complete once the export
+   * task ends, after the deployment).
+   */
+  public readonly exportedDiskLocations: string[];
 
   /** The build instances' role. */
   public readonly role: iam.IRole;
@@ -280,6 +304,9 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this.architecture = parent.architecture;
     this.rootDeviceName = props.rootVolume?.deviceName ?? parent.rootDeviceName;
     this.keepsSsmAgent = props.keepSsmAgent ?? true;
+    this.vagrantGuestUser = [...props.provisioners ?? [], ...props.validations ?? []]
+      .map(p => p._vagrantGuestUser).find(user => user !== undefined) ?? parent.vagrantGuestUser;
+    this.rootVolumeEncrypted = (props.rootVolume?.encrypted ?? true) || parent.encryptedRoot === true;
     this.role = props.role ?? this.createRole();
 
     const recipe = createRecipe(this, props, {
@@ -313,6 +340,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     if (buildsOnDeploy) {
       this.image = this.createImage();
     }
+    this.exportedDiskLocations = this.createExports(props, parent);
   }
 
   public get imageId(): string {
@@ -472,6 +500,27 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       testTimeoutMinutes: tests ? props.testTimeout?.toMinutes() ?? TEST_TIMEOUT_MINUTES.max : undefined,
       enhancedImageMetadata: props.enhancedImageMetadata ?? true,
     };
+  }
+
+  private createExports(props: GoldenImageProps, parent: ParentImageConfig): string[] {
+    const exports = props.vmExports ?? [];
+    if (exports.length === 0) {
+      return [];
+    }
+    if (!this.image) {
+      invalidProp(this, 'vmExports', `${exports.length} export(s)`, 'only deploy-time builds are exported and buildOnDeploy is false: CloudFormation\'s distribution configuration cannot hold Image Builder\'s S3 export settings, so pipeline bakes cannot be exported',
+        'Set buildOnDeploy to true (or leave it out), or export pipeline bakes yourself with `aws ec2 export-image`');
+    }
+    const context = {
+      imageName: this.imageName,
+      osFamily: this.osFamily,
+      encryptedRoot: this.rootVolumeEncrypted === true,
+      encryptedRootReason: parent.encryptedRoot ? 'the parent golden image\'s root snapshot is encrypted (a volume made from it is encrypted too)'
+        : 'this image\'s root volume is encrypted (rootVolume.encrypted defaults to true)',
+      imageId: this.image.attrImageId,
+    };
+    checkVmExports(this, exports, context);
+    return new VmExports(this, 'VmExports', exports, context, this.image).locations;
   }
 
   private createImage(): imagebuilder.CfnImage {

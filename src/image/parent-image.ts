@@ -113,6 +113,19 @@ export interface ParentImageConfig {
    * @default - unknown
    */
   readonly rootVolumeSizeGiB?: number;
+  /**
+   * The user a parent golden image installed a login key for with Provisioner.vagrantGuest().
+   *
+   * @default - none
+   */
+  readonly vagrantGuestUser?: string;
+  /**
+   * True when the parent's root snapshot is known to be encrypted (a golden parent baked with
+   * an encrypted root): a volume made from it is encrypted too.
+   *
+   * @default false
+   */
+  readonly encryptedRoot?: boolean;
 }
 
 /**
@@ -274,6 +287,8 @@ class GoldenParent extends ParentImage {
       osFamily: this.image.osFamily,
       architecture: this.image.architecture,
       rootDeviceName: this.image.rootDeviceName,
+      vagrantGuestUser: this.image.vagrantGuestUser,
+      encryptedRoot: this.image.rootVolumeEncrypted,
     };
   }
 }

@@ -10,6 +10,7 @@ import { ComponentDocumentOptions, RawComponentDocument } from './raw-document';
 import { RebootProvisionerOptions, RebootStep } from './reboot';
 import { InlineShell, ShellProvisionerOptions, ShellScript, ShellScriptProvisionerOptions } from './shell';
 import { UpdateOsProvisionerOptions, UpdateOsStep } from './update-os';
+import { VagrantGuest, VagrantGuestProvisionerOptions } from './vagrant-guest';
 
 /**
  * One step of an image bake, in Packer's terms, compiled to an EC2 Image Builder component
@@ -80,6 +81,19 @@ export class Provisioner {
   }
 
   /**
+   * Makes the image a guest Vagrant can log into once exported as a VM disk: a `vagrant` user
+   * with passwordless sudo and Vagrant's insecure public key (or the key given), sshd enabled,
+   * cloud-init told not to wait for EC2's metadata service, and DHCP on the first Ethernet
+   * interface whatever its name. Linux only. Use it in a variant image made for export (the
+   * web image's parent and steps, or `ParentImage.fromGoldenImage(web)` where web's root is
+   * unencrypted, + this + `vmExports`), never in an image a fleet launches: synth refuses
+   * that, since anyone holds Vagrant's insecure private key.
+   */
+  public static vagrantGuest(options: VagrantGuestProvisionerOptions = {}): Provisioner {
+    return new Provisioner(new VagrantGuest(options));
+  }
+
+  /**
    * Inline PowerShell commands (Packer's `powershell` provisioner with `inline`). Windows only.
    */
   public static powerShell(options: PowerShellProvisionerOptions): Provisioner {
@@ -137,6 +151,15 @@ export class Provisioner {
    */
   public get kindName(): string {
     return this.kind.kindName;
+  }
+
+  /**
+   * The user a vagrantGuest() provisioner gives a login key to; undefined for other kinds.
+   *
+   * @internal
+   */
+  public get _vagrantGuestUser(): string | undefined {
+    return this.kind instanceof VagrantGuest ? this.kind.user : undefined;
   }
 
   /**

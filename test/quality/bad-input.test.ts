@@ -1,9 +1,10 @@
 import { App, Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   DeploymentImage, GoldenImage, GoldenImageProps, ImagePipelineOptions, ImageRetention, ImmutableDeployment, ImmutableDeploymentProps,
-  ParentImage, PipelineSchedule, Provisioner, TrafficShift, WeekDay,
+  ParentImage, PipelineSchedule, Provisioner, TrafficShift, VmExport, VmExportOptions, WeekDay,
 } from '../../src';
 
 /**
@@ -17,6 +18,12 @@ const SHELL = Provisioner.shell({ name: 'install', commands: ['dnf install -y ng
 function image(props: Partial<GoldenImageProps> = {}, stack?: Stack): GoldenImage {
   const scope = stack ?? new Stack(new App(), 'Bad', { env: ENV });
   return new GoldenImage(scope, 'Image', { parentImage: ParentImage.amazonLinux2023(), provisioners: [SHELL], ...props });
+}
+
+/** A VM export to a bucket imported into the image's region (or `region`). */
+function exportTo(options: VmExportOptions = {}, region = ENV.region): VmExport {
+  const stack = new Stack(new App(), 'Buckets', { env: ENV });
+  return VmExport.toBucket(s3.Bucket.fromBucketAttributes(stack, 'Disks', { bucketName: 'disks', region, account: ENV.account }), options);
 }
 
 function pipeline(options: ImagePipelineOptions): void {
@@ -69,6 +76,12 @@ const CASES: Case[] = [
   { name: 'root volume of a fractional size', synth: () => image({ rootVolume: { sizeGiB: 10.5 } }), path: 'Bad/Image', prop: 'rootVolume.sizeGiB', fix: /whole number of GiB/ },
   { name: 'test timeout outside Image Builder\'s range', synth: () => image({ testTimeout: Duration.hours(30) }), path: 'Bad/Image', prop: 'testTimeout', fix: /between one hour and one day/ },
   { name: 'relative working directory', synth: () => image({ workingDirectory: 'tmp/build' }), path: 'Bad/Image', prop: 'workingDirectory', fix: /absolute path|Give a path/ },
+  { name: 'VM export of an encrypted root', synth: () => image({ vmExports: [exportTo()] }), path: 'Bad/Image', prop: 'vmExports', fix: /Set rootVolume: \{ encrypted: false \}/ },
+  { name: 'VM export with a key prefix starting with /', synth: () => image({ rootVolume: { encrypted: false }, vmExports: [exportTo({ prefix: '/disks/' })] }), path: 'Bad/Image', prop: 'vmExports[0].prefix', fix: /Give a prefix such as/ },
+  { name: 'VM export to a bucket in another region', synth: () => image({ rootVolume: { encrypted: false }, vmExports: [exportTo({}, 'us-east-1')] }), path: 'Bad/Image', prop: 'vmExports[0].bucket', fix: /Use a bucket in eu-west-1/ },
+  { name: 'VM export of a pipeline-only image', synth: () => image({ rootVolume: { encrypted: false }, buildOnDeploy: false, vmExports: [exportTo()] }), path: 'Bad/Image', prop: 'vmExports', fix: /Set buildOnDeploy to true/ },
+  { name: 'vagrantGuest with a public key that is not one', synth: () => image({ provisioners: [Provisioner.vagrantGuest({ publicKey: 'AAAA' })] }), path: 'Bad/Image', prop: 'provisioners[0].publicKey', fix: /Give the contents of a \.pub file/ },
+  { name: 'vagrantGuest as root', synth: () => image({ provisioners: [Provisioner.vagrantGuest({ user: 'root' })] }), path: 'Bad/Image', prop: 'provisioners[0].user', fix: /unprivileged user/ },
   // ParentImage
   { name: 'Ubuntu release that does not exist', synth: () => image({ parentImage: ParentImage.ubuntu({ release: '19.04' }) }), path: 'Bad/Image', prop: 'parentImage', fix: /Use one of/ },
   { name: 'Windows Server on arm64', synth: () => image({ parentImage: ParentImage.windowsServer({ version: '2022', architecture: ec2.InstanceArchitecture.ARM_64 }) }), path: 'Bad/Image', prop: 'parentImage', fix: /fromAmiId|lookup/ },
