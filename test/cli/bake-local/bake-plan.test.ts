@@ -28,7 +28,7 @@ function synth(build: (stack: Stack) => void): string {
 
 describe('finding the image', () => {
   test('by construct path, by id when unique, by logical id; every recipe is listed', () => {
-    expect(listImages(assembly).map(i => i.path)).toEqual(['GoldenWebDebian/WebImage', 'GoldenWebAl2023/WebImage']);
+    expect(listImages(assembly).map(i => i.path)).toEqual(['GoldenWebDebian/WebImage', 'GoldenWebDebian/VagrantImage', 'GoldenWebAl2023/WebImage']);
     expect(findImage(assembly, 'GoldenWebDebian/WebImage').stack.id).toBe('GoldenWebDebian');
     expect(findImage(assembly, '/GoldenWebAl2023/WebImage/').stack.id).toBe('GoldenWebAl2023');
     const recipe = findImage(assembly, 'GoldenWebDebian/WebImage').recipeLogicalId;
@@ -39,8 +39,8 @@ describe('finding the image', () => {
 
   test('an ambiguous id, an unknown image or a missing --image name the choices', () => {
     expect(() => findImage(assembly, 'WebImage')).toThrow('--image WebImage is ambiguous: GoldenWebDebian/WebImage, GoldenWebAl2023/WebImage all match; pass the full construct path');
-    expect(() => findImage(assembly, 'Nope')).toThrow(/^--image Nope: no such image in .*; the images are GoldenWebDebian\/WebImage, GoldenWebAl2023\/WebImage$/);
-    expect(() => findImage(assembly, undefined)).toThrow(/^--image is needed: .* holds 2 images/);
+    expect(() => findImage(assembly, 'Nope')).toThrow(/^--image Nope: no such image in .*; the images are GoldenWebDebian\/WebImage, GoldenWebDebian\/VagrantImage, GoldenWebAl2023\/WebImage$/);
+    expect(() => findImage(assembly, undefined)).toThrow(/^--image is needed: .* holds 3 images/);
   });
 
   test('a folder without a cloud assembly is bad input naming the fix', () => {
