@@ -39,14 +39,37 @@ export function runCliProcess(args: readonly string[], options: SpawnOptions & {
   });
 }
 
-/** Processes (not zombies) whose command line contains `text`. */
-export function processesMatching(text: string): number[] {
+/** The parent of process `pid`, or undefined once it has ended. */
+function parentOf(pid: number): number | undefined {
+  try {
+    return Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf-8'))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` is `ancestor` or runs below it (a sandbox's processes keep their host parents). */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf(p)) {
+    if (p === ancestor) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Processes (not zombies) whose command line contains `text`; with `under`, only those of that
+ * process's tree, so that other bakes on the machine (another test file, a parallel run) never count.
+ */
+export function processesMatching(text: string, under?: number): number[] {
   const found: number[] = [];
   for (const name of fs.readdirSync('/proc').filter(n => /^\d+$/.test(n))) {
     try {
       const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf-8').replace(/\0/g, ' ');
       const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf-8'))?.[1];
-      if (cmdline.includes(text) && state !== 'Z' && state !== 'X' && Number(name) !== process.pid) {
+      if (cmdline.includes(text) && state !== 'Z' && state !== 'X' && Number(name) !== process.pid
+        && (under === undefined || descendsFrom(Number(name), under))) {
         found.push(Number(name));
       }
     } catch {

@@ -13,6 +13,16 @@ import { GoldenImage, ParentImage, Provisioner } from '../../../src';
  * from this machine's bash and sleep, so these tests need no network and no debootstrap.
  */
 const suite = IS_ROOT ? describe : describe.skip;
+
+/** Whether process `pid` still runs (a zombie has ended). */
+function isRunning(pid: number): boolean {
+  try {
+    const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf-8'))?.[1];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
 const MARKER = 'sleep 31.4159';
 
 let work: string;
@@ -70,9 +80,13 @@ suite(IS_ROOT ? 'interrupting bake-local mid-step' : `interrupting bake-local mi
     const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => child.on('close', (code, sig) => resolve({ code, signal: sig })));
 
     // Mid-step: the step's own process is running in the sandbox.
-    expect(await waitFor(() => processesMatching(MARKER).length === 1, 30_000)).toBe(true);
+    // Only this command line's own processes count: other bakes may run on the machine meanwhile.
+    const pid = child.pid!;
+    expect(await waitFor(() => processesMatching(MARKER, pid).length === 1, 30_000)).toBe(true);
     expect(stderr).toContain('[1/2] build · nap · nap ...');
-    expect(processesMatching('__bake-local-sandbox')).toHaveLength(2); // unshare and the sandbox's PID 1
+    const sandbox = processesMatching('__bake-local-sandbox', pid);
+    expect(sandbox).toHaveLength(2); // unshare and the sandbox's PID 1
+    const tree = [...sandbox, ...processesMatching(MARKER, pid)];
     child.kill(signal);
     const exit = await ended;
 
@@ -82,7 +96,8 @@ suite(IS_ROOT ? 'interrupting bake-local mid-step' : `interrupting bake-local mi
       expect(stderr).toContain(`${signal}: stopping bake-local ...`);
       expect(stderr).toContain('stopped: nothing of bake-local is left running or mounted');
     }
-    expect(await waitFor(() => processesMatching(MARKER).length === 0 && processesMatching('__bake-local-sandbox').length === 0, 5000)).toBe(true);
+    // Once the command line is gone its processes would have new parents: look them up by pid.
+    expect(await waitFor(() => tree.every(p => !isRunning(p)), 5000)).toBe(true);
     expect(mountsMentioning(cache)).toEqual([]);
     expect(mountsMentioning('bake-local')).toEqual([]);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf-8')).toBe(mountsBefore);
