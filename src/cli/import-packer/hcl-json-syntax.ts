@@ -132,52 +132,39 @@ function readJson(file: string, text: string): JsonNode {
     if (text[i] !== c) fail(`expected '${c}', found ${found()}`);
     i++;
   };
+  /** After an opening bracket: items separated by commas up to `close`. */
+  const sequence = <T>(close: string, item: () => T): T[] => {
+    i++;
+    const items: T[] = [];
+    skipSpace();
+    if (text[i] === close) {
+      i++;
+      return items;
+    }
+    for (;;) {
+      items.push(item());
+      skipSpace();
+      if (text[i] !== ',') break;
+      i++;
+    }
+    expect(close);
+    return items;
+  };
   const value = (): JsonNode => {
     skipSpace();
     const at = position(i);
     if (text[i] === '{') {
-      i++;
-      const entries: Array<{ key: string; line: number; node: JsonNode }> = [];
-      skipSpace();
-      if (text[i] === '}') {
-        i++;
-        return { ...at, entries };
-      }
-      for (;;) {
+      const entries = sequence('}', () => {
         skipSpace();
         if (text[i] !== '"') fail(`expected a property name in quotes, found ${found()}`);
         const keyLine = position(i).line;
         const key = value().value as string;
         expect(':');
-        entries.push({ key, line: keyLine, node: value() });
-        skipSpace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        expect('}');
-        return { ...at, entries };
-      }
+        return { key, line: keyLine, node: value() };
+      });
+      return { ...at, entries };
     }
-    if (text[i] === '[') {
-      i++;
-      const elements: JsonNode[] = [];
-      skipSpace();
-      if (text[i] === ']') {
-        i++;
-        return { ...at, elements };
-      }
-      for (;;) {
-        elements.push(value());
-        skipSpace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        expect(']');
-        return { ...at, elements };
-      }
-    }
+    if (text[i] === '[') return { ...at, elements: sequence(']', value) };
     TOKEN.lastIndex = i;
     const token = TOKEN.exec(text);
     if (!token) return fail(`expected a value, found ${found()}`);
