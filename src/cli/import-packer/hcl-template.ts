@@ -1,5 +1,5 @@
 /**
- * Reads an HCL2 template (one file or a folder of `.pkr.hcl` files): variables with Packer's
+ * Reads an HCL2 template (one file or a folder of `.pkr.hcl` and `.pkr.json` files): variables with Packer's
  * precedence, locals, data sources, sources and builds, with provisioners in source order.
  */
 import * as fs from 'fs';
@@ -7,6 +7,7 @@ import * as path from 'path';
 import { childrenOf, HclItem, scanHcl } from './hcl-block-scanner';
 import { EvaluationError, HclEvaluator, HclScope } from './hcl-evaluator';
 import { FunctionContext } from './hcl-functions';
+import { readHclJsonSyntax } from './hcl-json-syntax';
 import { hclParser, parseHclFile } from './hcl-parser';
 import { CREDENTIAL_VARIABLE } from './mapping-context';
 import { PackerImage, PackerSource, PackerStep, PackerTemplate, PackerVariable, TemplateNote } from './packer-template';
@@ -42,7 +43,9 @@ export async function readHclTemplate(files: readonly string[], root: string, in
   const parsed: ParsedFile[] = [];
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
-    parsed.push({ file, text, json: await parseHclFile(file, text), items: scanHcl(text) });
+    parsed.push(file.endsWith('.json')
+      ? { file, text, ...readHclJsonSyntax(file, text) }
+      : { file, text, json: await parseHclFile(file, text), items: scanHcl(text) });
   }
   const notes: TemplateNote[] = [];
   const context: FunctionContext = {

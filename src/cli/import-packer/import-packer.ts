@@ -48,21 +48,20 @@ export async function importTemplate(templatePath: string, inputs: TemplateInput
 }
 
 async function readTemplate(templatePath: string, inputs: TemplateInputs): Promise<PackerTemplate> {
-  if (!fs.existsSync(templatePath)) throw usageError(`${templatePath}: no such file or folder. Give a Packer template (.pkr.hcl, .json) or a folder of them`);
+  if (!fs.existsSync(templatePath)) throw usageError(`${templatePath}: no such file or folder. Give a Packer template (.pkr.hcl, .pkr.json, .json) or a folder of them`);
   if (fs.statSync(templatePath).isDirectory()) {
-    const files = fs.readdirSync(templatePath).filter(f => f.endsWith('.pkr.hcl')).sort().map(f => path.join(templatePath, f));
+    // Packer reads both syntaxes from a folder.
+    const files = fs.readdirSync(templatePath).filter(f => f.endsWith('.pkr.hcl') || f.endsWith('.pkr.json')).sort().map(f => path.join(templatePath, f));
     if (files.length === 0) {
       const json = fs.readdirSync(templatePath).filter(f => f.endsWith('.json') && !f.includes('pkrvars'));
-      throw usageError(`${templatePath}: no .pkr.hcl file in this folder${json.length ? ` (give the JSON template itself, e.g. ${path.join(templatePath, json[0])})` : ''}`);
+      throw usageError(`${templatePath}: no .pkr.hcl or .pkr.json file in this folder${json.length ? ` (give the JSON template itself, e.g. ${path.join(templatePath, json[0])})` : ''}`);
     }
     return readHclTemplate(files, path.resolve(templatePath), inputs);
   }
-  if (templatePath.endsWith('.pkr.json')) {
-    throw usageError(`${templatePath}: HCL2 in JSON syntax (.pkr.json) is not read yet; convert it to .pkr.hcl`);
-  }
+  if (templatePath.endsWith('.pkr.json')) return readHclTemplate([templatePath], path.dirname(path.resolve(templatePath)), inputs);
   if (templatePath.endsWith('.json')) return readJsonTemplate(templatePath, inputs);
   if (templatePath.endsWith('.hcl')) return readHclTemplate([templatePath], path.dirname(path.resolve(templatePath)), inputs);
-  throw usageError(`${templatePath}: not a Packer template. Give a .pkr.hcl or .json file, or a folder of .pkr.hcl files`);
+  throw usageError(`${templatePath}: not a Packer template. Give a .pkr.hcl, .pkr.json or .json file, or a folder of .pkr.hcl/.pkr.json files`);
 }
 
 /** The command: import, write the file, report. */

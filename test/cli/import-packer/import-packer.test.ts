@@ -95,6 +95,127 @@ EOT
   });
 });
 
+describe('HCL2 in JSON syntax (.pkr.json)', () => {
+  const HCL = `
+variable "size" {
+  type    = string
+  default = "t3.small"
+}
+locals { name = "web-\${var.size}" }
+source "amazon-ebs" "web" {
+  source_ami    = "ami-0123456789abcdef0"
+  instance_type = var.size
+  ami_name      = "\${local.name}-{{timestamp}}"
+  metadata_options {
+    http_tokens = "required"
+  }
+}
+build {
+  sources = ["source.amazon-ebs.web"]
+  provisioner "shell" { inline = ["echo one"] }
+  provisioner "file" {
+    source      = "site/"
+    destination = "/var/www"
+  }
+  provisioner "shell" {
+    environment_vars = ["SIZE=\${var.size}"]
+    inline           = ["echo three"]
+  }
+}
+`;
+  const JSON_SYNTAX = {
+    variable: { size: { type: 'string', default: 't3.small' } },
+    locals: { name: 'web-${var.size}' },
+    source: {
+      'amazon-ebs': {
+        web: {
+          source_ami: 'ami-0123456789abcdef0',
+          instance_type: '${var.size}',
+          ami_name: '${local.name}-{{timestamp}}',
+          metadata_options: { http_tokens: 'required' },
+        },
+      },
+    },
+    build: {
+      'sources': ['source.amazon-ebs.web'],
+      '//': 'an array keeps provisioners of different types in order',
+      'provisioner': [
+        { shell: { inline: ['echo one'] } },
+        { file: { source: 'site/', destination: '/var/www' } },
+        { shell: { environment_vars: ['SIZE=${var.size}'], inline: ['echo three'] } },
+      ],
+    },
+  };
+
+  /** The code without the comments that name the template file and line. */
+  const withoutFileNames = (code: string) => code.replace(/t\.pkr\.(hcl|json)(:\d+)?/g, 'TEMPLATE');
+
+  test('a .pkr.json twin imports to the same code as the .pkr.hcl', async () => {
+    write('site/index.html', 'hi');
+    const fromHcl = await imp(write('t.pkr.hcl', HCL));
+    const fromJson = await imp(write('t.pkr.json', JSON.stringify(JSON_SYNTAX, null, 2)));
+    expect(fromJson.template.images[0].provisioners.map(p => p.type)).toEqual(['shell', 'file', 'shell']);
+    expect(fromJson.code).toMatch(/SIZE\W+t3\.small/);
+    expect(withoutFileNames(fromJson.code)).toEqual(withoutFileNames(fromHcl.code));
+    expect(fromJson.entries.map(e => [e.item, e.status])).toEqual(fromHcl.entries.map(e => [e.item, e.status]));
+  });
+
+  test('interleaved provisioner types keep their order, with the lines of the JSON document', async () => {
+    const text = [
+      '{', // 1
+      '  "source": { "amazon-ebs": { "web": { "source_ami": "ami-0123456789abcdef0", "ami_name": "web" } } },', // 2
+      '  "build": [', // 3
+      '    {', // 4
+      '      "sources": ["source.amazon-ebs.web"],', // 5
+      '      "provisioner": [', // 6
+      '        { "shell": { "inline": ["echo 1"] } },', // 7
+      '        { "breakpoint": { "note": "x" } },', // 8
+      '        { "shell": { "inline": ["echo 2"] } },', // 9
+      '        { "file": {', // 10
+      '          "source": "hello.txt",', // 11
+      '          "destination": "/tmp/hello" } }', // 12
+      '      ]', // 13
+      '    }', // 14
+      '  ]', // 15
+      '}',
+    ].join('\n');
+    write('hello.txt', 'hello');
+    const result = await imp(write('t.pkr.json', text));
+    const steps = result.template.images[0].provisioners;
+    expect(steps.map(p => `${p.type}@${p.line}`)).toEqual(['shell@7', 'breakpoint@8', 'shell@9', 'file@10']);
+    expect(steps[3].lines).toEqual({ source: 11, destination: 12 });
+    expect(result.template.images[0].source.line).toBe(2);
+    const unsupported = result.entries.find(e => e.item.includes('breakpoint'));
+    expect(unsupported).toMatchObject({ line: 8 });
+    const positions = ['echo 1', 'echo 2', '/tmp/hello'].map(s => result.code.indexOf(s));
+    expect(positions.every(p => p > 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  test('a folder may mix .pkr.hcl and .pkr.json files', async () => {
+    write('mixed/source.pkr.hcl', SOURCE);
+    write('mixed/build.pkr.json', JSON.stringify({ build: { sources: ['source.amazon-ebs.web'], provisioner: { shell: { inline: ['echo mixed'] } } } }));
+    const result = await imp(path.join(dir, 'mixed'));
+    expect(result.template.images.map(i => i.source.name)).toEqual(['amazon-ebs.web']);
+    expect(result.template.images[0].provisioners[0].file).toBe(path.join(dir, 'mixed', 'build.pkr.json'));
+    expect(result.code).toContain('echo mixed');
+  });
+
+  test.each([
+    ['a missing comma', '{\n  "build": {\n    "sources": ["source.amazon-ebs.web"]\n    "provisioner": {}\n  }\n}', 't.pkr.json:4:5', "expected '}', found '\"'"],
+    ['a trailing comma', '{\n  "build": {},\n}', 't.pkr.json:3:1', 'expected a property name in quotes'],
+    ['a block that is not an object', '{\n  "source": { "amazon-ebs": { "web": "ami-1" } }\n}', 't.pkr.json:2:38', 'source "amazon-ebs" "web": a block is a JSON object'],
+    ['a template that is not an object', '[]', 't.pkr.json:1:1', 'a .pkr.json template is one JSON object'],
+  ])('malformed .pkr.json (%s): file:line:column, exit code 2, nothing written', async (_what, text, where, message) => {
+    write('t.pkr.json', text);
+    const r = await run(['t.pkr.json', '--out', 'out.ts']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${where}: ${message}`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(path.join(dir, 'out.ts'))).toBe(false);
+  });
+});
+
 describe('HCL2 evaluation', () => {
   test('variables, locals, functions and source.name', async () => {
     write('files/app.conf.tpl', 'port=${port}');
@@ -388,7 +509,7 @@ describe('bad input: one line with file and line, exit code 2, nothing written',
     fs.mkdirSync(path.join(dir, 'empty'));
     const r = await run(['empty', '--out', 'out.ts']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no .pkr.hcl file in this folder');
+    expect(r.stderr).toContain('no .pkr.hcl or .pkr.json file in this folder');
   });
 });
 

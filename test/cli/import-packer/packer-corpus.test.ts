@@ -13,6 +13,9 @@ const REPO = path.join(__dirname, '..', '..', '..');
 const CORPUS = path.join(REPO, '..', 'shared', 'corpus', 'packer');
 const WORK = path.join(REPO, '.tmp', 'import-packer-corpus');
 const EKS_FOLDER = 'aws-samples+amazon-eks-custom-amis';
+/** Templates written for these tests (the .pkr.json twin of a corpus .pkr.hcl), imported beside the corpus. */
+const FIXTURES = path.join(__dirname, 'fixtures');
+const PKR_JSON_TWIN = 'ubuntu-imdsv2-enabled.pkr.json';
 
 /** Builder options and provisioners: [mapped, approximate, unsupported]; post-processors: [mapped, unsupported]. */
 const EXPECTED: Record<string, { builder: number[]; provisioner: number[]; postProcessor: number[]; images: number }> = {
@@ -25,6 +28,7 @@ const EXPECTED: Record<string, { builder: number[]; provisioner: number[]; postP
   'hashicorp+packer-plugin-amazon__example__build.pkr.hcl': { builder: [5, 1, 0], provisioner: [0, 0, 0], postProcessor: [0, 0], images: 1 },
   'hashicorp+packer-plugin-amazon__example__instance-metadata__ubuntu-imdsv2-enabled.json': { builder: [7, 0, 1], provisioner: [1, 0, 0], postProcessor: [0, 0], images: 1 },
   'hashicorp+packer-plugin-amazon__example__instance-metadata__ubuntu-imdsv2-enabled.pkr.hcl': { builder: [6, 0, 1], provisioner: [1, 0, 0], postProcessor: [0, 0], images: 1 },
+  [PKR_JSON_TWIN]: { builder: [6, 0, 1], provisioner: [1, 0, 0], postProcessor: [0, 0], images: 1 },
   'hashicorp+packer-plugin-ansible__docs__provisioners__ansible.mdx__example-amazon-ebs-winrm.pkr.hcl': { builder: [5, 2, 4], provisioner: [0, 0, 1], postProcessor: [0, 0], images: 1 },
   'hashicorp+packer__command__test-fixtures__hcl2_upgrade__ami_test__expected.pkr.hcl': { builder: [0, 2, 2], provisioner: [0, 0, 0], postProcessor: [0, 0], images: 1 },
   'hashicorp+packer__command__test-fixtures__hcl2_upgrade__ami_test__input.json': { builder: [0, 2, 2], provisioner: [0, 0, 0], postProcessor: [0, 0], images: 1 },
@@ -55,6 +59,7 @@ maybe('import-packer over the Packer corpus', () => {
         ? path.join(WORK, 'templates', EKS_FOLDER, file) : path.join(WORK, 'templates', file);
       fs.copyFileSync(path.join(CORPUS, file), target);
     }
+    fs.copyFileSync(path.join(FIXTURES, PKR_JSON_TWIN), path.join(WORK, 'templates', PKR_JSON_TWIN));
     for (const name of Object.keys(EXPECTED)) {
       const template = path.join(WORK, 'templates', name);
       const out = path.join(WORK, 'generated', `${name.replace(/[^A-Za-z0-9]+/g, '_')}.ts`);
@@ -141,6 +146,8 @@ maybe('import-packer over the Packer corpus', () => {
   test.each([
     ['hashicorp+packer__command__test-fixtures__hcl2_upgrade__ami_test__input.json', 'hashicorp+packer__command__test-fixtures__hcl2_upgrade__ami_test__expected.pkr.hcl'],
     ['hashicorp+packer-plugin-amazon__example__instance-metadata__ubuntu-imdsv2-enabled.json', 'hashicorp+packer-plugin-amazon__example__instance-metadata__ubuntu-imdsv2-enabled.pkr.hcl'],
+    // HCL2's two syntaxes.
+    [PKR_JSON_TWIN, 'hashicorp+packer-plugin-amazon__example__instance-metadata__ubuntu-imdsv2-enabled.pkr.hcl'],
   ])('the JSON and HCL2 twins give the same image: %s', (json, hcl) => {
     const a = imageFacts(json);
     expect(a.components.length + a.parents.length).toBeGreaterThan(0);
