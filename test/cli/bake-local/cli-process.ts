@@ -1,10 +1,17 @@
 import { spawn, SpawnOptions } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /** The command line as it ships: the bundle `npx projen bundle` makes. */
 export const CLI = path.join(__dirname, '..', '..', '..', 'assets', 'cli', 'cdk-immutable-infra', 'index.js');
+
+/**
+ * The root cache every bake-local integration test shares: Debian 12 is built once with
+ * debootstrap (minutes), and concurrent first builds settle on one (see root-builder.ts).
+ */
+export const TEST_ROOT_CACHE = process.env.BAKE_LOCAL_TEST_CACHE ?? path.join(os.tmpdir(), 'cdk-immutable-infra-bake-local-test-cache');
 
 export function requireCli(): void {
   if (!fs.existsSync(CLI)) {

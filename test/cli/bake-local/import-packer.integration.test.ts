@@ -1,8 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess } from './cli-process';
+import { IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess, TEST_ROOT_CACHE as CACHE } from './cli-process';
 import type { BakeResult } from '../../../src/cli/bake-local/report';
 
 /*
@@ -14,7 +13,6 @@ import type { BakeResult } from '../../../src/cli/bake-local/report';
  * root; skipped, saying so, elsewhere.
  */
 const suite = IS_ROOT ? describe : describe.skip;
-const CACHE = process.env.BAKE_LOCAL_TEST_CACHE ?? path.join(os.tmpdir(), 'cdk-immutable-infra-bake-local-test-cache');
 const MINUTES = 60_000;
 const REPO = path.join(__dirname, '..', '..', '..');
 const TEMPLATE = path.join(REPO, 'test', 'cli', 'import-packer', 'fixtures', 'debian-web', 'debian-web.pkr.hcl');

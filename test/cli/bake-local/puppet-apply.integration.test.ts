@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess } from './cli-process';
+import { IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess, TEST_ROOT_CACHE as CACHE } from './cli-process';
 import { GoldenImage, ParentImage, Provisioner } from '../../../src';
 import type { BakeResult } from '../../../src/cli/bake-local/report';
 
@@ -14,7 +14,6 @@ import type { BakeResult } from '../../../src/cli/bake-local/report';
  * Chef, so chefSolo has no such test. Needs root; skipped, saying so, elsewhere.
  */
 const suite = IS_ROOT ? describe : describe.skip;
-const CACHE = process.env.BAKE_LOCAL_TEST_CACHE ?? path.join(os.tmpdir(), 'cdk-immutable-infra-bake-local-test-cache');
 const MINUTES = 60_000;
 
 suite(IS_ROOT ? 'puppetApply in a real Debian 12 root' : `puppetApply in a real Debian 12 root (${NOT_ROOT_REASON})`, () => {
