@@ -3,6 +3,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { BakeResult } from '../../../src/cli/bake-local/report';
 
 /** The command line as it ships: the bundle `npx projen bundle` makes. */
 export const CLI = path.join(__dirname, '..', '..', '..', 'assets', 'cli', 'cdk-immutable-infra', 'index.js');
@@ -125,4 +126,18 @@ export function treeChecksum(root: string): string {
   };
   visit(root);
   return hash.digest('hex');
+}
+
+/**
+ * Bakes `image` of the cloud assembly `app` with the command line as it ships, on the shared
+ * test root cache, and keeps the resulting root in `kept`; fails with the command's output
+ * unless it exits 0.
+ */
+export async function bakeAndKeep(app: string, image: string, kept: string, timeoutMinutes: number): Promise<BakeResult> {
+  const run = await runCliProcess(['bake-local', '--app', app, '--image', image, '--keep', kept, '--cache', TEST_ROOT_CACHE, '--json', '--quiet'],
+    { timeoutMs: timeoutMinutes * 60_000 });
+  if (run.code !== 0) {
+    throw new Error(`bake-local exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
+  }
+  return JSON.parse(run.stdout) as BakeResult;
 }

@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess, TEST_ROOT_CACHE as CACHE } from './cli-process';
-import type { BakeResult } from '../../../src/cli/bake-local/report';
+import { bakeAndKeep, IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess, TEST_ROOT_CACHE } from './cli-process';
 
 /*
  * A Packer template imported and baked for real: the shipped command line's import-packer turns
@@ -51,12 +50,7 @@ suite(IS_ROOT ? 'an imported Packer template baked on a real Debian 12 root' : `
     app.synth();
 
     const kept = path.join(work, 'kept');
-    const run = await runCliProcess(['bake-local', '--app', outdir, '--image', 'Imported/Images/Web', '--keep', kept, '--cache', CACHE, '--json', '--quiet'],
-      { timeoutMs: 15 * MINUTES });
-    if (run.code !== 0) {
-      throw new Error(`bake-local exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
-    }
-    const result = JSON.parse(run.stdout) as BakeResult;
+    const result = await bakeAndKeep(outdir, 'Imported/Images/Web', kept, 15);
     expect(result.passed).toBe(true);
 
     // The first shell step, with the variable's default evaluated at import.
@@ -68,6 +62,6 @@ suite(IS_ROOT ? 'an imported Packer template baked on a real Debian 12 root' : `
     // The last shell step, with its environment_vars; it ran after the upload (the listing holds it).
     expect(fs.readFileSync(path.join(kept, 'etc/packer-role'), 'utf8')).toBe('role=web\n');
     expect(fs.readFileSync(path.join(kept, 'etc/packer-site-listing'), 'utf8')).toBe('greeting.txt\nindex.html\n');
-    expect(mountsMentioning(CACHE)).toEqual([]);
+    expect(mountsMentioning(TEST_ROOT_CACHE)).toEqual([]);
   }, 20 * MINUTES);
 });

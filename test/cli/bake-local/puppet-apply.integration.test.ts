@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess, TEST_ROOT_CACHE as CACHE } from './cli-process';
+import { bakeAndKeep, IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, TEST_ROOT_CACHE } from './cli-process';
 import { GoldenImage, ParentImage, Provisioner } from '../../../src';
-import type { BakeResult } from '../../../src/cli/bake-local/report';
 
 /*
  * Provisioner.puppetApply applied for real in a debootstrap root of Debian 12 (the cache the
@@ -41,18 +40,13 @@ suite(IS_ROOT ? 'puppetApply in a real Debian 12 root' : `puppetApply in a real 
       });
       app.synth();
       const kept = path.join(work, 'kept');
-      const run = await runCliProcess(['bake-local', '--app', outdir, '--image', 'Puppet/Image', '--keep', kept, '--cache', CACHE, '--json', '--quiet'],
-        { timeoutMs: 25 * MINUTES });
-      if (run.code !== 0) {
-        throw new Error(`bake-local exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
-      }
-      const result = JSON.parse(run.stdout) as BakeResult;
+      const result = await bakeAndKeep(outdir, 'Puppet/Image', kept, 25);
       expect(result.steps.filter(s => s.component === 'motd').map(s => `${s.step} ${s.status}`)).toEqual(['motd-download passed', 'motd passed']);
       const log = fs.readFileSync(result.steps.find(s => s.step === 'motd')!.log!, 'utf-8');
       expect(log).toContain('puppet apply: changes applied');
       expect(fs.readFileSync(path.join(kept, 'etc/motd'), 'utf-8')).toBe('Baked by platform-team for web\n');
       expect(fs.readdirSync(path.join(kept, 'tmp')).filter(name => name.startsWith('motd-'))).toEqual([]);
-      expect(mountsMentioning(CACHE)).toEqual([]);
+      expect(mountsMentioning(TEST_ROOT_CACHE)).toEqual([]);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }

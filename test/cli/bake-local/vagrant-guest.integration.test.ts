@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, runCliProcess, TEST_ROOT_CACHE as CACHE } from './cli-process';
+import { bakeAndKeep, IS_ROOT, mountsMentioning, NOT_ROOT_REASON, requireCli, TEST_ROOT_CACHE } from './cli-process';
 import { GoldenImage, ParentImage, Provisioner } from '../../../src';
-import type { BakeResult } from '../../../src/cli/bake-local/report';
 import { VAGRANT_GUEST_FILES, VAGRANT_INSECURE_PUBLIC_KEY } from '../../../src/provisioning/vagrant-guest';
 
 /*
@@ -37,12 +36,7 @@ suite(IS_ROOT ? 'Provisioner.vagrantGuest baked on a real Debian 12 root' : `Pro
     });
     app.synth();
     const kept = path.join(work, 'kept');
-    const run = await runCliProcess(['bake-local', '--app', outdir, '--image', 'Vagrant/Box', '--keep', kept, '--cache', CACHE, '--json', '--quiet'],
-      { timeoutMs: 15 * MINUTES });
-    if (run.code !== 0) {
-      throw new Error(`bake-local exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
-    }
-    const result = JSON.parse(run.stdout) as BakeResult;
+    const result = await bakeAndKeep(outdir, 'Vagrant/Box', kept, 15);
     expect(result.passed).toBe(true);
 
     const passwd = fs.readFileSync(path.join(kept, 'etc/passwd'), 'utf8').split('\n').find(l => l.startsWith('vagrant:'))!;
@@ -68,6 +62,6 @@ suite(IS_ROOT ? 'Provisioner.vagrantGuest baked on a real Debian 12 root' : `Pro
 
     expect(fs.readFileSync(path.join(kept, VAGRANT_GUEST_FILES.cloudInit), 'utf8')).toContain('datasource_list: [ NoCloud, None ]\n');
     expect(fs.readFileSync(path.join(kept, VAGRANT_GUEST_FILES.network), 'utf8')).toContain('[Match]\nType=ether\n\n[Network]\nDHCP=yes\n');
-    expect(mountsMentioning(CACHE)).toEqual([]);
+    expect(mountsMentioning(TEST_ROOT_CACHE)).toEqual([]);
   }, 20 * MINUTES);
 });
