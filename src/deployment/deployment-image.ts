@@ -6,8 +6,8 @@ import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../co
 import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
 import { defaultRootDeviceName } from '../common/root-device';
-import { stableIdentity } from '../private/stable-identity';
 import { invalidProp } from '../private/errors';
+import { stableIdentity } from '../private/stable-identity';
 
 /**
  * Options for an image given by its AMI id, directly or through a synth-time lookup.

@@ -7,11 +7,11 @@ import { AccessLogOptions } from './access-logs';
 import { CapacityOptions } from './capacity';
 import { GenerationAlarmOptions } from './generation-alarms';
 import { DeploymentHealthCheckOptions } from './health-check';
-import { DeploymentRootVolumeOptions } from '../common/root-volume';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
 import { DeploymentScalingOptions } from './scaling';
 import { TrafficShift } from './traffic-shift';
 import { IDeploymentImage } from '../common/deployment-image-interface';
+import { DeploymentRootVolumeOptions } from '../common/root-volume';
 
 /**
  * Properties of an ImmutableDeployment.

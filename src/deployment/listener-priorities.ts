@@ -28,7 +28,9 @@ function listenerKey(scope: IConstruct, listener: elbv2.IApplicationListener): s
  * out of range or one of `others` (the claims of the app's other deployments) has it. Undefined
  * for a deploy-time priority, which the load balancer checks when the rule is created.
  */
-export function claimPriority(scope: IConstruct, listener: elbv2.IApplicationListener, priority: number, others: Iterable<ListenerClaim>): ListenerClaim | undefined {
+export function claimPriority(
+  scope: IConstruct, listener: elbv2.IApplicationListener, priority: number, others: Iterable<ListenerClaim>,
+): ListenerClaim | undefined {
   if (Token.isUnresolved(priority)) {
     return undefined;
   }
