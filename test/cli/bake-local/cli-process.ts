@@ -47,6 +47,16 @@ export function runCliProcess(args: readonly string[], options: SpawnOptions & {
   });
 }
 
+/** Whether process `pid` still runs (a zombie has ended). */
+export function isRunning(pid: number): boolean {
+  try {
+    const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf-8'))?.[1];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
 /** The parent of process `pid`, or undefined once it has ended. */
 function parentOf(pid: number): number | undefined {
   try {
@@ -75,8 +85,7 @@ export function processesMatching(text: string, under?: number): number[] {
   for (const name of fs.readdirSync('/proc').filter(n => /^\d+$/.test(n))) {
     try {
       const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf-8').replace(/\0/g, ' ');
-      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${name}/status`, 'utf-8'))?.[1];
-      if (cmdline.includes(text) && state !== 'Z' && state !== 'X' && Number(name) !== process.pid
+      if (cmdline.includes(text) && isRunning(Number(name)) && Number(name) !== process.pid
         && (under === undefined || descendsFrom(Number(name), under))) {
         found.push(Number(name));
       }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { CLI, IS_ROOT, mountsMentioning, NOT_ROOT_REASON, processesMatching, requireCli, runCliProcess, waitFor } from './cli-process';
+import { CLI, IS_ROOT, isRunning, mountsMentioning, NOT_ROOT_REASON, processesMatching, requireCli, runCliProcess, waitFor } from './cli-process';
 import { GoldenImage, ParentImage, Provisioner } from '../../../src';
 
 /*
@@ -14,15 +14,6 @@ import { GoldenImage, ParentImage, Provisioner } from '../../../src';
  */
 const suite = IS_ROOT ? describe : describe.skip;
 
-/** Whether process `pid` still runs (a zombie has ended). */
-function isRunning(pid: number): boolean {
-  try {
-    const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf-8'))?.[1];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 const MARKER = 'sleep 31.4159';
 
 let work: string;
