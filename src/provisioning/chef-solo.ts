@@ -111,13 +111,16 @@ export class ChefSolo implements ProvisionerKind {
         'Remove installCommand to install Cinc Client, or give the commands that install Chef');
     }
     const ownInstall = this.options.installChef === false ? 'installChef: false' : this.options.installCommand ? 'installCommand' : undefined;
-    for (const prop of ['chefVersion', 'installerSha256', 'keepInstalled'] as const) {
+    for (const prop of ['chefVersion', 'installerSha256'] as const) {
       if (ownInstall && this.options[prop] !== undefined) {
-        const own = prop === 'keepInstalled';
-        invalidProp(context.scope, `${context.prop}.${prop}`, this.options[prop],
-          own ? `keepInstalled applies to the Cinc Client this provisioner installs, and with ${ownInstall} it installs none` : `${prop} applies to the Cinc install script, which ${ownInstall} replaces`,
-          own ? 'Remove keepInstalled: what your own install puts on the image stays there' : `Remove ${prop}, or pin the version in your own install`);
+        invalidProp(context.scope, `${context.prop}.${prop}`, this.options[prop], `${prop} applies to the Cinc install script, which ${ownInstall} replaces`,
+          `Remove ${prop}, or pin the version in your own install`);
       }
+    }
+    if (ownInstall && this.options.keepInstalled !== undefined) {
+      invalidProp(context.scope, `${context.prop}.keepInstalled`, this.options.keepInstalled,
+        `keepInstalled applies to the Cinc Client this provisioner installs, and with ${ownInstall} it installs none`,
+        'Remove keepInstalled: what your own install puts on the image stays there');
     }
     const attributes = { ...(this.options.json ?? {}), run_list: runList };
     if ('run_list' in (this.options.json ?? {})) {
