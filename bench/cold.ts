@@ -4,14 +4,16 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { spread, Spread } from './measure';
+import { lazyRequires } from '../tools/lazy-requires/lazy-requires';
 
 const REPO = path.join(__dirname, '..');
 const TIME = '/usr/bin/time';
 
 /**
  * Compiles src/ and bench/ to JavaScript in a temporary tree, file by file with the project's
- * own compiler options (what the published package ships), so that whole-process runs load
- * JavaScript like the peers do instead of paying ts-node's compilation. node_modules/ and
+ * own compiler options and the lazy requires the package build applies to lib/ (what the
+ * published package ships), so that whole-process runs load JavaScript like the peers do instead
+ * of paying ts-node's compilation. node_modules/ and
  * assets/ (the bundled handlers) are linked in where the compiled code expects them.
  */
 export function compileTree(): string {
@@ -34,7 +36,8 @@ export function compileTree(): string {
       const file = path.join(REPO, dir, rel);
       const out = path.join(root, dir, rel.replace(/\.ts$/, '.js'));
       fs.mkdirSync(path.dirname(out), { recursive: true });
-      fs.writeFileSync(out, ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText);
+      const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText;
+      fs.writeFileSync(out, dir === 'src' ? lazyRequires(js, out).text : js);
     }
   }
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
