@@ -20,10 +20,36 @@ export function isPlainSafe(value: string, asKey: boolean): boolean {
   if (value.includes('\t') || (asKey && value === '<<')) {
     return false;
   }
+  if (PLAIN_WORD.test(value) && !YAML_WORD.test(value) && !EXPONENT.test(value)) {
+    return true;
+  }
   // Older readers (YAML 1.1: yes/no/on/off booleans, 0777 octals, 1:20 sexagesimals,
   // timestamps) and YAML 1.2 readers must both read the text back as this very string.
-  return readsBackAs(value, '1.1') && readsBackAs(value, '1.2');
+  // Parsing twice is the costly part of rendering, and the same keys and values recur in
+  // every component of an app, so each verdict is kept.
+  let verdict = plainVerdicts.get(value);
+  if (verdict === undefined) {
+    verdict = readsBackAs(value, '1.1') && readsBackAs(value, '1.2');
+    if (plainVerdicts.size >= MAX_VERDICTS) {
+      plainVerdicts.clear();
+    }
+    plainVerdicts.set(value, verdict);
+  }
+  return verdict;
 }
+
+/**
+ * A word that starts with a letter and holds only letters, digits, `_` and `-` is a plain
+ * string to every YAML reader (numbers, timestamps and sexagesimals start with a digit, sign
+ * or dot), unless it is one of the words YAML 1.1 or 1.2 reads as a boolean or null, or starts
+ * like an exponent (the YAML 1.1 reader takes `E0` for a float with no digits before it);
+ * those, in any case, go the slow way.
+ */
+const PLAIN_WORD = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const YAML_WORD = /^(?:y|n|yes|no|true|false|on|off|null)$/i;
+const EXPONENT = /^[eE][-+]?[0-9]/;
+const MAX_VERDICTS = 10_000;
+const plainVerdicts = new Map<string, boolean>();
 
 function readsBackAs(value: string, version: '1.1' | '1.2'): boolean {
   const document = parseDocument(value, { version, logLevel: 'error' });

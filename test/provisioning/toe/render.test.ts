@@ -186,6 +186,21 @@ describe('renderComponentDocument', () => {
       }
     });
 
+    test('words written plain read back as themselves to YAML 1.1 and 1.2 readers, whatever their case', () => {
+      const word = fc.oneof(
+        fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,8}$/),
+        fc.stringMatching(/^[eE][0-9_-]{0,3}$/),
+        fc.constantFrom('y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null').chain(w => fc.mixedCase(fc.constant(w))),
+      );
+      fc.assert(fc.property(word, w => {
+        const text = renderComponentDocument(withCommands([w]));
+        for (const version of ['1.1', '1.2'] as const) {
+          const commands = (parseYaml11(text, { version }) as ToeDocument).phases[0].steps[0].inputs as { commands: unknown[] };
+          expect(commands.commands).toEqual([w]);
+        }
+      }), { numRuns: 1000 });
+    });
+
     test('keys are quoted by the same rules', () => {
       const text = renderComponentDocument({
         schemaVersion: '1.0',
