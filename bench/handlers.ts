@@ -55,6 +55,25 @@ function nodeWallMs(script: string): number {
 }
 
 /**
+ * The road not taken, measured beside the shipped bundles: each handler bundled with the AWS SDK
+ * left to the Lambda runtime's own copy (`--external:@aws-sdk/*`), built into .tmp/ so that the
+ * SDK resolves from this repository's node_modules as it would from the runtime's.
+ */
+function sdkExternalVariants(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const outfile = path.join(REPO, '.tmp', 'bench-handlers', name, 'index.js');
+    const result = spawnSync('npx', ['esbuild', '--bundle', path.join(SOURCES, `${name}.ts`), '--target=node24', '--platform=node',
+      `--outfile=${outfile}`, '--tsconfig=tsconfig.dev.json', '--minify', '--external:@aws-sdk/*', '--log-level=error'], { cwd: REPO, encoding: 'utf8' });
+    if (result.status !== 0) {
+      throw new Error(`esbuild of ${name} with the SDK external failed: ${result.stderr}`);
+    }
+    out[`${name} (SDK external, not shipped)`] = outfile;
+  }
+  return out;
+}
+
+/**
  * Bundled size of every Lambda handler and its cold import time in a fresh Node process, over
  * an empty `node -e ""` measured in the same interleaved rounds. Bundles come from
  * `npx projen bundle`, run here only when none exist.
@@ -70,8 +89,9 @@ export function measureHandlers(runs: number): HandlerResults {
     found = bundles();
     bundledNow = true;
   }
-  const names = ['', ...Object.keys(found)];
-  const scripts = names.map(n => (n ? `require(${JSON.stringify(found[n])})` : ''));
+  const variants = { ...found, ...sdkExternalVariants(Object.keys(found)) };
+  const names = ['', ...Object.keys(variants)];
+  const scripts = names.map(n => (n ? `require(${JSON.stringify(variants[n])})` : ''));
   const samples: number[][] = names.map(() => []);
   for (let i = 0; i < 2; i++) {
     scripts.forEach(s => nodeWallMs(s));
@@ -86,7 +106,7 @@ export function measureHandlers(runs: number): HandlerResults {
   const handlers: Record<string, HandlerFigures> = {};
   names.slice(1).forEach((name, i) => {
     const importMs = spread(samples[i + 1]);
-    handlers[name] = { bytes: fs.statSync(found[name]).size, importMs, overBaselineMs: importMs.median - baselineMs.median };
+    handlers[name] = { bytes: fs.statSync(variants[name]).size, importMs, overBaselineMs: importMs.median - baselineMs.median };
   });
   const oldestBundle = Math.min(...Object.values(found).map(f => fs.statSync(f).mtimeMs));
   return { baselineMs, handlers, staleBundles: oldestBundle < newestSourceMtime(), bundledNow };
