@@ -11,8 +11,6 @@ import { ParentImage } from '../../src/image/parent-image';
 import { PipelineSchedule } from '../../src/pipeline/pipeline-schedule';
 import { Provisioner } from '../../src/provisioning/provisioner';
 
-process.env.CDK_VALIDATION = 'false';
-
 /*
  * Golden images used by stacks of other deployments (issue 21): the AMI id of each bake must
  * reach them without Fn::ImportValue, and a rebake must change exactly the generation in the

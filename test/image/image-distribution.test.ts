@@ -6,8 +6,6 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { RegionDistributionOptions } from '../../src/image/distribution-options';
 import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
-process.env.CDK_VALIDATION = 'false';
-
 const LT_ID = 'lt-0123456789abcdef0';
 
 function distributions(template: Template): any[] {

@@ -5,8 +5,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ImagePipeline, VulnerabilitySeverity } from '../../src/pipeline/image-pipeline';
 import { errorOf, imageStack, onlyResource, pipelineProps, pipelineStack, resourcesOf } from '../support/stacks';
 
-process.env.CDK_VALIDATION = 'false';
-
 describe('ImagePipeline defaults', () => {
   const { stack, image, pipeline, template } = pipelineStack();
 

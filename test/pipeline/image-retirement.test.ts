@@ -3,8 +3,6 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { ImageRetention } from '../../src/pipeline/image-retirement';
 import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
-process.env.CDK_VALIDATION = 'false';
-
 describe('retirement of old builds', () => {
   test('keepImages count: a lifecycle policy deleting AMIs and snapshots beyond the newest n, never one launched in the last 30 days', () => {
     const { template, image, pipeline, stack } = pipelineStack({ keepImages: ImageRetention.count(5) });

@@ -2,8 +2,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { imageStack, pipelineProps, pipelineStack, resourcesOf } from '../support/stacks';
 
-process.env.CDK_VALIDATION = 'false';
-
 describe('logging', () => {
   test('creates build and run log groups under /aws/imagebuilder/ with a retention, and needs no execution role', () => {
     const { template, pipeline } = pipelineStack({ logging: { retention: logs.RetentionDays.ONE_MONTH } });

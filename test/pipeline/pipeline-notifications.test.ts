@@ -4,8 +4,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { GoldenImage, ParentImage, Provisioner } from '../../src';
 import { ENV, errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
-process.env.CDK_VALIDATION = 'false';
-
 describe('notifications', () => {
   test('a created topic is encrypted with a rotating key Image Builder\'s service-linked role may use, enforces TLS, and has the e-mail subscribers', () => {
     const { template, pipeline } = pipelineStack({ notifications: { emails: ['ops@example.com', 'oncall@example.com'] } });

@@ -4,8 +4,6 @@ import { cronExpressionProblem, timeZoneProblem } from '../../src/pipeline/cron-
 import { PipelineSchedule, RebuildCondition, WeekDay } from '../../src/pipeline/pipeline-schedule';
 import { errorOf, onlyResource, pipelineStack } from '../support/stacks';
 
-process.env.CDK_VALIDATION = 'false';
-
 function scheduleOf(schedule?: PipelineSchedule, rebuildWhen?: RebuildCondition): any {
   const { template } = pipelineStack({ schedule, rebuildWhen });
   return onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').props.Schedule;

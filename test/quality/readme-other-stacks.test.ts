@@ -2,8 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 
-process.env.CDK_VALIDATION = 'false';
-
 /*
  * The README section "Images in other stacks, regions and accounts" promises snippets that run
  * as pasted: each TypeScript block is type-checked and run as written (its `cdk-immutable-infra`
