@@ -25,6 +25,8 @@ import { contentHash } from '../private/hash';
 import { suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
 import { Provisioner } from '../provisioning/provisioner';
+import { ImageWorkflow } from '../workflow/image-workflow';
+import { ImageWorkflows } from '../workflow/image-workflows';
 
 /**
  * Properties of a GoldenImage.
@@ -231,6 +233,18 @@ export interface GoldenImageProps {
    * @default - true when keepSsmAgent is true
    */
   readonly verifySsmAgent?: boolean;
+
+  /**
+   * Build and test workflows of the deploy-time build: test stages of your own
+   * (`ImageWorkflow.testStage`), a manual approval before distribution
+   * (`ImageWorkflow.manualApproval`) or workflow documents (`ImageWorkflow.fromDocument`).
+   * Image Builder's own build workflow (and its test workflow, when the image has `tests`)
+   * still runs unless a build workflow of yours replaces it; the build runs with the image's
+   * execution role. For pipeline bakes give the pipeline's `workflows`.
+   *
+   * @default - Image Builder's default build and test workflows
+   */
+  readonly workflows?: ImageWorkflow[];
 }
 
 /** The AWS-managed policies Image Builder's build and test instances need (its documented instance profile). */
@@ -338,7 +352,10 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
     });
     if (buildsOnDeploy) {
-      this.image = this.createImage();
+      this.image = this.createImage(props);
+    } else if ((props.workflows ?? []).length > 0) {
+      invalidProp(this, 'workflows', `${props.workflows!.length} workflow(s)`, 'they run in the deploy-time build and buildOnDeploy is false',
+        'Give them to the pipeline instead: image.addPipeline(id, { workflows: [...] })');
     }
     this.exportedDiskLocations = this.createExports(props, parent);
   }
@@ -523,13 +540,15 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     return new VmExports(this, 'VmExports', exports, context, this.image).locations;
   }
 
-  private createImage(): imagebuilder.CfnImage {
+  private createImage(props: GoldenImageProps): imagebuilder.CfnImage {
     const parts = this._buildParts;
+    const workflows = this.createWorkflows(props);
     const image = new imagebuilder.CfnImage(this, 'Image', {
       imageRecipeArn: this.imageRecipeArn,
       infrastructureConfigurationArn: this.infrastructureConfigurationArn,
       distributionConfigurationArn: this.distributionConfigurationArn,
-      imageTestsConfiguration: parts.testsConfiguration(),
+      imageTestsConfiguration: parts.testsConfiguration({ tests: parts.settings.tests || (workflows?.hasTests ?? false) }),
+      workflows: workflows?.configurations,
       enhancedImageMetadataEnabled: parts.settings.enhancedImageMetadata,
       deletionSettings: parts.destroysReplacedAmis ? { executionRole: amiDeletionRole(this, this.imageName).roleArn } : undefined,
       // Shared with the image's pipelines: whichever needs the role first creates it.
@@ -543,5 +562,26 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     // A build needs its execution role's policies from its first step.
     parts.dependOnExecutionRole(image);
     return image;
+  }
+
+  private createWorkflows(props: GoldenImageProps): ImageWorkflows | undefined {
+    if ((props.workflows ?? []).length === 0) {
+      return undefined;
+    }
+    const workflows = new ImageWorkflows(this, 'Workflows', {
+      workflows: props.workflows!,
+      owner: this,
+      prop: 'workflows',
+      parts: this._buildParts,
+      osFamily: this.osFamily,
+      recipeTests: this._buildParts.settings.tests,
+      defaultTopic: props.notificationTopic,
+    });
+    if (workflows.hasApproval) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:deployWaitsForApproval',
+        'workflows: the deploy-time build waits for a manual approval, and so does `cdk deploy` (CloudFormation waits for the image) until someone sends '
+        + 'RESUME with `aws imagebuilder send-workflow-step-action` or the wait times out. Put approvals on pipelines, which bake outside deployments');
+    }
+    return workflows;
   }
 }

@@ -16,6 +16,8 @@ import { SameDeploymentAttributes } from '../image/image-publication';
 import { checkTestTimeout } from '../image/image-settings';
 import { invalidProp } from '../private/errors';
 import { imageBuilderName } from '../private/names';
+import { ImageWorkflow } from '../workflow/image-workflow';
+import { ImageWorkflows } from '../workflow/image-workflows';
 
 /**
  * Options of an image pipeline, for `GoldenImage.addPipeline`.
@@ -137,6 +139,18 @@ export interface ImagePipelineOptions {
    * @default false
    */
   readonly runOnDeploy?: boolean;
+
+  /**
+   * Build and test workflows of the pipeline's builds: test stages of your own
+   * (`ImageWorkflow.testStage`), a manual approval before distribution
+   * (`ImageWorkflow.manualApproval`, told through `notifications` or the image's topic) or
+   * workflow documents (`ImageWorkflow.fromDocument`). Image Builder's own build workflow
+   * (and its test workflow, when the builds run the image's tests) still runs unless a build
+   * workflow of yours replaces it; the builds run with the image's execution role.
+   *
+   * @default - Image Builder's default build and test workflows
+   */
+  readonly workflows?: ImageWorkflow[];
 }
 
 /**
@@ -216,6 +230,16 @@ export class ImagePipeline extends Resource {
     this.notificationTopic = notifications?.topic ?? this.parts.notificationTopic;
     const logging = props.logging ? this.createLogging(name, props.logging) : undefined;
     const schedule = (props.schedule ?? PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }))._bind(this, 'schedule');
+    const recipeTests = props.tests ?? this.parts.settings.tests;
+    const workflows = (props.workflows ?? []).length === 0 ? undefined : new ImageWorkflows(this, 'Workflows', {
+      workflows: props.workflows!,
+      owner: this,
+      prop: 'workflows',
+      parts: this.parts,
+      osFamily: this.image.osFamily,
+      recipeTests,
+      defaultTopic: this.notificationTopic,
+    });
 
     this.resource = new imagebuilder.CfnImagePipeline(this, 'Resource', {
       name,
@@ -224,7 +248,9 @@ export class ImagePipeline extends Resource {
       infrastructureConfigurationArn: this.image.infrastructureConfigurationArn,
       distributionConfigurationArn: this.image.distributionConfigurationArn,
       status: props.enabled === false ? 'DISABLED' : 'ENABLED',
-      imageTestsConfiguration: this.parts.testsConfiguration(props),
+      // Test workflows run only in builds whose tests are on.
+      imageTestsConfiguration: this.parts.testsConfiguration({ ...props, tests: recipeTests || (workflows?.hasTests ?? false) }),
+      workflows: workflows?.configurations,
       imageScanningConfiguration: props.vulnerabilityScanning !== undefined ? { imageScanningEnabled: props.vulnerabilityScanning } : undefined,
       enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? this.parts.settings.enhancedImageMetadata,
       loggingConfiguration: logging,
