@@ -1,4 +1,4 @@
-import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -14,6 +14,7 @@ import type { GoldenImage } from '../image/golden-image';
 import { ImageBuildParts } from '../image/image-build-parts';
 import { SameDeploymentAttributes } from '../image/image-publication';
 import { checkTestTimeout } from '../image/image-settings';
+import { IMAGE_BUILDER_EVENT_SOURCE, imageStatePattern } from '../image/image-state-events';
 import { invalidProp } from '../private/errors';
 import { imageBuilderName } from '../private/names';
 import { ImageWorkflow } from '../workflow/image-workflow';
@@ -184,7 +185,6 @@ export enum VulnerabilitySeverity {
 }
 
 const AUTO_DISABLE = { min: 1, max: 10, default: 5 };
-const EVENT_SOURCE = 'aws.imagebuilder';
 
 /** How another stack uses a pipeline's build without importing a per-bake value. */
 const OTHER_STACK_FIX = 'In another stack read the AMI id from an SSM parameter the pipeline\'s distribution writes '
@@ -226,6 +226,8 @@ export class ImagePipeline extends Resource {
     this.scanning = props.vulnerabilityScanning ?? false;
 
     this.parts.addDistribution(this, props.distribution ?? []);
+    // The image's VM exports cover its pipeline bakes too.
+    this.image._exportPipelineBakes();
     const notifications = props.notifications ? setUpNotifications(this, this.parts, props.notifications) : undefined;
     this.notificationTopic = notifications?.topic ?? this.parts.notificationTopic;
     const logging = props.logging ? this.createLogging(name, props.logging) : undefined;
@@ -325,7 +327,7 @@ export class ImagePipeline extends Resource {
     }
     const counts = severityCounts(options.minimumSeverity ?? VulnerabilitySeverity.MEDIUM);
     return this.rule(id, options, {
-      source: [EVENT_SOURCE],
+      source: [IMAGE_BUILDER_EVENT_SOURCE],
       detailType: ['EC2 Image Builder CVE Detected'],
       resources: [this.pipelineArn],
       detail: { 'finding-severity-counts': counts },
@@ -338,7 +340,7 @@ export class ImagePipeline extends Resource {
    */
   public onPipelineDisabled(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.rule(id, options, {
-      source: [EVENT_SOURCE],
+      source: [IMAGE_BUILDER_EVENT_SOURCE],
       detailType: ['EC2 Image Builder Image Pipeline Automatically Disabled'],
       resources: [this.pipelineArn],
     });
@@ -438,15 +440,7 @@ export class ImagePipeline extends Resource {
   }
 
   private imageStateRule(id: string, options: events.OnEventOptions, status: string): events.Rule {
-    const stack = Stack.of(this);
-    return this.rule(id, options, {
-      source: [EVENT_SOURCE],
-      detailType: ['EC2 Image Builder Image State Change'],
-      // Build ARNs are image/<recipe name>/<version>/<build>; the slash keeps other recipes
-      // whose names start alike out.
-      resources: events.Match.prefix(`arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this.parts.recipeName}/`),
-      detail: { state: { status: [status] } },
-    });
+    return this.rule(id, options, imageStatePattern(this, this.parts.recipeName, status));
   }
 
   private rule(id: string, options: events.OnEventOptions, pattern: events.EventPattern): events.Rule {
