@@ -5,16 +5,17 @@ import jsonata from 'jsonata';
 import { DiskFormat, GoldenImage, GoldenImageProps, ParentImage, Provisioner, VmExport } from '../../src';
 import { ENV, onlyResource, resourcesOf } from '../support/stacks';
 
+const TWO_EXPORTS = (bucket: s3.IBucket) => [VmExport.toBucket(bucket, { prefix: 'vagrant/web/' }), VmExport.toBucket(bucket, { prefix: 'hyperv/web/', format: DiskFormat.VHD })];
+
 /** A Debian image exported to a bucket, with the pipelines given. */
-function bakeStack(props: Partial<GoldenImageProps> = {}, pipelines = 1) {
+function bakeStack(props: Partial<GoldenImageProps> = {}, pipelines = 1, exports = TWO_EXPORTS) {
   const stack = new Stack(new App(), 'Bake', { env: ENV });
-  const bucket = new s3.Bucket(stack, 'Disks');
   const image = new GoldenImage(stack, 'WebImage', {
     parentImage: ParentImage.debian({ release: '12' }),
     provisioners: [Provisioner.updateOs()],
     rootVolume: { encrypted: false },
     buildOnDeploy: false,
-    vmExports: [VmExport.toBucket(bucket, { prefix: 'vagrant/web/' }), VmExport.toBucket(bucket, { prefix: 'hyperv/web/', format: DiskFormat.VHD })],
+    vmExports: exports(new s3.Bucket(stack, 'Disks')),
     ...props,
   });
   for (let i = 0; i < pipelines; i++) {
@@ -138,16 +139,7 @@ describe('pipeline bakes of an image with vmExports', () => {
 });
 
 test('with a deploy-time build too, the deploy-time export and the pipeline bakes share the vmimport role', () => {
-  const stack = new Stack(new App(), 'Bake', { env: ENV });
-  const bucket = new s3.Bucket(stack, 'Disks');
-  const image = new GoldenImage(stack, 'WebImage', {
-    parentImage: ParentImage.debian({ release: '12' }),
-    provisioners: [Provisioner.updateOs()],
-    rootVolume: { encrypted: false },
-    vmExports: [VmExport.toBucket(bucket)],
-  });
-  image.addPipeline('Rebake');
-  const both = Template.fromStack(stack);
+  const both = bakeStack({ buildOnDeploy: true }, 1, bucket => [VmExport.toBucket(bucket)]).template;
   const role = resourcesOf(both, 'AWS::IAM::Role').filter(r => JSON.stringify(r.props.AssumeRolePolicyDocument).includes('vmie.amazonaws.com'));
   expect(role).toHaveLength(1);
   expect(JSON.stringify(onlyResource(both, 'Custom::AWS').props)).toContain(role[0].id);
