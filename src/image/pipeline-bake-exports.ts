@@ -70,7 +70,7 @@ export class PipelineBakeExports extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(getImage.next(choice)),
       comment: `Exports each pipeline bake of ${props.imageName} as a VM disk`,
       tracingEnabled: true,
-      logs: { destination: logGroup, level: sfn.LogLevel.ERROR },
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL },
     });
     this.rule = new events.Rule(this, 'BakeAvailable', {
       description: `Exports each pipeline bake of ${props.imageName} as a VM disk`,
