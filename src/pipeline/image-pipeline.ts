@@ -272,6 +272,11 @@ export class ImagePipeline extends Resource {
     }
     if (props.runOnDeploy) {
       this.deployRun = this.createDeployRun();
+      if (workflows?.hasApproval) {
+        Annotations.of(this).addWarningV2('cdk-immutable-infra:deployWaitsForApproval',
+          'workflows: with runOnDeploy, `cdk deploy` waits for the manual approval of the run it starts (CloudFormation waits for the image) until someone '
+          + 'sends RESUME with `aws imagebuilder send-workflow-step-action` or the wait times out');
+      }
     }
   }
 

@@ -146,6 +146,11 @@ describe('manual approval', () => {
     Annotations.fromStack(stack).hasWarning('/Bake/WebImage', Match.stringLikeRegexp('the deploy-time build waits for a manual approval, and so does `cdk deploy`'));
   });
 
+  test('a pipeline that runs on deploy warns that cdk deploy waits for its approval', () => {
+    const { stack } = pipelineStack({ notifications: {}, runOnDeploy: true, workflows: [ImageWorkflow.manualApproval()] }, { buildOnDeploy: false });
+    Annotations.fromStack(stack).hasWarning('/Bake/WebImage/Rebake', Match.stringLikeRegexp('with runOnDeploy, `cdk deploy` waits for the manual approval'));
+  });
+
   test('without any topic it is refused with path, prop and fix', () => {
     expect(errorOf(() => imageStack({ workflows: [ImageWorkflow.manualApproval()] }))).toMatch(
       /^Bake\/WebImage: invalid workflows\[0\]\.topic \(not set\): a manual approval tells an SNS topic.*Give ImageWorkflow\.manualApproval\(\{ topic \}\)/);
