@@ -102,13 +102,15 @@ export interface BoundWorkflow {
   readonly continueOnFailure: boolean;
   /** Set for a manual approval: the topic told when the build waits. */
   readonly approvalTopic?: sns.ITopic;
-  /** True when the workflow runs commands through Run Command. */
-  readonly runsCommands: boolean;
+  /** The SSM Command documents its RunCommand steps send (none when it runs no commands). */
+  readonly commandDocuments: string[];
 }
 
 const WORKFLOW_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const LAUNCH_STEP = 'LaunchTestInstance';
 const INSTANCE_ID = `$.stepOutputs.${LAUNCH_STEP}.instanceId`;
+/** The `documentName` inputs of a document's RunCommand steps (a name given literally). */
+const COMMAND_DOCUMENT = /\bdocumentName['"]?\s*:\s*['"]?([A-Za-z0-9_.\-]{3,128})/g;
 /** The workflow parameter that carries the approval topic, so the document itself never changes. */
 const TOPIC_PARAMETER = 'snsTopicArn';
 
@@ -180,6 +182,7 @@ function bindTestStage(context: WorkflowBindContext, options: TestStageOptions):
     invalidProp(context.scope, `${context.prop}.timeout`, timeout!.toHumanString(), 'Image Builder allows a workflow step 1 second to 12 hours',
       'Give a timeout of at most Duration.hours(12)');
   }
+  const documentName = context.osFamily === OsFamily.WINDOWS ? 'AWS-RunPowerShellScript' : 'AWS-RunShellScript';
   const document: WorkflowDocument = {
     name,
     description: `Test stage '${name}', managed by cdk-immutable-infra`,
@@ -209,7 +212,7 @@ function bindTestStage(context: WorkflowBindContext, options: TestStageOptions):
     type: 'TEST',
     data: checked(context, renderWorkflowDocument(document), 'TEST', `the test stage '${name}'`),
     continueOnFailure: options.continueOnFailure ?? false,
-    runsCommands: true,
+    commandDocuments: [documentName],
   };
 }
 
@@ -239,7 +242,7 @@ function bindApproval(context: WorkflowBindContext, options: ManualApprovalOptio
     parameters: { [TOPIC_PARAMETER]: [topic.topicArn] },
     continueOnFailure: false,
     approvalTopic: topic,
-    runsCommands: false,
+    commandDocuments: [],
   };
 }
 
@@ -272,7 +275,7 @@ function bindDocument(context: WorkflowBindContext, source: Extract<WorkflowSour
     data,
     parameters: options.parameters,
     continueOnFailure: options.continueOnFailure ?? false,
-    runsCommands: /\baction:\s*['"]?RunCommand\b/.test(data),
+    commandDocuments: [...new Set([...data.matchAll(COMMAND_DOCUMENT)].map(m => m[1]))],
   };
 }
 

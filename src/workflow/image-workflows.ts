@@ -125,7 +125,7 @@ export class ImageWorkflows extends Construct {
    * which launches and terminates build and test instances). Scoped as Image Builder's own
    * service-linked role scopes these actions
    * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSServiceRoleForImageBuilder.html):
-   * Run Command only with AWS's shell documents, and only on instances Image Builder created
+   * Run Command only with the documents the workflows name, and only on instances Image Builder created
    * (tagged CreatedBy "EC2 Image Builder"); WaitForAction publishes to the approval topic.
    */
   private grantExecution(role: iam.IRole, bound: BoundWorkflow[]): void {
@@ -133,7 +133,8 @@ export class ImageWorkflows extends Construct {
     if (approval) {
       approval.grantPublish(role);
     }
-    if (!bound.some(b => b.runsCommands)) {
+    const documents = [...new Set(bound.flatMap(b => b.commandDocuments))];
+    if (documents.length === 0) {
       return;
     }
     const stack = Stack.of(this);
@@ -141,7 +142,8 @@ export class ImageWorkflows extends Construct {
     const statements = [
       new iam.PolicyStatement({
         actions: ['ssm:SendCommand'],
-        resources: ['AWS-RunShellScript', 'AWS-RunPowerShellScript'].map(document => `arn:${stack.partition}:ssm:${stack.region}::document/${document}`),
+        // AWS's own documents (AWS-...) have no account in their ARN; yours have this account.
+        resources: documents.map(name => `arn:${stack.partition}:ssm:${stack.region}:${name.startsWith('AWS') ? '' : stack.account}:document/${name}`),
       }),
       new iam.PolicyStatement({
         actions: ['ssm:SendCommand'],

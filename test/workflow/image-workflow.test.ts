@@ -69,11 +69,11 @@ describe('test stages on the deploy-time build', () => {
     expect(image.ImageTestsConfiguration.ImageTestsEnabled).toBe(true);
   });
 
-  test('the execution role may run AWS\'s shell documents on Image Builder\'s own instances only', () => {
+  test('the execution role may run AWS-RunShellScript, on Image Builder\'s own instances only', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'ssm:SendCommand', Resource: Match.arrayWith([Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([':ssm:eu-west-1::document/AWS-RunShellScript'])]) })]) }),
+          Match.objectLike({ Action: 'ssm:SendCommand', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1::document/AWS-RunShellScript']] } }),
           Match.objectLike({ Action: 'ssm:SendCommand', Condition: { StringEquals: { 'ssm:resourceTag/CreatedBy': 'EC2 Image Builder' } } }),
         ]),
       },
@@ -204,6 +204,32 @@ steps:
     expect(message).toMatch(/^Bake\/WebImage: invalid workflows\[0\]\.document 'the workflow document': the workflow document is not a valid build workflow/);
     expect(message).toMatch(problem);
     expect(message).toContain('Fix each problem listed below');
+  });
+
+  test('the Run Command documents a document names are the ones the execution role may send', () => {
+    const document = `schemaVersion: 1.0
+steps:
+  - name: Launch
+    action: LaunchInstance
+    inputs:
+      waitFor: ssmAgent
+  - name: UpdateAgent
+    action: RunCommand
+    inputs:
+      documentName: AWS-UpdateSSMAgent
+      instanceId.$: $.stepOutputs.Launch.instanceId
+  - name: Check
+    action: RunCommand
+    inputs:
+      documentName: "my-checks"
+      instanceId.$: $.stepOutputs.Launch.instanceId
+`;
+    const { stack } = imageStack({ workflows: [ImageWorkflow.fromDocument(document, { name: 'agent', stage: WorkflowStage.TEST })] });
+    const documents = resourcesOf(Template.fromStack(stack), 'AWS::IAM::Policy')
+      .flatMap(p => p.props.PolicyDocument.Statement)
+      .filter((st: any) => st.Action === 'ssm:SendCommand' && !st.Condition)
+      .flatMap((st: any) => [st.Resource].flat().map((r: any) => r['Fn::Join'][1].slice(2).join('')));
+    expect(documents).toEqual([':ssm:eu-west-1::document/AWS-UpdateSSMAgent', ':ssm:eu-west-1:123456789012:document/my-checks']);
   });
 
   test('CollectImageMetadata in a test workflow is refused', () => {
