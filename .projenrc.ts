@@ -61,6 +61,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/util-retry@^4',
     '@types/aws-lambda@^8',
     'fast-check@^4',
+    // Evaluates the state machines' JSONata expressions in tests, as Step Functions would.
+    'jsonata@^2',
     // The command line's argument parser: bundled into the CLI at build time, never a runtime dependency.
     'commander@^14',
     'ts-node@^10',

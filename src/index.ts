@@ -56,3 +56,5 @@ export type { PipelineLogOptions } from './pipeline/pipeline-logging';
 // Snapshot testing: templates that change only when what a stack deploys changes.
 export { SnapshotTemplate } from './snapshot/snapshot-template';
 export type { SnapshotTemplateOptions } from './snapshot/snapshot-template';
+export { ImageWorkflow, WorkflowStage } from './workflow/image-workflow';
+export type { ManualApprovalOptions, TestStageOptions, WorkflowDocumentOptions } from './workflow/image-workflow';

@@ -25,6 +25,8 @@ import { contentHash } from '../private/hash';
 import { suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
 import { Provisioner } from '../provisioning/provisioner';
+import { ImageWorkflow } from '../workflow/image-workflow';
+import { ImageWorkflows } from '../workflow/image-workflows';
 
 /**
  * Properties of a GoldenImage.
@@ -198,14 +200,15 @@ export interface GoldenImageProps {
   readonly notificationTopic?: sns.ITopic;
 
   /**
-   * Export each deploy-time build's AMI as a VM disk (VMDK, VHD or RAW) to an S3 bucket, with
-   * VM Import/Export, for VMware, VirtualBox, Hyper-V or Vagrant. The file lands at
-   * `s3://<bucket>/<prefix>export-ami-<task id>.<format>` (see `exportedDiskLocations`); the
-   * copy goes on after the deployment ends. VM Import/Export refuses AMIs with encrypted
+   * Export each build's AMI as a VM disk (VMDK, VHD or RAW) to an S3 bucket, with VM
+   * Import/Export, for VMware, VirtualBox, Hyper-V or Vagrant. The file lands at
+   * `s3://<bucket>/<prefix>export-ami-<task id>.<format>`. The deploy-time build's location is
+   * `exportedDiskLocations`, and its copy goes on after the deployment ends; every bake of the
+   * image's pipelines is exported alike when it becomes available (an EventBridge rule starts a
+   * state machine that calls ExportImage), its task id in the state machine's execution and in
+   * `aws ec2 describe-export-image-tasks`. VM Import/Export refuses AMIs with encrypted
    * snapshots, so the image needs `rootVolume: { encrypted: false }` and an unencrypted parent;
-   * Windows images cannot be exported. Only deploy-time builds are exported: CloudFormation's
-   * distribution configuration cannot hold Image Builder's S3 export settings, so pipeline
-   * bakes are not.
+   * Windows images cannot be exported.
    *
    * @default - no export
    */
@@ -231,6 +234,18 @@ export interface GoldenImageProps {
    * @default - true when keepSsmAgent is true
    */
   readonly verifySsmAgent?: boolean;
+
+  /**
+   * Build and test workflows of the deploy-time build: test stages of your own
+   * (`ImageWorkflow.testStage`), a manual approval before distribution
+   * (`ImageWorkflow.manualApproval`) or workflow documents (`ImageWorkflow.fromDocument`).
+   * Image Builder's own build workflow (and its test workflow, when the image has `tests`)
+   * still runs unless a build workflow of yours replaces it; the build runs with the image's
+   * execution role. For pipeline bakes give the pipeline's `workflows`.
+   *
+   * @default - Image Builder's default build and test workflows
+   */
+  readonly workflows?: ImageWorkflow[];
 }
 
 /** The AWS-managed policies Image Builder's build and test instances need (its documented instance profile). */
@@ -258,7 +273,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   /**
    * Where each of `vmExports` writes the deploy-time build's disk, `s3://<bucket>/<key>`, in
    * the order of `vmExports` (resolved at deploy time; the file is complete once the export
-   * task ends, after the deployment).
+   * task ends, after the deployment); empty when buildOnDeploy is false (pipeline bakes land under the same prefix).
    */
   public readonly exportedDiskLocations: string[];
 
@@ -293,6 +308,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
 
   private readonly image?: imagebuilder.CfnImage;
   private readonly recipeVersion: string;
+  private vmExports?: VmExports;
   private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
   constructor(scope: Construct, id: string, props: GoldenImageProps) {
@@ -338,7 +354,10 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
     });
     if (buildsOnDeploy) {
-      this.image = this.createImage();
+      this.image = this.createImage(props);
+    } else if ((props.workflows ?? []).length > 0) {
+      invalidProp(this, 'workflows', `${props.workflows!.length} workflow(s)`, 'they run in the deploy-time build and buildOnDeploy is false',
+        'Give them to the pipeline instead: image.addPipeline(id, { workflows: [...] })');
     }
     this.exportedDiskLocations = this.createExports(props, parent);
   }
@@ -382,6 +401,16 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
    */
   public addPipeline(id: string, options: ImagePipelineOptions = {}): ImagePipeline {
     return new ImagePipeline(this, id, { ...options, image: this });
+  }
+
+  /**
+   * Has every pipeline bake exported as the deploy-time build is (`vmExports`); a pipeline of
+   * the image calls it.
+   *
+   * @internal
+   */
+  public _exportPipelineBakes(): void {
+    this.vmExports?.exportPipelineBakes(this._buildParts.recipeName);
   }
 
   /** The version of the image recipe, derived from its content. */
@@ -507,29 +536,27 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     if (exports.length === 0) {
       return [];
     }
-    if (!this.image) {
-      invalidProp(this, 'vmExports', `${exports.length} export(s)`, 'only deploy-time builds are exported and buildOnDeploy is false: CloudFormation\'s distribution configuration cannot hold Image Builder\'s S3 export settings, so pipeline bakes cannot be exported',
-        'Set buildOnDeploy to true (or leave it out), or export pipeline bakes yourself with `aws ec2 export-image`');
-    }
     const context = {
       imageName: this.imageName,
       osFamily: this.osFamily,
       encryptedRoot: this.rootVolumeEncrypted === true,
       encryptedRootReason: parent.encryptedRoot ? 'the parent golden image\'s root snapshot is encrypted (a volume made from it is encrypted too)'
         : 'this image\'s root volume is encrypted (rootVolume.encrypted defaults to true)',
-      imageId: this.image.attrImageId,
     };
     checkVmExports(this, exports, context);
-    return new VmExports(this, 'VmExports', exports, context, this.image).locations;
+    this.vmExports = new VmExports(this, 'VmExports', exports, context, this.image ? { imageId: this.image.attrImageId, image: this.image } : undefined);
+    return this.vmExports.locations;
   }
 
-  private createImage(): imagebuilder.CfnImage {
+  private createImage(props: GoldenImageProps): imagebuilder.CfnImage {
     const parts = this._buildParts;
+    const workflows = this.createWorkflows(props);
     const image = new imagebuilder.CfnImage(this, 'Image', {
       imageRecipeArn: this.imageRecipeArn,
       infrastructureConfigurationArn: this.infrastructureConfigurationArn,
       distributionConfigurationArn: this.distributionConfigurationArn,
-      imageTestsConfiguration: parts.testsConfiguration(),
+      imageTestsConfiguration: parts.testsConfiguration({ tests: parts.settings.tests || (workflows?.hasTests ?? false) }),
+      workflows: workflows?.configurations,
       enhancedImageMetadataEnabled: parts.settings.enhancedImageMetadata,
       deletionSettings: parts.destroysReplacedAmis ? { executionRole: amiDeletionRole(this, this.imageName).roleArn } : undefined,
       // Shared with the image's pipelines: whichever needs the role first creates it.
@@ -543,5 +570,26 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     // A build needs its execution role's policies from its first step.
     parts.dependOnExecutionRole(image);
     return image;
+  }
+
+  private createWorkflows(props: GoldenImageProps): ImageWorkflows | undefined {
+    if ((props.workflows ?? []).length === 0) {
+      return undefined;
+    }
+    const workflows = new ImageWorkflows(this, 'Workflows', {
+      workflows: props.workflows!,
+      owner: this,
+      prop: 'workflows',
+      parts: this._buildParts,
+      osFamily: this.osFamily,
+      recipeTests: this._buildParts.settings.tests,
+      defaultTopic: props.notificationTopic,
+    });
+    if (workflows.hasApproval) {
+      Annotations.of(this).addWarningV2('cdk-immutable-infra:deployWaitsForApproval',
+        'workflows: the deploy-time build waits for a manual approval, and so does `cdk deploy` (CloudFormation waits for the image) until someone sends '
+        + 'RESUME with `aws imagebuilder send-workflow-step-action` or the wait times out. Put approvals on pipelines, which bake outside deployments');
+    }
+    return workflows;
   }
 }

@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { PipelineBakeExports } from './pipeline-bake-exports';
+import { EXPORT_CALLER_REASON, exportCallerStatements, exportDescription } from './vm-export-caller';
 import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
@@ -86,8 +88,14 @@ export interface VmExportContext {
   readonly encryptedRoot: boolean;
   /** Why the root is encrypted, for the message. */
   readonly encryptedRootReason: string;
-  /** The AMI id of the deploy-time build. */
+}
+
+/** The deploy-time build whose AMI the exports copy when the deployment makes it. */
+export interface DeployTimeBuild {
+  /** The AMI id of the build. */
   readonly imageId: string;
+  /** The image resource the exports wait for. */
+  readonly image: IConstruct;
 }
 
 /**
@@ -163,41 +171,66 @@ function checkPrefix(scope: IConstruct, prop: string, prefix: string): void {
 }
 
 /**
- * The deploy-time build's exports. CloudFormation's distribution configuration has no
- * S3ExportConfiguration (the API has; AWS::ImageBuilder::DistributionConfiguration Distribution
- * lists only AMI, container, fast launch, launch template, licence and SSM parameter settings:
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-distribution.html),
- * so the export is started by EC2's ExportImage
- * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ExportImage.html) once the build's
- * AMI exists, from a custom resource that is replaced with every bake. Its task id names the
- * file: `<prefix>export-ami-<id>.<format>`
+ * The image's exports: the VM Import/Export service role of each, shared by every build that
+ * is exported, and the deploy-time build's exports. CloudFormation's distribution
+ * configuration has no S3ExportConfiguration (the API has; AWS::ImageBuilder::DistributionConfiguration
+ * Distribution lists only AMI, container, fast launch, launch template, licence and SSM
+ * parameter settings:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-distribution.html,
+ * and aws-cdk-lib 2.276's CfnDistributionConfiguration has none either), so every export is
+ * started by EC2's ExportImage
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ExportImage.html) once the
+ * build's AMI exists: for the deploy-time build from a custom resource that is replaced with
+ * every bake, for pipeline bakes from a state machine an event of each build starts
+ * (`exportPipelineBakes`, pipeline-bake-exports.ts). The task id names the file:
+ * `<prefix>export-ami-<id>.<format>`
  * (https://docs.aws.amazon.com/vm-import/latest/userguide/start-image-export.html), so the
- * location is known when the deployment ends; the copy itself goes on after it, for as long as
- * the disk takes (the docs give no duration; `aws ec2 describe-export-image-tasks` reports
- * progress: https://docs.aws.amazon.com/vm-import/latest/userguide/monitor-image-export.html).
+ * deploy-time location is known when the deployment ends; the copy itself goes on after it,
+ * for as long as the disk takes (the docs give no duration; `aws ec2 describe-export-image-tasks`
+ * reports progress: https://docs.aws.amazon.com/vm-import/latest/userguide/monitor-image-export.html).
  */
 export class VmExports extends Construct {
-  /** `s3://bucket/key` of each export's disk, in the order of the exports. */
+  /** `s3://bucket/key` of each export's disk of the deploy-time build, in the order of the exports (none without one). */
   public readonly locations: string[];
+  /** The VM Import/Export service role of each export. */
+  public readonly roles: iam.IRole[];
+  private pipelineBakes?: PipelineBakeExports;
 
-  constructor(scope: Construct, id: string, exports: VmExport[], context: VmExportContext, dependsOn: IConstruct) {
+  constructor(scope: Construct, id: string, private readonly exports: VmExport[], private readonly context: VmExportContext,
+    deployTime?: DeployTimeBuild) {
     super(scope, id);
-    this.locations = exports.map((vmExport, index) => this.exportTo(`${index}`, vmExport, context, dependsOn));
+    this.roles = exports.map((vmExport, index) => {
+      const prefix = vmExport._prefix(context.imageName);
+      const role = vmExport._role ?? this.serviceRole(`Role${index}`, vmExport.bucket, prefix);
+      grantExportWrites(role, vmExport.bucket, prefix);
+      return role;
+    });
+    this.locations = deployTime ? exports.map((vmExport, index) => this.exportTo(`${index}`, vmExport, this.roles[index], deployTime)) : [];
   }
 
-  private exportTo(id: string, vmExport: VmExport, context: VmExportContext, dependsOn: IConstruct): string {
-    const prefix = vmExport._prefix(context.imageName);
-    const role = vmExport._role ?? this.serviceRole(`Role${id}`, vmExport.bucket, prefix);
-    grantExportWrites(role, vmExport.bucket, prefix);
+  /**
+   * Exports every bake of the image's pipelines as well (once, whichever pipeline asks first):
+   * builds of the recipe `recipeName` that come from a pipeline.
+   */
+  public exportPipelineBakes(recipeName: string): void {
+    this.pipelineBakes ??= new PipelineBakeExports(this, 'PipelineBakes', {
+      recipeName,
+      imageName: this.context.imageName,
+      exports: this.exports.map((vmExport, index) => ({ vmExport, role: this.roles[index] })),
+    });
+  }
+
+  private exportTo(id: string, vmExport: VmExport, role: iam.IRole, build: DeployTimeBuild): string {
+    const prefix = vmExport._prefix(this.context.imageName);
     const call: cr.AwsSdkCall = {
       service: 'EC2',
       action: 'exportImage',
       parameters: {
-        ImageId: context.imageId,
+        ImageId: build.imageId,
         DiskImageFormat: vmExport.format,
         S3ExportLocation: { S3Bucket: vmExport.bucket.bucketName, S3Prefix: prefix },
         RoleName: role.roleName,
-        Description: `${context.imageName} (cdk-immutable-infra)`,
+        Description: exportDescription(this.context.imageName),
       },
       physicalResourceId: cr.PhysicalResourceId.fromResponse('ExportImageTaskId'),
       outputPaths: ['ExportImageTaskId'],
@@ -205,21 +238,12 @@ export class VmExports extends Construct {
     const exportImage = new cr.AwsCustomResource(this, `Export${id}`, {
       // Every bake is a new image id: an update starts a new export of the new AMI.
       onUpdate: call,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        // The documented caller permissions
-        // (https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html):
-        // ExportImage on any resource, and S3 access to the bucket, here only its location and
-        // the objects under the prefix. The docs list no iam:PassRole for the service role.
-        new iam.PolicyStatement({ actions: ['ec2:ExportImage'], resources: ['*'] }),
-        new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [vmExport.bucket.bucketArn] }),
-        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [vmExport.bucket.arnForObjects(`${prefix}*`)] }),
-      ]),
+      policy: cr.AwsCustomResourcePolicy.fromStatements(exportCallerStatements(vmExport.bucket, prefix)),
       installLatestAwsSdk: false,
     });
-    exportImage.node.addDependency(dependsOn);
+    exportImage.node.addDependency(build.image);
     exportImage.node.addDependency(role);
-    suppressNagRule(exportImage.node.findChild('CustomResourcePolicy'), 'AwsSolutions-IAM5',
-      'ec2:ExportImage on any resource as AWS documents it, and the objects under the prefix, where VM Import/Export names the file',
+    suppressNagRule(exportImage.node.findChild('CustomResourcePolicy'), 'AwsSolutions-IAM5', EXPORT_CALLER_REASON,
       ['Resource::*', nagFinding(this, 'Resource', vmExport.bucket.arnForObjects(`${prefix}*`))]);
     suppressProviderFindings(Stack.of(this));
     const extension = vmExport.format.toLowerCase();
@@ -228,10 +252,18 @@ export class VmExports extends Construct {
 
   /**
    * The VM Import/Export service role ("vmimport"), per "Required service role"
-   * (https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html#vmimport-role):
-   * trusted by vmie.amazonaws.com with the external id `vmimport`; for export, S3 access to the
-   * bucket and EC2 access to copy and describe the AMI's snapshots. The S3 object actions are
-   * scoped to the prefix (the docs use the whole bucket; the export writes under the prefix only).
+   * (https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html#vmimport-role),
+   * line by line:
+   * - trust: the service principal vmie.amazonaws.com may sts:AssumeRole when `sts:Externalid`
+   *   equals `vmimport` (the page's trust policy, condition key spelled as there);
+   * - bucket: s3:GetBucketLocation, s3:GetBucketAcl and s3:ListBucket on the export bucket
+   *   (grantExportWrites);
+   * - objects: s3:GetObject and s3:PutObject, which the page grants on `<bucket>/*` and this
+   *   role only on `<bucket>/<prefix>*`, the one place the export writes;
+   * - EC2: ec2:CopySnapshot, ec2:ModifySnapshotAttribute, ec2:RegisterImage and ec2:Describe*
+   *   on any resource, as the page has them (the snapshots it copies are unknown beforehand);
+   * - a KMS-encrypted bucket's key: the page is silent; the role gets encrypt and decrypt on it.
+   * The page's role name `vmimport` is ExportImage's default only: RoleName names this role.
    */
   private serviceRole(id: string, bucket: s3.IBucket, prefix: string): iam.Role {
     const role = new iam.Role(this, id, {
@@ -268,7 +300,7 @@ function grantExportWrites(role: iam.IRole, bucket: s3.IBucket, prefix: string):
 }
 
 /** The AwsCustomResource provider is one Lambda per stack; its findings are AWS's design. */
-function suppressProviderFindings(stack: Stack): void {
+export function suppressProviderFindings(stack: Stack): void {
   const provider = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
   if (provider) {
     suppressNagRule(provider.node.findChild('ServiceRole'), 'AwsSolutions-IAM4', 'the AwsCustomResource provider of aws-cdk-lib runs with AWSLambdaBasicExecutionRole (its logs only)',

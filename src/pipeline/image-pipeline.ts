@@ -1,4 +1,4 @@
-import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -14,8 +14,11 @@ import type { GoldenImage } from '../image/golden-image';
 import { ImageBuildParts } from '../image/image-build-parts';
 import { SameDeploymentAttributes } from '../image/image-publication';
 import { checkTestTimeout } from '../image/image-settings';
+import { IMAGE_BUILDER_EVENT_SOURCE, imageStatePattern } from '../image/image-state-events';
 import { invalidProp } from '../private/errors';
 import { imageBuilderName } from '../private/names';
+import { ImageWorkflow } from '../workflow/image-workflow';
+import { ImageWorkflows } from '../workflow/image-workflows';
 
 /**
  * Options of an image pipeline, for `GoldenImage.addPipeline`.
@@ -137,6 +140,18 @@ export interface ImagePipelineOptions {
    * @default false
    */
   readonly runOnDeploy?: boolean;
+
+  /**
+   * Build and test workflows of the pipeline's builds: test stages of your own
+   * (`ImageWorkflow.testStage`), a manual approval before distribution
+   * (`ImageWorkflow.manualApproval`, told through `notifications` or the image's topic) or
+   * workflow documents (`ImageWorkflow.fromDocument`). Image Builder's own build workflow
+   * (and its test workflow, when the builds run the image's tests) still runs unless a build
+   * workflow of yours replaces it; the builds run with the image's execution role.
+   *
+   * @default - Image Builder's default build and test workflows
+   */
+  readonly workflows?: ImageWorkflow[];
 }
 
 /**
@@ -170,7 +185,6 @@ export enum VulnerabilitySeverity {
 }
 
 const AUTO_DISABLE = { min: 1, max: 10, default: 5 };
-const EVENT_SOURCE = 'aws.imagebuilder';
 
 /** How another stack uses a pipeline's build without importing a per-bake value. */
 const OTHER_STACK_FIX = 'In another stack read the AMI id from an SSM parameter the pipeline\'s distribution writes '
@@ -212,10 +226,22 @@ export class ImagePipeline extends Resource {
     this.scanning = props.vulnerabilityScanning ?? false;
 
     this.parts.addDistribution(this, props.distribution ?? []);
+    // The image's VM exports cover its pipeline bakes too.
+    this.image._exportPipelineBakes();
     const notifications = props.notifications ? setUpNotifications(this, this.parts, props.notifications) : undefined;
     this.notificationTopic = notifications?.topic ?? this.parts.notificationTopic;
     const logging = props.logging ? this.createLogging(name, props.logging) : undefined;
     const schedule = (props.schedule ?? PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }))._bind(this, 'schedule');
+    const recipeTests = props.tests ?? this.parts.settings.tests;
+    const workflows = (props.workflows ?? []).length === 0 ? undefined : new ImageWorkflows(this, 'Workflows', {
+      workflows: props.workflows!,
+      owner: this,
+      prop: 'workflows',
+      parts: this.parts,
+      osFamily: this.image.osFamily,
+      recipeTests,
+      defaultTopic: this.notificationTopic,
+    });
 
     this.resource = new imagebuilder.CfnImagePipeline(this, 'Resource', {
       name,
@@ -224,7 +250,9 @@ export class ImagePipeline extends Resource {
       infrastructureConfigurationArn: this.image.infrastructureConfigurationArn,
       distributionConfigurationArn: this.image.distributionConfigurationArn,
       status: props.enabled === false ? 'DISABLED' : 'ENABLED',
-      imageTestsConfiguration: this.parts.testsConfiguration(props),
+      // Test workflows run only in builds whose tests are on.
+      imageTestsConfiguration: this.parts.testsConfiguration({ ...props, tests: recipeTests || (workflows?.hasTests ?? false) }),
+      workflows: workflows?.configurations,
       imageScanningConfiguration: props.vulnerabilityScanning !== undefined ? { imageScanningEnabled: props.vulnerabilityScanning } : undefined,
       enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? this.parts.settings.enhancedImageMetadata,
       loggingConfiguration: logging,
@@ -244,6 +272,11 @@ export class ImagePipeline extends Resource {
     }
     if (props.runOnDeploy) {
       this.deployRun = this.createDeployRun();
+      if (workflows?.hasApproval) {
+        Annotations.of(this).addWarningV2('cdk-immutable-infra:deployWaitsForApproval',
+          'workflows: with runOnDeploy, `cdk deploy` waits for the manual approval of the run it starts (CloudFormation waits for the image) until someone '
+          + 'sends RESUME with `aws imagebuilder send-workflow-step-action` or the wait times out');
+      }
     }
   }
 
@@ -299,7 +332,7 @@ export class ImagePipeline extends Resource {
     }
     const counts = severityCounts(options.minimumSeverity ?? VulnerabilitySeverity.MEDIUM);
     return this.rule(id, options, {
-      source: [EVENT_SOURCE],
+      source: [IMAGE_BUILDER_EVENT_SOURCE],
       detailType: ['EC2 Image Builder CVE Detected'],
       resources: [this.pipelineArn],
       detail: { 'finding-severity-counts': counts },
@@ -312,7 +345,7 @@ export class ImagePipeline extends Resource {
    */
   public onPipelineDisabled(id: string, options: events.OnEventOptions = {}): events.Rule {
     return this.rule(id, options, {
-      source: [EVENT_SOURCE],
+      source: [IMAGE_BUILDER_EVENT_SOURCE],
       detailType: ['EC2 Image Builder Image Pipeline Automatically Disabled'],
       resources: [this.pipelineArn],
     });
@@ -412,15 +445,7 @@ export class ImagePipeline extends Resource {
   }
 
   private imageStateRule(id: string, options: events.OnEventOptions, status: string): events.Rule {
-    const stack = Stack.of(this);
-    return this.rule(id, options, {
-      source: [EVENT_SOURCE],
-      detailType: ['EC2 Image Builder Image State Change'],
-      // Build ARNs are image/<recipe name>/<version>/<build>; the slash keeps other recipes
-      // whose names start alike out.
-      resources: events.Match.prefix(`arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this.parts.recipeName}/`),
-      detail: { state: { status: [status] } },
-    });
+    return this.rule(id, options, imageStatePattern(this, this.parts.recipeName, status));
   }
 
   private rule(id: string, options: events.OnEventOptions, pattern: events.EventPattern): events.Rule {

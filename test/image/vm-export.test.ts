@@ -225,10 +225,4 @@ describe('exports VM Import/Export would refuse are refused at synth', () => {
     expect(resourcesOf(Template.fromStack(stack), 'Custom::AWS')).toHaveLength(2);
     expect(JSON.stringify(stack.resolve(image.exportedDiskLocations[1]))).toContain('".raw"');
   });
-
-  test('an image that does not bake at deploy: pipeline bakes cannot be exported', () => {
-    const message = errorOf(() => debianImage(toNewBucket, { buildOnDeploy: false }));
-    expect(message).toMatch(/^Bake\/WebImage: invalid vmExports '1 export\(s\)': only deploy-time builds are exported and buildOnDeploy is false/);
-    expect(message).toContain('Set buildOnDeploy to true');
-  });
 });

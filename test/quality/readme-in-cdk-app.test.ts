@@ -77,6 +77,7 @@ const MAKES: ReadonlyArray<{ readonly written: RegExp; readonly type: string }> 
     written: /\bProvisioner\.(shell|shellScript|file|ansiblePlaybook|chefSolo|puppetApply|reboot|updateOs|powerShell|powerShellScript|fromComponentDocument|fromComponentDocumentFile)\(/g,
     type: 'AWS::ImageBuilder::Component',
   },
+  { written: /\bImageWorkflow\.(testStage|manualApproval|fromDocument|fromDocumentFile)\(/g, type: 'AWS::ImageBuilder::Workflow' },
 ];
 
 /** The snippet's code without `//` comments (a `//` inside a string such as a URL follows a non-space and stays). */
