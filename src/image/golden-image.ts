@@ -12,17 +12,18 @@ import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
 import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './image-publication';
 import { createRecipe } from './image-recipe';
+import { createInstanceRole } from './instance-role';
 import { ImageSettings, TEST_TIMEOUT_MINUTES, checkTestTimeout } from './image-settings';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { VmExport, VmExports, checkVmExports } from './vm-export';
 import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
 import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
+import { IPipelineImage } from '../common/pipeline-image-interface';
 import { RootVolumeOptions } from '../common/root-volume';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
-import { suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
 import { Provisioner } from '../provisioning/provisioner';
 
@@ -233,10 +234,6 @@ export interface GoldenImageProps {
   readonly verifySsmAgent?: boolean;
 }
 
-/** The AWS-managed policies Image Builder's build and test instances need (its documented instance profile). */
-const SSM_CORE_POLICY = 'AmazonSSMManagedInstanceCore';
-const IMAGE_BUILDER_INSTANCE_POLICY = 'EC2InstanceProfileForImageBuilder';
-
 /** How another stack uses a golden image without importing a per-bake value (image-publication.ts). */
 const OTHER_STACK_FIX = 'In another stack use DeploymentImage.fromGoldenImage(image), ParentImage.fromGoldenImage(image) or '
   + 'image.machineImage (getImage(scope).imageId for the id): they read each bake\'s AMI id from an SSM parameter';
@@ -246,7 +243,7 @@ const OTHER_STACK_FIX = 'In another stack use DeploymentImage.fromGoldenImage(im
  * one component per provisioner, an image recipe, infrastructure and distribution
  * configurations and, unless `buildOnDeploy` is false, an image built during `cdk deploy`.
  */
-export class GoldenImage extends Resource implements IGoldenImage, IDeploymentImage {
+export class GoldenImage extends Resource implements IGoldenImage, IDeploymentImage, IPipelineImage {
   public readonly imageKey: string;
   public readonly osFamily: OsFamily;
   public readonly architecture: ec2.InstanceArchitecture;
@@ -307,7 +304,8 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this.vagrantGuestUser = [...props.provisioners ?? [], ...props.validations ?? []]
       .map(p => p._vagrantGuestUser).find(user => user !== undefined) ?? parent.vagrantGuestUser;
     this.rootVolumeEncrypted = (props.rootVolume?.encrypted ?? true) || parent.encryptedRoot === true;
-    this.role = props.role ?? this.createRole();
+    this.role = props.role
+      ?? createInstanceRole(this, 'Image Builder build and test instances: SSM access, Image Builder, and this image\'s own assets');
 
     const recipe = createRecipe(this, props, {
       parent,
@@ -331,7 +329,9 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this._buildParts = new ImageBuildParts(this, {
       imageName: this.imageName,
       recipeName: recipe.name,
+      recipeArn: recipe.arn,
       infrastructure,
+      distributionConfigurationArn: distribution.distributionConfigurationArn,
       distribution,
       settings,
       buildsOnDeploy,
@@ -416,22 +416,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       && !/^(\/|[A-Za-z]:\\)/.test(props.workingDirectory)) {
       invalidProp(this, 'workingDirectory', props.workingDirectory, 'the working directory must be an absolute path', 'Give a path such as \'/opt/build\'');
     }
-  }
-
-  private createRole(): iam.Role {
-    const role = new iam.Role(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: 'Image Builder build and test instances: SSM access, Image Builder, and this image\'s own assets',
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName(SSM_CORE_POLICY),
-        iam.ManagedPolicy.fromAwsManagedPolicyName(IMAGE_BUILDER_INSTANCE_POLICY),
-      ],
-    });
-    suppressNagRule(role, 'AwsSolutions-IAM4',
-      'Image Builder documents these two AWS-managed policies as what its build and test instances need (SSM agent and '
-      + 'Image Builder/AWSTOE calls); AWS keeps them current with the services, which a copied inline policy would not be',
-      [SSM_CORE_POLICY, IMAGE_BUILDER_INSTANCE_POLICY].map(name => `Policy::arn:<AWS::Partition>:iam::aws:policy/${name}`));
-    return role;
   }
 
   private createInfrastructure(props: GoldenImageProps, parent: ParentImageConfig): BuildInfrastructure {

@@ -9,8 +9,8 @@ import { PipelineLogOptions, grantLogWrites, pipelineLogGroups } from './pipelin
 import { PipelineNotificationOptions, setUpNotifications } from './pipeline-notifications';
 import { BoundSchedule, PipelineSchedule, RebuildCondition, WeekDay } from './pipeline-schedule';
 import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
+import { IPipelineImage } from '../common/pipeline-image-interface';
 import { RegionDistributionOptions } from '../image/distribution-options';
-import type { GoldenImage } from '../image/golden-image';
 import { ImageBuildParts } from '../image/image-build-parts';
 import { SameDeploymentAttributes } from '../image/image-publication';
 import { checkTestTimeout } from '../image/image-settings';
@@ -18,7 +18,7 @@ import { invalidProp } from '../private/errors';
 import { imageBuilderName } from '../private/names';
 
 /**
- * Options of an image pipeline, for `GoldenImage.addPipeline`.
+ * Options of an image pipeline, for `GoldenImage.addPipeline` and `GoldenContainerImage.addPipeline`.
  */
 export interface ImagePipelineOptions {
   /**
@@ -75,7 +75,8 @@ export interface ImagePipelineOptions {
 
   /**
    * Keep Amazon Inspector's findings for each build (`onVulnerabilitiesFound` reports them).
-   * Amazon Inspector EC2 scanning must be active in the account.
+   * Amazon Inspector EC2 scanning (ECR scanning for a container image, which is scanned in
+   * the repository it is pushed to) must be active in the account.
    *
    * @default false
    */
@@ -105,7 +106,7 @@ export interface ImagePipelineOptions {
   /**
    * Regions, accounts and outputs (SSM parameters, launch templates) for each build's AMI.
    * They go into the image's one distribution configuration, so the deploy-time build
-   * distributes alike.
+   * distributes alike. AMIs only: a container image's regions are its own `distribution`.
    *
    * @default - the AMI stays in the build region, with no outputs
    */
@@ -113,7 +114,8 @@ export interface ImagePipelineOptions {
 
   /**
    * Retire old builds of the image (deploy-time and pipeline builds): their AMIs and snapshots
-   * are deleted by an Image Builder lifecycle policy. One pipeline per image may set it.
+   * (or, for a container image, the images in ECR) are deleted by an Image Builder lifecycle
+   * policy. One pipeline per image may set it.
    *
    * @default - every build is kept
    */
@@ -121,7 +123,8 @@ export interface ImagePipelineOptions {
 
   /**
    * With `keepImages`: a build whose AMI launched an instance within this time is never
-   * retired, so a fleet's current AMI survives. A fleet that launched nothing for longer can
+   * retired, so a fleet's current AMI survives (AMIs only: Image Builder has no such rule for
+   * container images). A fleet that launched nothing for longer can
    * lose its AMI once newer builds exist: keep this above your longest quiet period.
    *
    * @default Duration.days(30)
@@ -143,8 +146,11 @@ export interface ImagePipelineOptions {
  * Properties of an ImagePipeline.
  */
 export interface ImagePipelineProps extends ImagePipelineOptions {
-  /** The golden image the pipeline rebakes, with the image's own recipe, infrastructure and distribution. */
-  readonly image: GoldenImage;
+  /**
+   * The image the pipeline rebakes (a GoldenImage or a GoldenContainerImage), with the image's
+   * own recipe, infrastructure and distribution.
+   */
+  readonly image: IPipelineImage;
 }
 
 /**
@@ -189,7 +195,7 @@ export class ImagePipeline extends Resource {
   public readonly pipelineName: string;
 
   /** The image the pipeline rebakes. */
-  public readonly image: GoldenImage;
+  public readonly image: IPipelineImage;
 
   /** The topic told about each build's outcome, if any. */
   public readonly notificationTopic?: sns.ITopic;
@@ -206,7 +212,7 @@ export class ImagePipeline extends Resource {
   constructor(scope: Construct, id: string, props: ImagePipelineProps) {
     super(scope, id);
     this.image = props.image;
-    this.parts = props.image._buildParts;
+    this.parts = buildPartsOf(this, props.image);
     const name = imageBuilderName(this).toLowerCase();
     this.validateProps(props);
     this.scanning = props.vulnerabilityScanning ?? false;
@@ -220,12 +226,12 @@ export class ImagePipeline extends Resource {
     this.resource = new imagebuilder.CfnImagePipeline(this, 'Resource', {
       name,
       description: props.description,
-      imageRecipeArn: this.image.imageRecipeArn,
-      infrastructureConfigurationArn: this.image.infrastructureConfigurationArn,
-      distributionConfigurationArn: this.image.distributionConfigurationArn,
+      ...(this.parts.kind === 'CONTAINER' ? { containerRecipeArn: this.parts.recipeArn } : { imageRecipeArn: this.parts.recipeArn }),
+      infrastructureConfigurationArn: this.parts.infrastructure.infrastructureConfigurationArn,
+      distributionConfigurationArn: this.parts.distributionConfigurationArn,
       status: props.enabled === false ? 'DISABLED' : 'ENABLED',
       imageTestsConfiguration: this.parts.testsConfiguration(props),
-      imageScanningConfiguration: props.vulnerabilityScanning !== undefined ? { imageScanningEnabled: props.vulnerabilityScanning } : undefined,
+      imageScanningConfiguration: this.parts.scanningConfiguration(props.vulnerabilityScanning),
       enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? this.parts.settings.enhancedImageMetadata,
       loggingConfiguration: logging,
       // Shared with the image: a later pipeline may be the one that needs the role.
@@ -330,6 +336,10 @@ export class ImagePipeline extends Resource {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:manualScheduleSettings',
         'rebuildWhen and autoDisableAfterFailures apply to scheduled runs only, and the schedule is manual()');
     }
+    if (props.keepImagesLaunchedWithin && this.parts.kind === 'CONTAINER') {
+      invalidProp(this, 'keepImagesLaunchedWithin', props.keepImagesLaunchedWithin.toHumanString(), 'Image Builder keeps builds by when they last launched an instance for AMIs only, and this pipeline builds a container image',
+        'Remove keepImagesLaunchedWithin; keepImages alone decides which container images stay');
+    }
     if (props.keepImagesLaunchedWithin && !props.keepImages) {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:launchedWithinWithoutRetention',
         'keepImagesLaunchedWithin has no effect without keepImages');
@@ -381,6 +391,7 @@ export class ImagePipeline extends Resource {
     }
     const retirement = new ImageRetirement(this, 'Retirement', {
       owner: this,
+      resourceType: this.parts.kind === 'CONTAINER' ? 'CONTAINER_IMAGE' : 'AMI_IMAGE',
       prop: 'keepImages',
       name: imageBuilderName(this, 'retirement').toLowerCase(),
       selectionTag: { key: BUILD_TAG_KEY, value: this.image.imageName },
@@ -429,6 +440,16 @@ export class ImagePipeline extends Resource {
     rule.addEventPattern(pattern);
     return rule;
   }
+}
+
+/** The build parts of an image of this library; another implementation of the interface has none. */
+function buildPartsOf(pipeline: Construct, image: IPipelineImage): ImageBuildParts {
+  const parts = ImageBuildParts.of(image);
+  if (!parts) {
+    invalidProp(pipeline, 'image', image.node.path, 'it is not a GoldenImage or GoldenContainerImage of this library, whose recipe, infrastructure and distribution the pipeline builds with',
+      'Give a GoldenImage or a GoldenContainerImage');
+  }
+  return parts;
 }
 
 function severityCounts(minimum: VulnerabilitySeverity): Record<string, unknown> {
