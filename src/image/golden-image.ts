@@ -1,19 +1,19 @@
-import { Annotations, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { amiDeletionRole } from './ami-deletion-role';
 import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
-import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
+import { BuildInfrastructure } from './build-infrastructure';
 import { buildTag } from './build-tag';
+import { ImageBuildOptions, checkBuildOptions, createBuildInfrastructure } from './image-build-options';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
 import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './image-publication';
 import { createRecipe } from './image-recipe';
 import { createInstanceRole } from './instance-role';
-import { ImageSettings, TEST_TIMEOUT_MINUTES, checkTestTimeout } from './image-settings';
+import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { VmExport, VmExports, checkVmExports } from './vm-export';
 import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
@@ -25,43 +25,13 @@ import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline'
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { imageBuilderName } from '../private/names';
-import { Provisioner } from '../provisioning/provisioner';
 
 /**
  * Properties of a GoldenImage.
  */
-export interface GoldenImageProps {
+export interface GoldenImageProps extends ImageBuildOptions {
   /** The image to start from (Packer's `source_ami` / `source_ami_filter`). */
   readonly parentImage: ParentImage;
-
-  /**
-   * Build steps, run in order on the build instance (Packer's provisioners).
-   *
-   * @default - none; then validations or tests must be given
-   */
-  readonly provisioners?: Provisioner[];
-
-  /**
-   * Validation steps, run on the build instance after every build step, before the AMI is made.
-   *
-   * @default - none
-   */
-  readonly validations?: Provisioner[];
-
-  /**
-   * Test steps, run on a fresh instance launched from the new AMI; the image is only
-   * published when they pass.
-   *
-   * @default - none
-   */
-  readonly tests?: Provisioner[];
-
-  /**
-   * A description of the image, used for the recipe and the AMI.
-   *
-   * @default - none
-   */
-  readonly description?: string;
 
   /**
    * The AMI's name. Packer's `{{timestamp}}`, `{{isotime}}` and `{{uuid}}` become Image Builder's
@@ -80,93 +50,11 @@ export interface GoldenImageProps {
   readonly amiTags?: { [key: string]: string };
 
   /**
-   * Instance types for the build and test instances; Image Builder uses the first available.
-   *
-   * @default - t3.medium for x86_64 parents, t4g.medium for arm64
-   */
-  readonly instanceTypes?: ec2.InstanceType[];
-
-  /**
-   * The VPC of the build and test instances. They need outbound access to SSM and S3 (a NAT
-   * gateway or VPC endpoints).
-   *
-   * @default - the account's default VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Which subnet of the VPC to use (Image Builder takes one).
-   *
-   * @default - the VPC's default selection (private subnets first)
-   */
-  readonly subnetSelection?: ec2.SubnetSelection;
-
-  /**
-   * Security groups of the build and test instances.
-   *
-   * @default - with a VPC, a new group with no inbound rules; without, the default VPC's default group
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-
-  /**
    * The root volume of the build instance and the AMI.
    *
    * @default - encrypted gp3 of the parent's size
    */
   readonly rootVolume?: RootVolumeOptions;
-
-  /**
-   * The role of the build and test instances. It gets read access to this image's own assets.
-   *
-   * @default - a role with AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder, and read access to this image's assets only
-   */
-  readonly role?: iam.IRole;
-
-  /**
-   * Where the build writes its logs.
-   *
-   * @default - no S3 logs (CloudWatch Logs through the instance profile policy)
-   */
-  readonly logging?: ImageBuildLogging;
-
-  /**
-   * Terminate the build instance when the build fails. Set false to debug a failed build
-   * through SSM Session Manager (Packer's `-on-error=abort`).
-   *
-   * @default true
-   */
-  readonly terminateInstanceOnFailure?: boolean;
-
-  /**
-   * The folder where provisioners stage files on the build instance (Packer's `remote_folder`);
-   * matters where /tmp is mounted noexec.
-   *
-   * @default - Image Builder's default (/tmp on Linux)
-   */
-  readonly workingDirectory?: string;
-
-  /**
-   * Bake the image during `cdk deploy`, so `imageId` can be used in the same stack. Set false
-   * to leave baking to an image pipeline.
-   *
-   * @default true
-   */
-  readonly buildOnDeploy?: boolean;
-
-  /**
-   * Change this value to force a fresh bake of an otherwise unchanged image (for example to pick
-   * up new packages from the parent's repositories).
-   *
-   * @default - none
-   */
-  readonly rebuildKey?: string;
-
-  /**
-   * How long the test phase may take.
-   *
-   * @default Duration.hours(12) (Image Builder's maximum)
-   */
-  readonly testTimeout?: Duration;
 
   /**
    * Collect the image's software inventory (enhanced image metadata).
@@ -182,21 +70,6 @@ export interface GoldenImageProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly amiRemovalPolicy?: RemovalPolicy;
-
-  /**
-   * A key pair on the build instance, for debugging only: the library otherwise uses SSM
-   * Session Manager and opens no SSH port.
-   *
-   * @default - none
-   */
-  readonly keyPair?: ec2.IKeyPair;
-
-  /**
-   * A topic told about every build's state changes.
-   *
-   * @default - none
-   */
-  readonly notificationTopic?: sns.ITopic;
 
   /**
    * Export each deploy-time build's AMI as a VM disk (VMDK, VHD or RAW) to an S3 bucket, with
@@ -398,25 +271,13 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   }
 
   private validateProps(props: GoldenImageProps): void {
-    const steps = (props.provisioners?.length ?? 0) + (props.validations?.length ?? 0) + (props.tests?.length ?? 0);
-    if (steps === 0) {
-      invalidProp(this, 'provisioners', [], 'an image needs at least one provisioner, validation or test: Image Builder refuses a recipe with no components, and an image without changes is its parent',
-        'Add provisioners (e.g. Provisioner.updateOs()), or use the parent image directly');
-    }
-    if (props.rebuildKey !== undefined && Token.isUnresolved(props.rebuildKey)) {
-      invalidProp(this, 'rebuildKey', props.rebuildKey, 'the rebuild key is hashed at synth time and a token has no stable value',
-        'Give a literal string (for example a date or a counter you change to force a bake)');
-    }
-    checkTestTimeout(this, props.testTimeout);
+    checkBuildOptions(this, props);
     if (props.keepSsmAgent === false && props.verifySsmAgent === true) {
       invalidProp(this, 'verifySsmAgent', true, 'keepSsmAgent is false, so Image Builder removes an agent it installed after the validate phase and the check would pass on an AMI without one',
         'Remove verifySsmAgent, or keep the agent (keepSsmAgent: true)');
     }
-    if (props.workingDirectory !== undefined && !Token.isUnresolved(props.workingDirectory)
-      && !/^(\/|[A-Za-z]:\\)/.test(props.workingDirectory)) {
-      invalidProp(this, 'workingDirectory', props.workingDirectory, 'the working directory must be an absolute path', 'Give a path such as \'/opt/build\'');
-    }
   }
+
 
   private createInfrastructure(props: GoldenImageProps, parent: ParentImageConfig): BuildInfrastructure {
     const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType(parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium')];
@@ -426,19 +287,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
           `Choose ${parent.architecture} instance types (for example ${parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium'})`);
       }
     });
-    return new BuildInfrastructure(this, 'Infrastructure', {
-      name: this.imageName,
-      description: props.description,
-      role: this.role,
-      instanceTypes,
-      vpc: props.vpc,
-      subnetSelection: props.subnetSelection,
-      securityGroups: props.securityGroups,
-      logging: props.logging,
-      terminateInstanceOnFailure: props.terminateInstanceOnFailure ?? true,
-      keyPair: props.keyPair,
-      snsTopic: props.notificationTopic,
-    });
+    return createBuildInfrastructure(this, props, { name: this.imageName, role: this.role, instanceTypes });
   }
 
   private createDistribution(props: GoldenImageProps): ImageDistribution {
