@@ -185,6 +185,12 @@ const benchImport = project.addTask('bench:import-packer', {
 benchImport.spawn(project.bundler.bundleTask);
 benchImport.exec('node -r ts-node/register bench/import-packer.ts');
 
+project.addTask('bench:containers', {
+  description: 'Resources and template bytes per golden container image, against @aws-cdk/aws-imagebuilder-alpha\'s ContainerRecipe; writes bench/results/containers.json',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'node -r ts-node/register bench/containers.ts',
+});
+
 // jsii's Python target must generate cleanly (PyPI is out of reach, so code only), and the
 // committed API.md must be what docgen makes of the current source.
 const pythonCheck = project.addTask('check:python', {
