@@ -93,7 +93,8 @@ export function checkContainerTags(owner: IConstruct, prop: string, tags: string
   });
 }
 
-function distribution(region: string, repositoryName: string, tags: string[], description?: string): imagebuilder.CfnDistributionConfiguration.DistributionProperty {
+function distribution(region: string, repositoryName: string, tags: string[], description?: string):
+imagebuilder.CfnDistributionConfiguration.DistributionProperty {
   return {
     region,
     // The L1 types this property as `any` and passes it through as written: CloudFormation's casing.

@@ -101,7 +101,8 @@ export function renderDockerfileInstructions(scope: IConstruct, prop: string, in
   return lines;
 }
 
-function sortedEntries(scope: IConstruct, prop: string, map: { [key: string]: string } | undefined, key: RegExp, rule: string): Array<[string, string]> {
+function sortedEntries(scope: IConstruct, prop: string, map: { [key: string]: string } | undefined, key: RegExp, rule: string):
+Array<[string, string]> {
   const entries = Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [k, v] of entries) {
     if (!key.test(k)) {

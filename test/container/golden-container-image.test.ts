@@ -256,8 +256,10 @@ describe('GoldenContainerImage', () => {
       const app = new App();
       const stack = new Stack(app, 'S', { env: ENV });
       expect(() => new GoldenContainerImage(stack, 'I', {
-        parentImage: ContainerParent.fromDockerHub('debian:12'), provisioners: [Provisioner.shell({ commands: ['true'] })],
-        repository: ecr.Repository.fromRepositoryName(stack, 'R', 'r'), keepImages: 3,
+        parentImage: ContainerParent.fromDockerHub('debian:12'),
+        provisioners: [Provisioner.shell({ commands: ['true'] })],
+        repository: ecr.Repository.fromRepositoryName(stack, 'R', 'r'),
+        keepImages: 3,
       })).toThrow(/invalid keepImages 3: it sets the lifecycle rule of the repository the image creates/);
       expect(() => containerStack({ distribution: [{ region: 'eu-west-1', repositoryName: 'x' }] })).toThrow(/invalid distribution\[0\]\.region 'eu-west-1': it is the build region/);
       expect(() => containerStack({ distribution: [{ region: 'us-east-1', repositoryName: 'Bad Name' }] })).toThrow(/invalid distribution\[0\]\.repositoryName/);
