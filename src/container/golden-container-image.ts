@@ -138,6 +138,10 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
   constructor(scope: Construct, id: string, props: GoldenContainerImageProps) {
     super(scope, id);
     checkBuildOptions(this, props);
+    if ((props.provisioners?.length ?? 0) + (props.validations?.length ?? 0) === 0) {
+      invalidProp(this, 'provisioners', props.provisioners ?? [], 'a container recipe needs at least one build component, and tests alone make none',
+        'Add a provisioner (the step the tests check) or a validation');
+    }
     this.imageName = imageBuilderName(this).toLowerCase();
     this.role = props.role ?? createInstanceRole(this,
       'Image Builder container build and test instances: SSM access, Image Builder, ECR pulls and pushes, and this image\'s own assets',
@@ -256,7 +260,7 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
     const tags = props.containerTags ?? [];
     checkContainerTags(this, 'containerTags', tags);
     const cfn = this.repository.node.defaultChild;
-    const immutable = cfn instanceof ecr.CfnRepository && typeof cfn.imageTagMutability === 'string' && cfn.imageTagMutability.startsWith('IMMUTABLE');
+    const immutable = cfn instanceof ecr.CfnRepository && cfn.imageTagMutability === ecr.TagMutability.IMMUTABLE;
     if (immutable && tags.length > 0) {
       invalidProp(this, 'containerTags', tags, `the repository ${this.repository.node.path} has immutable tags, so the second build to push '${tags[0]}' would be refused`,
         'Remove containerTags (every build is tagged with its own build version), or give a repository with mutable tags');

@@ -266,8 +266,10 @@ describe('GoldenContainerImage', () => {
       expect(() => containerStack({ distribution: [{ region: 'us-east-1', repositoryName: 'x', containerTags: ['a\nb'] }] })).toThrow(/invalid distribution\[0\]\.containerTags\[0\]/);
     });
 
-    test('no steps at all', () => {
+    test('no steps at all, or tests only', () => {
       expect(() => containerStack({ provisioners: [] })).toThrow(/Bake\/AppImage: invalid provisioners \[\]/);
+      expect(() => containerStack({ provisioners: [], tests: [Provisioner.shell({ commands: ['true'] })] }))
+        .toThrow(/Bake\/AppImage: invalid provisioners \[\]: a container recipe needs at least one build component/);
     });
   });
 
