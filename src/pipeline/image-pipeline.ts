@@ -259,7 +259,23 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageId(): string {
+    if (this.parts.kind === 'CONTAINER') {
+      throw new Error(`${this.node.path}: imageId is an AMI id, and this pipeline builds a container image. Use imageUri`);
+    }
     return this.perBake.guard('imageId', this.deployTimeRun('imageId').attrImageId);
+  }
+
+  /**
+   * The URI of the container image built by the deploy-time run (`runOnDeploy`) of a
+   * GoldenContainerImage's pipeline.
+   *
+   * @attribute
+   */
+  public get imageUri(): string {
+    if (this.parts.kind !== 'CONTAINER') {
+      throw new Error(`${this.node.path}: imageUri is a container image's URI, and this pipeline builds an AMI. Use imageId`);
+    }
+    return this.perBake.guard('imageUri', this.deployTimeRun('imageUri').attrImageUri);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -304,6 +304,14 @@ describe('GoldenContainerImage', () => {
       image.addPipeline('Rebake');
       expect(onlyResource(Template.fromStack(stack), 'AWS::ImageBuilder::ImagePipeline').props.Schedule.PipelineExecutionStartCondition)
         .toBe('EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE');
+    });
+
+    test('runOnDeploy gives the container image\'s URI, and imageId says it is for AMIs', () => {
+      const { stack, image } = containerStack({ buildOnDeploy: false });
+      const pipeline = image.addPipeline('Rebake', { runOnDeploy: true });
+      new CfnOutput(stack, 'Uri', { value: pipeline.imageUri });
+      expect(Template.fromStack(stack).toJSON().Outputs.Uri.Value).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AppImageRebakeDeployRun/), 'ImageUri'] });
+      expect(() => pipeline.imageId).toThrow(/Bake\/AppImage\/Rebake: imageId is an AMI id, and this pipeline builds a container image\. Use imageUri/);
     });
 
     test('AMI-only pipeline options are refused with the fix', () => {
