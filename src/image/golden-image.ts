@@ -278,7 +278,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     }
   }
 
-
   private createInfrastructure(props: GoldenImageProps, parent: ParentImageConfig): BuildInfrastructure {
     const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType(parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium')];
     instanceTypes.forEach((type, i) => {

@@ -17,7 +17,7 @@ export interface ImageBuildOptions {
    * Build steps, run in order on the build instance (Packer's provisioners); for a container
    * image, inside the container as it is built.
    *
-   * @default - none; then validations or tests must be given
+   * @default - none; then validations (or, for an AMI, tests) must be given
    */
   readonly provisioners?: Provisioner[];
 

@@ -86,10 +86,10 @@ export class ImageBuildParts {
     this.distributionConfigurationArn = props.distributionConfigurationArn;
     this.distribution = props.distribution;
     this.repositoryName = props.repositoryName;
-    PARTS.set(owner, this);
     this.settings = props.settings;
     this.buildsOnDeploy = props.buildsOnDeploy;
     this.destroysReplacedAmis = props.destroysReplacedAmis;
+    PARTS.set(owner, this);
   }
 
   /** The role Image Builder runs the image's builds with, if a feature has needed one yet. */
