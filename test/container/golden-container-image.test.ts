@@ -184,8 +184,21 @@ describe('GoldenContainerImage', () => {
       new GoldenContainerImage(stack, 'AppImage', { parentImage: ContainerParent.fromEcr(base, '12.4'), provisioners: [Provisioner.shell({ commands: ['true'] })] });
       const template = Template.fromStack(stack);
       expect(JSON.stringify(onlyResource(template, 'AWS::ImageBuilder::ContainerRecipe').props.ParentImage)).toContain('/debian-hardened:12.4');
+
       const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(p => p.props.PolicyDocument.Statement);
       expect(statements.some((s: any) => [s.Action].flat().includes('ecr:BatchGetImage') && JSON.stringify(s.Resource).includes('repository/debian-hardened'))).toBe(true);
+    });
+
+    test('an ECR repository by digest; a tag ECR would refuse', () => {
+      const app = new App();
+      const stack = new Stack(app, 'Bake', { env: ENV });
+      const base = ecr.Repository.fromRepositoryName(stack, 'Base', 'debian-hardened');
+      const digest = `sha256:${'a'.repeat(64)}`;
+      new GoldenContainerImage(stack, 'Pinned', { parentImage: ContainerParent.fromEcr(base, digest), provisioners: [Provisioner.shell({ commands: ['true'] })] });
+      expect(() => new GoldenContainerImage(stack, 'Bad', { parentImage: ContainerParent.fromEcr(base, 'v 1'), provisioners: [Provisioner.shell({ commands: ['true'] })] }))
+        .toThrow(/Bake\/Bad: invalid parentImage tag 'v 1'/);
+      const pinned = resourcesOf(Template.fromStack(stack), 'AWS::ImageBuilder::ContainerRecipe').find(r => r.id.startsWith('PinnedRecipe'))!;
+      expect(JSON.stringify(pinned.props.ParentImage)).toContain(`/debian-hardened@${digest}`);
     });
 
     test('another golden container image: its build is the parent and its repository may be pulled', () => {
