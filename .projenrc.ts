@@ -198,6 +198,12 @@ const benchImport = project.addTask('bench:import-packer', {
 benchImport.spawn(project.bundler.bundleTask);
 benchImport.exec('node -r ts-node/register bench/import-packer.ts');
 
+project.addTask('bench:containers', {
+  description: 'Resources and template bytes per golden container image, against @aws-cdk/aws-imagebuilder-alpha\'s ContainerRecipe; writes bench/results/containers.json',
+  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'node -r ts-node/register bench/containers.ts',
+});
+
 // The index names every construct; without this, loading it loads every module (the release
 // controller's and the load balancer's too) for an app that only bakes. jsii compiles lib/, then
 // each module's imports are made to load on first use (tools/lazy-requires/lazy-requires.ts).

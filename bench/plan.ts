@@ -20,8 +20,13 @@ const CLI = path.join(REPO, 'assets', 'cli', 'cdk-immutable-infra', 'index.js');
 function exampleApp(work: string, name: string, edit: (source: string) => string): { app: App; stacks: Stack[] } {
   const dir = path.join(work, name);
   fs.cpSync(path.join(REPO, 'examples'), dir, { recursive: true });
+  // Every example module imports the library as '../src': point them all at this repository's.
+  for (const module of fs.readdirSync(dir).filter(f => f.endsWith('.ts'))) {
+    const source = path.join(dir, module);
+    fs.writeFileSync(source, fs.readFileSync(source, 'utf-8').replace("from '../src'", `from ${JSON.stringify(path.join(REPO, 'src'))}`));
+  }
   const file = path.join(dir, 'golden-web.ts');
-  fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf-8')).replace("from '../src'", `from ${JSON.stringify(path.join(REPO, 'src'))}`));
+  fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf-8')));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildExampleApp } = require(file) as typeof import('../examples/golden-web');
   const app = new App({ outdir: path.join(work, `${name}.out`) });

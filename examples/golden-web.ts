@@ -8,6 +8,7 @@ import {
   DeploymentImage, DiskFormat, GoldenImage, GoldenImageProps, ImagePipeline, ImageRetention, ImmutableDeployment, ParentImage,
   PipelineSchedule, Provisioner, RebuildCondition, TrafficShift, VmExport, WeekDay,
 } from '../src';
+import { GoldenContainerStack } from './golden-container';
 
 /** Where the page the web servers serve lives. */
 const SITE = path.join(__dirname, 'site/');
@@ -197,5 +198,6 @@ export function buildExampleApp(app: App): Stack[] {
     debian,
     new GoldenWebAl2023Stack(app, 'GoldenWebAl2023'),
     new GoldenWebReplicaStack(app, 'GoldenWebDebianReplica', debian.image, { env: { region: REPLICA_REGION } }),
+    new GoldenContainerStack(app, 'GoldenContainer'),
   ];
 }

@@ -12,6 +12,16 @@ export type { VmExportOptions } from './image/vm-export';
 export type { GoldenImageProps } from './image/golden-image';
 export type { IDeploymentImage, DeploymentImageConfig } from './common/deployment-image-interface';
 
+// Container images: the same provisioners baked into a container image in ECR.
+export { GoldenContainerImage } from './container/golden-container-image';
+export type { GoldenContainerImageProps } from './container/golden-container-image';
+export { ContainerParent } from './container/container-parent';
+export type { IGoldenContainerImage } from './container/golden-container-image-interface';
+export type { DockerfileInstructions } from './container/dockerfile-instructions';
+export type { ContainerRegionDistribution } from './container/container-distribution';
+export type { ImageBuildOptions } from './image/image-build-options';
+export type { IPipelineImage } from './common/pipeline-image-interface';
+
 // Provisioning: Packer-style provisioners compiled to AWSTOE documents.
 export { StepFailureAction } from './provisioning/step-options';
 export type { StepOptions } from './provisioning/step-options';

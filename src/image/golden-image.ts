@@ -1,68 +1,39 @@
-import { Annotations, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { amiDeletionRole } from './ami-deletion-role';
 import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
-import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
+import { BuildInfrastructure } from './build-infrastructure';
 import { buildTag } from './build-tag';
+import { ImageBuildOptions, checkBuildOptions, createBuildInfrastructure } from './image-build-options';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
 import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './image-publication';
 import { createRecipe } from './image-recipe';
-import { ImageSettings, TEST_TIMEOUT_MINUTES, checkTestTimeout } from './image-settings';
+import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
+import { createInstanceRole } from './instance-role';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { VmExport, VmExports, checkVmExports } from './vm-export';
 import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
 import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
+import { IPipelineImage } from '../common/pipeline-image-interface';
 import { RootVolumeOptions } from '../common/root-volume';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
-import { suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
-import { Provisioner } from '../provisioning/provisioner';
 import { ImageWorkflow } from '../workflow/image-workflow';
 import { ImageWorkflows } from '../workflow/image-workflows';
 
 /**
  * Properties of a GoldenImage.
  */
-export interface GoldenImageProps {
+export interface GoldenImageProps extends ImageBuildOptions {
   /** The image to start from (Packer's `source_ami` / `source_ami_filter`). */
   readonly parentImage: ParentImage;
-
-  /**
-   * Build steps, run in order on the build instance (Packer's provisioners).
-   *
-   * @default - none; then validations or tests must be given
-   */
-  readonly provisioners?: Provisioner[];
-
-  /**
-   * Validation steps, run on the build instance after every build step, before the AMI is made.
-   *
-   * @default - none
-   */
-  readonly validations?: Provisioner[];
-
-  /**
-   * Test steps, run on a fresh instance launched from the new AMI; the image is only
-   * published when they pass.
-   *
-   * @default - none
-   */
-  readonly tests?: Provisioner[];
-
-  /**
-   * A description of the image, used for the recipe and the AMI.
-   *
-   * @default - none
-   */
-  readonly description?: string;
 
   /**
    * The AMI's name. Packer's `{{timestamp}}`, `{{isotime}}` and `{{uuid}}` become Image Builder's
@@ -81,93 +52,11 @@ export interface GoldenImageProps {
   readonly amiTags?: { [key: string]: string };
 
   /**
-   * Instance types for the build and test instances; Image Builder uses the first available.
-   *
-   * @default - t3.medium for x86_64 parents, t4g.medium for arm64
-   */
-  readonly instanceTypes?: ec2.InstanceType[];
-
-  /**
-   * The VPC of the build and test instances. They need outbound access to SSM and S3 (a NAT
-   * gateway or VPC endpoints).
-   *
-   * @default - the account's default VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Which subnet of the VPC to use (Image Builder takes one).
-   *
-   * @default - the VPC's default selection (private subnets first)
-   */
-  readonly subnetSelection?: ec2.SubnetSelection;
-
-  /**
-   * Security groups of the build and test instances.
-   *
-   * @default - with a VPC, a new group with no inbound rules; without, the default VPC's default group
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-
-  /**
    * The root volume of the build instance and the AMI.
    *
    * @default - encrypted gp3 of the parent's size
    */
   readonly rootVolume?: RootVolumeOptions;
-
-  /**
-   * The role of the build and test instances. It gets read access to this image's own assets.
-   *
-   * @default - a role with AmazonSSMManagedInstanceCore and EC2InstanceProfileForImageBuilder, and read access to this image's assets only
-   */
-  readonly role?: iam.IRole;
-
-  /**
-   * Where the build writes its logs.
-   *
-   * @default - no S3 logs (CloudWatch Logs through the instance profile policy)
-   */
-  readonly logging?: ImageBuildLogging;
-
-  /**
-   * Terminate the build instance when the build fails. Set false to debug a failed build
-   * through SSM Session Manager (Packer's `-on-error=abort`).
-   *
-   * @default true
-   */
-  readonly terminateInstanceOnFailure?: boolean;
-
-  /**
-   * The folder where provisioners stage files on the build instance (Packer's `remote_folder`);
-   * matters where /tmp is mounted noexec.
-   *
-   * @default - Image Builder's default (/tmp on Linux)
-   */
-  readonly workingDirectory?: string;
-
-  /**
-   * Bake the image during `cdk deploy`, so `imageId` can be used in the same stack. Set false
-   * to leave baking to an image pipeline.
-   *
-   * @default true
-   */
-  readonly buildOnDeploy?: boolean;
-
-  /**
-   * Change this value to force a fresh bake of an otherwise unchanged image (for example to pick
-   * up new packages from the parent's repositories).
-   *
-   * @default - none
-   */
-  readonly rebuildKey?: string;
-
-  /**
-   * How long the test phase may take.
-   *
-   * @default Duration.hours(12) (Image Builder's maximum)
-   */
-  readonly testTimeout?: Duration;
 
   /**
    * Collect the image's software inventory (enhanced image metadata).
@@ -183,21 +72,6 @@ export interface GoldenImageProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly amiRemovalPolicy?: RemovalPolicy;
-
-  /**
-   * A key pair on the build instance, for debugging only: the library otherwise uses SSM
-   * Session Manager and opens no SSH port.
-   *
-   * @default - none
-   */
-  readonly keyPair?: ec2.IKeyPair;
-
-  /**
-   * A topic told about every build's state changes.
-   *
-   * @default - none
-   */
-  readonly notificationTopic?: sns.ITopic;
 
   /**
    * Export each build's AMI as a VM disk (VMDK, VHD or RAW) to an S3 bucket, with VM
@@ -248,10 +122,6 @@ export interface GoldenImageProps {
   readonly workflows?: ImageWorkflow[];
 }
 
-/** The AWS-managed policies Image Builder's build and test instances need (its documented instance profile). */
-const SSM_CORE_POLICY = 'AmazonSSMManagedInstanceCore';
-const IMAGE_BUILDER_INSTANCE_POLICY = 'EC2InstanceProfileForImageBuilder';
-
 /** How another stack uses a golden image without importing a per-bake value (image-publication.ts). */
 const OTHER_STACK_FIX = 'In another stack use DeploymentImage.fromGoldenImage(image), ParentImage.fromGoldenImage(image) or '
   + 'image.machineImage (getImage(scope).imageId for the id): they read each bake\'s AMI id from an SSM parameter';
@@ -261,7 +131,7 @@ const OTHER_STACK_FIX = 'In another stack use DeploymentImage.fromGoldenImage(im
  * one component per provisioner, an image recipe, infrastructure and distribution
  * configurations and, unless `buildOnDeploy` is false, an image built during `cdk deploy`.
  */
-export class GoldenImage extends Resource implements IGoldenImage, IDeploymentImage {
+export class GoldenImage extends Resource implements IGoldenImage, IDeploymentImage, IPipelineImage {
   public readonly imageKey: string;
   public readonly osFamily: OsFamily;
   public readonly architecture: ec2.InstanceArchitecture;
@@ -308,7 +178,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
 
   private readonly image?: imagebuilder.CfnImage;
   private readonly recipeVersion: string;
-  private vmExports?: VmExports;
   private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
   constructor(scope: Construct, id: string, props: GoldenImageProps) {
@@ -323,7 +192,8 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this.vagrantGuestUser = [...props.provisioners ?? [], ...props.validations ?? []]
       .map(p => p._vagrantGuestUser).find(user => user !== undefined) ?? parent.vagrantGuestUser;
     this.rootVolumeEncrypted = (props.rootVolume?.encrypted ?? true) || parent.encryptedRoot === true;
-    this.role = props.role ?? this.createRole();
+    this.role = props.role
+      ?? createInstanceRole(this, 'Image Builder build and test instances: SSM access, Image Builder, and this image\'s own assets');
 
     const recipe = createRecipe(this, props, {
       parent,
@@ -347,11 +217,14 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this._buildParts = new ImageBuildParts(this, {
       imageName: this.imageName,
       recipeName: recipe.name,
+      recipeArn: recipe.arn,
       infrastructure,
+      distributionConfigurationArn: distribution.distributionConfigurationArn,
       distribution,
       settings,
       buildsOnDeploy,
       destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
+      osFamily: this.osFamily,
     });
     if (buildsOnDeploy) {
       this.image = this.createImage(props);
@@ -403,16 +276,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     return new ImagePipeline(this, id, { ...options, image: this });
   }
 
-  /**
-   * Has every pipeline bake exported as the deploy-time build is (`vmExports`); a pipeline of
-   * the image calls it.
-   *
-   * @internal
-   */
-  public _exportPipelineBakes(): void {
-    this.vmExports?.exportPipelineBakes(this._buildParts.recipeName);
-  }
-
   /** The version of the image recipe, derived from its content. */
   public get imageRecipeVersion(): string {
     return this.recipeVersion;
@@ -427,40 +290,11 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   }
 
   private validateProps(props: GoldenImageProps): void {
-    const steps = (props.provisioners?.length ?? 0) + (props.validations?.length ?? 0) + (props.tests?.length ?? 0);
-    if (steps === 0) {
-      invalidProp(this, 'provisioners', [], 'an image needs at least one provisioner, validation or test: Image Builder refuses a recipe with no components, and an image without changes is its parent',
-        'Add provisioners (e.g. Provisioner.updateOs()), or use the parent image directly');
-    }
-    if (props.rebuildKey !== undefined && Token.isUnresolved(props.rebuildKey)) {
-      invalidProp(this, 'rebuildKey', props.rebuildKey, 'the rebuild key is hashed at synth time and a token has no stable value',
-        'Give a literal string (for example a date or a counter you change to force a bake)');
-    }
-    checkTestTimeout(this, props.testTimeout);
+    checkBuildOptions(this, props);
     if (props.keepSsmAgent === false && props.verifySsmAgent === true) {
       invalidProp(this, 'verifySsmAgent', true, 'keepSsmAgent is false, so Image Builder removes an agent it installed after the validate phase and the check would pass on an AMI without one',
         'Remove verifySsmAgent, or keep the agent (keepSsmAgent: true)');
     }
-    if (props.workingDirectory !== undefined && !Token.isUnresolved(props.workingDirectory)
-      && !/^(\/|[A-Za-z]:\\)/.test(props.workingDirectory)) {
-      invalidProp(this, 'workingDirectory', props.workingDirectory, 'the working directory must be an absolute path', 'Give a path such as \'/opt/build\'');
-    }
-  }
-
-  private createRole(): iam.Role {
-    const role = new iam.Role(this, 'InstanceRole', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: 'Image Builder build and test instances: SSM access, Image Builder, and this image\'s own assets',
-      managedPolicies: [
-        iam.ManagedPolicy.fromAwsManagedPolicyName(SSM_CORE_POLICY),
-        iam.ManagedPolicy.fromAwsManagedPolicyName(IMAGE_BUILDER_INSTANCE_POLICY),
-      ],
-    });
-    suppressNagRule(role, 'AwsSolutions-IAM4',
-      'Image Builder documents these two AWS-managed policies as what its build and test instances need (SSM agent and '
-      + 'Image Builder/AWSTOE calls); AWS keeps them current with the services, which a copied inline policy would not be',
-      [SSM_CORE_POLICY, IMAGE_BUILDER_INSTANCE_POLICY].map(name => `Policy::arn:<AWS::Partition>:iam::aws:policy/${name}`));
-    return role;
   }
 
   private createInfrastructure(props: GoldenImageProps, parent: ParentImageConfig): BuildInfrastructure {
@@ -471,19 +305,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
           `Choose ${parent.architecture} instance types (for example ${parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium'})`);
       }
     });
-    return new BuildInfrastructure(this, 'Infrastructure', {
-      name: this.imageName,
-      description: props.description,
-      role: this.role,
-      instanceTypes,
-      vpc: props.vpc,
-      subnetSelection: props.subnetSelection,
-      securityGroups: props.securityGroups,
-      logging: props.logging,
-      terminateInstanceOnFailure: props.terminateInstanceOnFailure ?? true,
-      keyPair: props.keyPair,
-      snsTopic: props.notificationTopic,
-    });
+    return createBuildInfrastructure(this, props, { name: this.imageName, role: this.role, instanceTypes });
   }
 
   private createDistribution(props: GoldenImageProps): ImageDistribution {
@@ -544,8 +366,10 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
         : 'this image\'s root volume is encrypted (rootVolume.encrypted defaults to true)',
     };
     checkVmExports(this, exports, context);
-    this.vmExports = new VmExports(this, 'VmExports', exports, context, this.image ? { imageId: this.image.attrImageId, image: this.image } : undefined);
-    return this.vmExports.locations;
+    const vmExports = new VmExports(this, 'VmExports', exports, context, this.image ? { imageId: this.image.attrImageId, image: this.image } : undefined);
+    // Every pipeline bake is exported as the deploy-time build is.
+    this._buildParts.whenPipelined(() => vmExports.exportPipelineBakes(this._buildParts.recipeName));
+    return vmExports.locations;
   }
 
   private createImage(props: GoldenImageProps): imagebuilder.CfnImage {

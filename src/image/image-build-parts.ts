@@ -10,20 +10,39 @@ import { regionOutputs } from './distribution-settings';
 import { createExecutionRole, grantParameterWrites, needsExecutionRole } from './execution-role';
 import { ImageDistribution, ImageIdPublication, SsmParameterOutput } from './image-distribution';
 import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
+import { OsFamily } from '../common/os-family';
+import { invalidProp } from '../private/errors';
 
-/** The parts a GoldenImage builds with, made by the image. */
+/** Each image's parts, so a pipeline given the image through its interface finds them. */
+const PARTS = new WeakMap<IConstruct, ImageBuildParts>();
+
+/** What an image builds: an AMI from an image recipe, or a container image from a container recipe. */
+export type ImageBuildKind = 'AMI' | 'CONTAINER';
+
+/** The parts a GoldenImage or GoldenContainerImage builds with, made by the image. */
 export interface ImageBuildPartsProps {
   /** The base name of the image's Image Builder resources. */
   readonly imageName: string;
-  /** The image recipe's name; builds of the image have ARNs under it. */
+  /** The recipe's name; builds of the image have ARNs under it. */
   readonly recipeName: string;
+  /** The recipe's ARN (this version). */
+  readonly recipeArn: string;
+  /** @default 'AMI' */
+  readonly kind?: ImageBuildKind;
   readonly infrastructure: BuildInfrastructure;
-  readonly distribution: ImageDistribution;
+  /** The distribution configuration's ARN. */
+  readonly distributionConfigurationArn: string;
+  /** The AMI distribution pipelines add regions and outputs to; none for container images. */
+  readonly distribution?: ImageDistribution;
+  /** For container images: the ECR repository the builds are pushed to, which scans cover. */
+  readonly repositoryName?: string;
   readonly settings: ImageSettings;
   /** True when the image bakes during `cdk deploy`. */
   readonly buildsOnDeploy: boolean;
   /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). */
   readonly destroysReplacedAmis: boolean;
+  /** The operating system of the image's builds. */
+  readonly osFamily: OsFamily;
 }
 
 /**
@@ -36,30 +55,48 @@ export interface ImageBuildPartsProps {
  * not matter.
  */
 export class ImageBuildParts {
+  /** The build parts of `image`, if it is an image of this library. */
+  public static of(image: IConstruct): ImageBuildParts | undefined {
+    return PARTS.get(image);
+  }
+
   public readonly imageName: string;
   public readonly recipeName: string;
+  public readonly recipeArn: string;
+  public readonly kind: ImageBuildKind;
   public readonly infrastructure: BuildInfrastructure;
-  public readonly distribution: ImageDistribution;
+  public readonly distributionConfigurationArn: string;
+  public readonly distribution?: ImageDistribution;
+  public readonly repositoryName?: string;
   public readonly settings: ImageSettings;
   public readonly buildsOnDeploy: boolean;
   public readonly destroysReplacedAmis: boolean;
+  public readonly osFamily: OsFamily;
 
   /** The execution role's ARN, or nothing while no feature needs one; rendered at synth. */
   public readonly executionRoleArn: string = Lazy.string({ produce: () => this.role?.roleArn });
 
   private role?: iam.IRole;
   private readonly roleNeeds: Array<(role: iam.IRole) => void> = [];
+  private readonly pipelineNeeds: Array<() => void> = [];
+  private pipelined = false;
   private retiredBy?: string;
 
   /** @param owner the image: the execution role is created as its child. */
   constructor(private readonly owner: Construct, props: ImageBuildPartsProps) {
     this.imageName = props.imageName;
     this.recipeName = props.recipeName;
+    this.recipeArn = props.recipeArn;
+    this.kind = props.kind ?? 'AMI';
     this.infrastructure = props.infrastructure;
+    this.distributionConfigurationArn = props.distributionConfigurationArn;
     this.distribution = props.distribution;
+    this.repositoryName = props.repositoryName;
     this.settings = props.settings;
     this.buildsOnDeploy = props.buildsOnDeploy;
     this.destroysReplacedAmis = props.destroysReplacedAmis;
+    this.osFamily = props.osFamily;
+    PARTS.set(owner, this);
   }
 
   /** The role Image Builder runs the image's builds with, if a feature has needed one yet. */
@@ -76,7 +113,7 @@ export class ImageBuildParts {
     if (!this.role) {
       const role = createExecutionRole(this.owner);
       this.role = role;
-      grantParameterWrites(role, Stack.of(this.owner), this.distribution.ssmParameters);
+      grantParameterWrites(role, Stack.of(this.owner), this.distribution?.ssmParameters ?? []);
       this.roleNeeds.forEach(need => need(role));
     }
     return this.role;
@@ -87,6 +124,22 @@ export class ImageBuildParts {
     this.roleNeeds.push(need);
     if (this.role) {
       need(this.role);
+    }
+  }
+
+  /** Runs `need` once the image has a pipeline: now if it has one, else when the first comes. */
+  public whenPipelined(need: () => void): void {
+    this.pipelineNeeds.push(need);
+    if (this.pipelined) {
+      need();
+    }
+  }
+
+  /** A pipeline of the image tells its parts it exists; what waited for the first one runs once. */
+  public addPipeline(): void {
+    if (!this.pipelined) {
+      this.pipelined = true;
+      this.pipelineNeeds.forEach(need => need());
     }
   }
 
@@ -101,12 +154,20 @@ export class ImageBuildParts {
    * execution role.
    */
   public addDistribution(scope: IConstruct, entries: RegionDistributionOptions[]): void {
-    const outputs = regionOutputs(scope, this.distribution, entries);
-    outputs.forEach(o => this.distribution.addRegion(o));
+    if (entries.length === 0) {
+      return;
+    }
+    const distribution = this.distribution;
+    if (!distribution) {
+      invalidProp(scope, 'distribution', `${entries.length} region(s)`, 'it distributes AMIs and this pipeline builds a container image',
+        'Give the container image\'s own distribution (GoldenContainerImageProps.distribution: other regions\' repositories and container tags)');
+    }
+    const outputs = regionOutputs(scope, distribution, entries);
+    outputs.forEach(o => distribution.addRegion(o));
     const stack = Stack.of(this.owner);
     const added: SsmParameterOutput[] = outputs.flatMap(o => (o.ssmParameters ?? []).map(p => ({
       ...p,
-      region: this.distribution.isBuildRegion(o.region) ? stack.region : o.region!,
+      region: distribution.isBuildRegion(o.region) ? stack.region : o.region!,
     })));
     if (!this.role && added.some(p => needsExecutionRole(p, stack.account))) {
       this.requireExecutionRole();
@@ -117,7 +178,7 @@ export class ImageBuildParts {
 
   /** Has every build write its AMI id for a consumer in another deployment (see image-publication.ts). */
   public publishImageId(publication: ImageIdPublication): void {
-    const added = this.distribution.publishImageId(publication);
+    const added = this.distribution?.publishImageId(publication);
     if (added && this.role) {
       grantParameterWrites(this.role, Stack.of(this.owner), [added]);
     }
@@ -146,6 +207,20 @@ export class ImageBuildParts {
     const previous = this.retiredBy;
     this.retiredBy ??= claimant.node.path;
     return previous;
+  }
+
+  /**
+   * The scanning settings of a build: with `enabled`, container images are scanned in the
+   * repository they are pushed to.
+   */
+  public scanningConfiguration(enabled: boolean | undefined): imagebuilder.CfnImagePipeline.ImageScanningConfigurationProperty | undefined {
+    if (enabled === undefined) {
+      return undefined;
+    }
+    return {
+      imageScanningEnabled: enabled,
+      ...(enabled && this.repositoryName ? { ecrConfiguration: { repositoryName: this.repositoryName } } : {}),
+    };
   }
 
   /** The test settings of a build, from the image's own with a pipeline's overrides. */

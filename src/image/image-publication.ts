@@ -120,7 +120,7 @@ export function publishedImageId(image: PublishingImage, consumer: IConstruct, p
   }
   consumer.node.addValidation({
     validate: () => {
-      const problem = image._buildParts.distribution.publicationProblem(publication);
+      const problem = image._buildParts.distribution?.publicationProblem(publication);
       return problem === undefined ? [] : [invalidPropMessage(consumer, prop, image.node.path, problem, fixFor(publication))];
     },
   });

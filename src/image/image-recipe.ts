@@ -14,27 +14,37 @@ import { BoundProvisioner } from '../provisioning/provisioner-kind';
 import { ToePhaseName } from '../provisioning/toe/component-document';
 
 /** The image props a recipe is made of (GoldenImageProps holds them). */
-export interface RecipeProps {
-  readonly provisioners?: Provisioner[];
-  readonly validations?: Provisioner[];
-  readonly tests?: Provisioner[];
-  readonly verifySsmAgent?: boolean;
-  readonly workingDirectory?: string;
+export interface RecipeProps extends ComponentsProps {
   readonly description?: string;
   readonly rebuildKey?: string;
   readonly rootVolume?: RootVolumeOptions;
 }
 
-/** What else the recipe needs of its image. */
-export interface RecipeContext {
-  readonly parent: ParentImageConfig;
-  /** The recipe's name. */
-  readonly name: string;
+/** What the components of an image (AMI or container) need of it. */
+export interface ComponentsContext {
+  /** The OS family the components run on (the parent's). */
+  readonly osFamily: OsFamily;
   /** The build instances' role, which reads the provisioners' assets. */
   readonly instanceRole: iam.IRole;
   readonly keepsSsmAgent: boolean;
   /** Filled with the rendered document of each component created, by provisioner name. */
   readonly componentDocuments: { [name: string]: string };
+}
+
+/** The provisioner lists and settings components are made from (GoldenImageProps and GoldenContainerImageProps hold them). */
+export interface ComponentsProps {
+  readonly provisioners?: Provisioner[];
+  readonly validations?: Provisioner[];
+  readonly tests?: Provisioner[];
+  readonly verifySsmAgent?: boolean;
+  readonly workingDirectory?: string;
+}
+
+/** What else the recipe needs of its image. */
+export interface RecipeContext extends Omit<ComponentsContext, 'osFamily'> {
+  readonly parent: ParentImageConfig;
+  /** The recipe's name. */
+  readonly name: string;
 }
 
 /** An image recipe, by version, with the identity its version is derived from. */
@@ -45,7 +55,8 @@ export interface ImageRecipe {
   readonly identity: string;
 }
 
-interface BoundComponent {
+/** A component of the recipe: created by the image, or an existing one by ARN. */
+export interface BoundComponent {
   readonly arn: string;
   readonly identity: string;
   readonly parameters?: Record<string, string>;
@@ -57,7 +68,7 @@ interface BoundComponent {
  */
 export function createRecipe(image: Construct, props: RecipeProps, context: RecipeContext): ImageRecipe {
   const { parent } = context;
-  const components = createComponents(image, props, context);
+  const components = createComponents(image, props, { ...context, osFamily: parent.osFamily });
   const blockDevices = recipeBlockDevice(rootVolume(image, props.rootVolume ?? {}, {
     defaultDeviceName: parent.rootDeviceName,
     snapshotSizeGiB: parent.rootVolumeSizeGiB,
@@ -65,7 +76,7 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
   }));
   const settings = {
     parent: parent.identity,
-    components: components.map(c => ({ identity: c.identity, parameters: c.parameters })),
+    components: componentsIdentity(components),
     blockDevices: blockDevices.identity,
     workingDirectory: props.workingDirectory,
     description: props.description,
@@ -82,18 +93,28 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
     workingDirectory: props.workingDirectory,
     blockDeviceMappings: [blockDevices.mapping],
     additionalInstanceConfiguration: ssmAgentInstanceConfiguration(context.keepsSsmAgent),
-    components: components.map(c => ({
-      componentArn: c.arn,
-      parameters: c.parameters && Object.keys(c.parameters).length > 0
-        ? Object.keys(c.parameters).sort().map(k => ({ name: k, value: [c.parameters![k]] }))
-        : undefined,
-    })),
+    components: recipeComponents(components),
   });
   return { arn: recipe.attrArn, version, name: context.name, identity };
 }
 
-function createComponents(image: Construct, props: RecipeProps, context: RecipeContext): BoundComponent[] {
-  const { parent } = context;
+/** A recipe's Components property (image and container recipes take the same shape). */
+export function recipeComponents(components: BoundComponent[]): imagebuilder.CfnImageRecipe.ComponentConfigurationProperty[] {
+  return components.map(c => ({
+    componentArn: c.arn,
+    parameters: c.parameters && Object.keys(c.parameters).length > 0
+      ? Object.keys(c.parameters).sort().map(k => ({ name: k, value: [c.parameters![k]] }))
+      : undefined,
+  }));
+}
+
+/** What settings of the components make a recipe what it is, for its content-hashed version. */
+export function componentsIdentity(components: BoundComponent[]): unknown {
+  return components.map(c => ({ identity: c.identity, parameters: c.parameters }));
+}
+
+/** The provisioner lists in recipe order, each with the prop it was given in and its AWSTOE phase. */
+export function provisionerSteps(props: ComponentsProps): Array<{ prop: string; phase: ToePhaseName; provisioner: Provisioner }> {
   const steps: Array<{ prop: string; phase: ToePhaseName; provisioner: Provisioner }> = [];
   const lists: Array<[string, ToePhaseName, Provisioner[]]> = [
     ['provisioners', 'build', props.provisioners ?? []],
@@ -103,8 +124,15 @@ function createComponents(image: Construct, props: RecipeProps, context: RecipeC
   for (const [listName, phase, provisioners] of lists) {
     provisioners.forEach((provisioner, index) => steps.push({ prop: `${listName}[${index}]`, phase, provisioner }));
   }
+  return steps;
+}
+
+/** Creates one component per provisioner (in `image`), in recipe order, with unique names. */
+export function createComponents(image: Construct, props: ComponentsProps, context: ComponentsContext): BoundComponent[] {
+  const osFamily = context.osFamily;
+  const steps = provisionerSteps(props);
   if (props.verifySsmAgent ?? context.keepsSsmAgent) {
-    steps.push({ prop: 'verifySsmAgent', phase: 'validate', provisioner: ssmAgentCheck(parent.osFamily) });
+    steps.push({ prop: 'verifySsmAgent', phase: 'validate', provisioner: ssmAgentCheck(osFamily) });
   }
 
   const names = new Map<string, string>();
@@ -116,11 +144,11 @@ function createComponents(image: Construct, props: RecipeProps, context: RecipeC
     const bound = provisioner._bind({
       scope: image,
       phase,
-      osFamily: parent.osFamily,
+      osFamily,
       prop,
       defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
       assetReader: context.instanceRole,
-      workingDirectory: props.workingDirectory ?? (parent.osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
+      workingDirectory: props.workingDirectory ?? (osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
     });
     const clash = names.get(bound.name);
     if (clash && prop === 'verifySsmAgent') {
@@ -136,8 +164,8 @@ function createComponents(image: Construct, props: RecipeProps, context: RecipeC
   });
 }
 
-function createComponent(image: Construct, bound: BoundProvisioner, prop: string, context: RecipeContext): BoundComponent {
-  const osFamily = context.parent.osFamily;
+function createComponent(image: Construct, bound: BoundProvisioner, prop: string, context: ComponentsContext): BoundComponent {
+  const osFamily = context.osFamily;
   if (bound.platform !== osFamily) {
     invalidProp(image, prop, bound.name, `this provisioner runs on ${bound.platform} and the parent image is ${osFamily}`,
       `Use a provisioner for ${osFamily}, or a ${bound.platform} parent image`);

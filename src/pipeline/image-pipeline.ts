@@ -8,9 +8,9 @@ import { ImageRetention, ImageRetirement } from './image-retirement';
 import { PipelineLogOptions, grantLogWrites, pipelineLogGroups } from './pipeline-logging';
 import { PipelineNotificationOptions, setUpNotifications } from './pipeline-notifications';
 import { BoundSchedule, PipelineSchedule, RebuildCondition, WeekDay } from './pipeline-schedule';
+import { IPipelineImage } from '../common/pipeline-image-interface';
 import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
 import { RegionDistributionOptions } from '../image/distribution-options';
-import type { GoldenImage } from '../image/golden-image';
 import { ImageBuildParts } from '../image/image-build-parts';
 import { SameDeploymentAttributes } from '../image/image-publication';
 import { checkTestTimeout } from '../image/image-settings';
@@ -21,7 +21,7 @@ import { ImageWorkflow } from '../workflow/image-workflow';
 import { ImageWorkflows } from '../workflow/image-workflows';
 
 /**
- * Options of an image pipeline, for `GoldenImage.addPipeline`.
+ * Options of an image pipeline, for `GoldenImage.addPipeline` and `GoldenContainerImage.addPipeline`.
  */
 export interface ImagePipelineOptions {
   /**
@@ -78,7 +78,8 @@ export interface ImagePipelineOptions {
 
   /**
    * Keep Amazon Inspector's findings for each build (`onVulnerabilitiesFound` reports them).
-   * Amazon Inspector EC2 scanning must be active in the account.
+   * Amazon Inspector EC2 scanning (ECR scanning for a container image, which is scanned in
+   * the repository it is pushed to) must be active in the account.
    *
    * @default false
    */
@@ -108,7 +109,7 @@ export interface ImagePipelineOptions {
   /**
    * Regions, accounts and outputs (SSM parameters, launch templates) for each build's AMI.
    * They go into the image's one distribution configuration, so the deploy-time build
-   * distributes alike.
+   * distributes alike. AMIs only: a container image's regions are its own `distribution`.
    *
    * @default - the AMI stays in the build region, with no outputs
    */
@@ -116,7 +117,8 @@ export interface ImagePipelineOptions {
 
   /**
    * Retire old builds of the image (deploy-time and pipeline builds): their AMIs and snapshots
-   * are deleted by an Image Builder lifecycle policy. One pipeline per image may set it.
+   * (or, for a container image, the images in ECR) are deleted by an Image Builder lifecycle
+   * policy. One pipeline per image may set it.
    *
    * @default - every build is kept
    */
@@ -124,7 +126,8 @@ export interface ImagePipelineOptions {
 
   /**
    * With `keepImages`: a build whose AMI launched an instance within this time is never
-   * retired, so a fleet's current AMI survives. A fleet that launched nothing for longer can
+   * retired, so a fleet's current AMI survives (AMIs only: Image Builder has no such rule for
+   * container images). A fleet that launched nothing for longer can
    * lose its AMI once newer builds exist: keep this above your longest quiet period.
    *
    * @default Duration.days(30)
@@ -158,8 +161,11 @@ export interface ImagePipelineOptions {
  * Properties of an ImagePipeline.
  */
 export interface ImagePipelineProps extends ImagePipelineOptions {
-  /** The golden image the pipeline rebakes, with the image's own recipe, infrastructure and distribution. */
-  readonly image: GoldenImage;
+  /**
+   * The image the pipeline rebakes (a GoldenImage or a GoldenContainerImage), with the image's
+   * own recipe, infrastructure and distribution.
+   */
+  readonly image: IPipelineImage;
 }
 
 /**
@@ -203,7 +209,7 @@ export class ImagePipeline extends Resource {
   public readonly pipelineName: string;
 
   /** The image the pipeline rebakes. */
-  public readonly image: GoldenImage;
+  public readonly image: IPipelineImage;
 
   /** The topic told about each build's outcome, if any. */
   public readonly notificationTopic?: sns.ITopic;
@@ -220,14 +226,14 @@ export class ImagePipeline extends Resource {
   constructor(scope: Construct, id: string, props: ImagePipelineProps) {
     super(scope, id);
     this.image = props.image;
-    this.parts = props.image._buildParts;
+    this.parts = buildPartsOf(this, props.image);
     const name = imageBuilderName(this).toLowerCase();
     this.validateProps(props);
     this.scanning = props.vulnerabilityScanning ?? false;
 
     this.parts.addDistribution(this, props.distribution ?? []);
-    // The image's VM exports cover its pipeline bakes too.
-    this.image._exportPipelineBakes();
+    // What waits for the image's first pipeline (VM exports of its bakes) runs now.
+    this.parts.addPipeline();
     const notifications = props.notifications ? setUpNotifications(this, this.parts, props.notifications) : undefined;
     this.notificationTopic = notifications?.topic ?? this.parts.notificationTopic;
     const logging = props.logging ? this.createLogging(name, props.logging) : undefined;
@@ -238,7 +244,7 @@ export class ImagePipeline extends Resource {
       owner: this,
       prop: 'workflows',
       parts: this.parts,
-      osFamily: this.image.osFamily,
+      osFamily: this.parts.osFamily,
       recipeTests,
       defaultTopic: this.notificationTopic,
     });
@@ -246,14 +252,14 @@ export class ImagePipeline extends Resource {
     this.resource = new imagebuilder.CfnImagePipeline(this, 'Resource', {
       name,
       description: props.description,
-      imageRecipeArn: this.image.imageRecipeArn,
-      infrastructureConfigurationArn: this.image.infrastructureConfigurationArn,
-      distributionConfigurationArn: this.image.distributionConfigurationArn,
+      ...(this.parts.kind === 'CONTAINER' ? { containerRecipeArn: this.parts.recipeArn } : { imageRecipeArn: this.parts.recipeArn }),
+      infrastructureConfigurationArn: this.parts.infrastructure.infrastructureConfigurationArn,
+      distributionConfigurationArn: this.parts.distributionConfigurationArn,
       status: props.enabled === false ? 'DISABLED' : 'ENABLED',
       // Test workflows run only in builds whose tests are on.
       imageTestsConfiguration: this.parts.testsConfiguration({ ...props, tests: recipeTests || (workflows?.hasTests ?? false) }),
       workflows: workflows?.configurations,
-      imageScanningConfiguration: props.vulnerabilityScanning !== undefined ? { imageScanningEnabled: props.vulnerabilityScanning } : undefined,
+      imageScanningConfiguration: this.parts.scanningConfiguration(props.vulnerabilityScanning),
       enhancedImageMetadataEnabled: props.enhancedImageMetadata ?? this.parts.settings.enhancedImageMetadata,
       loggingConfiguration: logging,
       // Shared with the image: a later pipeline may be the one that needs the role.
@@ -286,7 +292,23 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageId(): string {
+    if (this.parts.kind === 'CONTAINER') {
+      throw new Error(`${this.node.path}: imageId is an AMI id, and this pipeline builds a container image. Use imageUri`);
+    }
     return this.perBake.guard('imageId', this.deployTimeRun('imageId').attrImageId);
+  }
+
+  /**
+   * The URI of the container image built by the deploy-time run (`runOnDeploy`) of a
+   * GoldenContainerImage's pipeline.
+   *
+   * @attribute
+   */
+  public get imageUri(): string {
+    if (this.parts.kind !== 'CONTAINER') {
+      throw new Error(`${this.node.path}: imageUri is a container image's URI, and this pipeline builds an AMI. Use imageId`);
+    }
+    return this.perBake.guard('imageUri', this.deployTimeRun('imageUri').attrImageUri);
   }
 
   /**
@@ -363,6 +385,10 @@ export class ImagePipeline extends Resource {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:manualScheduleSettings',
         'rebuildWhen and autoDisableAfterFailures apply to scheduled runs only, and the schedule is manual()');
     }
+    if (props.keepImagesLaunchedWithin && this.parts.kind === 'CONTAINER') {
+      invalidProp(this, 'keepImagesLaunchedWithin', props.keepImagesLaunchedWithin.toHumanString(), 'Image Builder keeps builds by when they last launched an instance for AMIs only, and this pipeline builds a container image',
+        'Remove keepImagesLaunchedWithin; keepImages alone decides which container images stay');
+    }
     if (props.keepImagesLaunchedWithin && !props.keepImages) {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:launchedWithinWithoutRetention',
         'keepImagesLaunchedWithin has no effect without keepImages');
@@ -414,6 +440,7 @@ export class ImagePipeline extends Resource {
     }
     const retirement = new ImageRetirement(this, 'Retirement', {
       owner: this,
+      resourceType: this.parts.kind === 'CONTAINER' ? 'CONTAINER_IMAGE' : 'AMI_IMAGE',
       prop: 'keepImages',
       name: imageBuilderName(this, 'retirement').toLowerCase(),
       selectionTag: { key: BUILD_TAG_KEY, value: this.image.imageName },
@@ -454,6 +481,16 @@ export class ImagePipeline extends Resource {
     rule.addEventPattern(pattern);
     return rule;
   }
+}
+
+/** The build parts of an image of this library; another implementation of the interface has none. */
+function buildPartsOf(pipeline: Construct, image: IPipelineImage): ImageBuildParts {
+  const parts = ImageBuildParts.of(image);
+  if (!parts) {
+    invalidProp(pipeline, 'image', image.node.path, 'it is not a GoldenImage or GoldenContainerImage of this library, whose recipe, infrastructure and distribution the pipeline builds with',
+      'Give a GoldenImage or a GoldenContainerImage');
+  }
+  return parts;
 }
 
 function severityCounts(minimum: VulnerabilitySeverity): Record<string, unknown> {

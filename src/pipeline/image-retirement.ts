@@ -81,6 +81,8 @@ function wholeDays(scope: IConstruct, prop: string, duration: Duration, max: num
 export interface ImageRetirementProps {
   /** The construct whose props are checked (the pipeline), for error messages. */
   readonly owner: IConstruct;
+  /** What the builds are: AMIs (with snapshots) or container images in ECR. @default 'AMI_IMAGE' */
+  readonly resourceType?: 'AMI_IMAGE' | 'CONTAINER_IMAGE';
   /** The prop the retention came from. */
   readonly prop: string;
   /** The lifecycle policy's name. */
@@ -107,17 +109,21 @@ export class ImageRetirement extends Construct {
     const filter = props.retention._bind(props.owner, props.prop);
     const launchedWithinDays = wholeDays(props.owner, props.keepLaunchedWithinProp, props.keepLaunchedWithin, LIMITS.lastLaunchedDays);
     this.role = this.createRole();
+    // Last-launched exclusions exist for AMIs only; a container image's action deletes the images in ECR.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-lifecyclepolicy-includeresources.html
+    const containers = props.resourceType === 'CONTAINER_IMAGE';
     const policy = new imagebuilder.CfnLifecyclePolicy(this, 'Resource', {
       name: props.name,
-      description: `Retires old builds of ${props.selectionTag.value}: deletes their AMIs and snapshots, never one launched in the last ${launchedWithinDays} days`,
+      description: containers ? `Retires old builds of ${props.selectionTag.value}: deletes their container images`
+        : `Retires old builds of ${props.selectionTag.value}: deletes their AMIs and snapshots, never one launched in the last ${launchedWithinDays} days`,
       executionRole: this.role.roleArn,
-      resourceType: 'AMI_IMAGE',
+      resourceType: props.resourceType ?? 'AMI_IMAGE',
       status: 'ENABLED',
       resourceSelection: { tagMap: { [props.selectionTag.key]: props.selectionTag.value } },
       policyDetails: [{
-        action: { type: 'DELETE', includeResources: { amis: true, snapshots: true } },
+        action: { type: 'DELETE', includeResources: containers ? { containers: true } : { amis: true, snapshots: true } },
         filter,
-        exclusionRules: { amis: { lastLaunched: { value: launchedWithinDays, unit: 'DAYS' } } },
+        exclusionRules: containers ? undefined : { amis: { lastLaunched: { value: launchedWithinDays, unit: 'DAYS' } } },
       }],
     });
     this.lifecyclePolicyArn = policy.attrArn;

@@ -71,6 +71,7 @@ function fencedBlocks(markdown: string): FencedBlock[] {
 /** What the library's constructs and provisioners make, by the CloudFormation type that shows each. */
 const MAKES: ReadonlyArray<{ readonly written: RegExp; readonly type: string }> = [
   { written: /\bnew GoldenImage\(/g, type: 'AWS::ImageBuilder::ImageRecipe' },
+  { written: /\bnew GoldenContainerImage\(/g, type: 'AWS::ImageBuilder::ContainerRecipe' },
   { written: /\bnew ImagePipeline\(|\.addPipeline\(/g, type: 'AWS::ImageBuilder::ImagePipeline' },
   { written: /\bnew ImmutableDeployment\(/g, type: 'Custom::ImmutableRelease' },
   {

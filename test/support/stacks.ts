@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { GoldenImage, GoldenImageProps, ParentImage, Provisioner } from '../../src';
+import { ContainerParent, GoldenContainerImage, GoldenContainerImageProps, GoldenImage, GoldenImageProps, ParentImage, Provisioner } from '../../src';
 import { ImagePipeline, ImagePipelineOptions } from '../../src/pipeline/image-pipeline';
 
 /** The account and region every test stack deploys to. */
@@ -54,4 +54,16 @@ export function errorOf(fn: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error('expected an error');
+}
+
+/** A stack with a small golden container image (Debian from Docker Hub, one build step). */
+export function containerStack(imageProps: Partial<GoldenContainerImageProps> = {}): { app: App; stack: Stack; image: GoldenContainerImage } {
+  const app = new App();
+  const stack = new Stack(app, 'Bake', { env: ENV });
+  const image = new GoldenContainerImage(stack, 'AppImage', {
+    parentImage: ContainerParent.fromDockerHub('debian:bookworm'),
+    provisioners: [Provisioner.shell({ name: 'install-curl', commands: ['apt-get update', 'apt-get install -y curl'] })],
+    ...imageProps,
+  });
+  return { app, stack, image };
 }

@@ -1,7 +1,7 @@
 import { AssemblyStack, CfnResource, CloudAssembly } from './cloud-assembly';
 import { usageError } from '../core/cli-error';
 
-/** An image in the assembly: an Image Builder recipe, and the image resource that builds it, if any. */
+/** An image in the assembly: an Image Builder recipe (image or container), and the image resource that builds it, if any. */
 export interface FoundImage {
   readonly stack: AssemblyStack;
   /** The construct path of the image (a GoldenImage's own path), without a leading slash. */
@@ -12,15 +12,22 @@ export interface FoundImage {
   readonly image?: CfnResource;
 }
 
-/** Every image recipe in the assembly, in stack and template order. */
+/** The recipe types, and the property of an image that names its recipe. */
+const RECIPE_ARN_PROPERTY: Readonly<Record<string, string>> = {
+  'AWS::ImageBuilder::ImageRecipe': 'ImageRecipeArn',
+  'AWS::ImageBuilder::ContainerRecipe': 'ContainerRecipeArn',
+};
+
+/** Every image and container recipe in the assembly, in stack and template order. */
 export function listImages(assembly: CloudAssembly): FoundImage[] {
   const images: FoundImage[] = [];
   for (const stack of assembly.stacks) {
     for (const [logicalId, resource] of Object.entries(stack.resources)) {
-      if (resource.Type !== 'AWS::ImageBuilder::ImageRecipe') {
+      const arnProperty = RECIPE_ARN_PROPERTY[resource.Type];
+      if (!arnProperty) {
         continue;
       }
-      const image = Object.values(stack.resources).find(r => r.Type === 'AWS::ImageBuilder::Image' && refersTo(r.Properties?.ImageRecipeArn, logicalId));
+      const image = Object.values(stack.resources).find(r => r.Type === 'AWS::ImageBuilder::Image' && refersTo(r.Properties?.[arnProperty], logicalId));
       images.push({ stack, path: imagePath(stack, logicalId), recipeLogicalId: logicalId, recipe: resource, image });
     }
   }
@@ -37,7 +44,7 @@ export function findImage(assembly: CloudAssembly, wanted: string | undefined): 
   const images = listImages(assembly);
   const list = images.map(i => i.path).join(', ');
   if (images.length === 0) {
-    throw usageError(`${assembly.directory} holds no image (no AWS::ImageBuilder::ImageRecipe in any stack): synthesise an app with a GoldenImage`);
+    throw usageError(`${assembly.directory} holds no image (no AWS::ImageBuilder::ImageRecipe or ContainerRecipe in any stack): synthesise an app with a GoldenImage or GoldenContainerImage`);
   }
   if (wanted === undefined) {
     if (images.length > 1) {

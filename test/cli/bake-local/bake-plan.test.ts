@@ -28,7 +28,7 @@ function synth(build: (stack: Stack) => void): string {
 
 describe('finding the image', () => {
   test('by construct path, by id when unique, by logical id; every recipe is listed', () => {
-    expect(listImages(assembly).map(i => i.path)).toEqual(['GoldenWebDebian/WebImage', 'GoldenWebDebian/VagrantImage', 'GoldenWebAl2023/WebImage']);
+    expect(listImages(assembly).map(i => i.path)).toEqual(['GoldenWebDebian/WebImage', 'GoldenWebDebian/VagrantImage', 'GoldenWebAl2023/WebImage', 'GoldenContainer/AppImage']);
     expect(findImage(assembly, 'GoldenWebDebian/WebImage').stack.id).toBe('GoldenWebDebian');
     expect(findImage(assembly, '/GoldenWebAl2023/WebImage/').stack.id).toBe('GoldenWebAl2023');
     const recipe = findImage(assembly, 'GoldenWebDebian/WebImage').recipeLogicalId;
@@ -39,12 +39,26 @@ describe('finding the image', () => {
 
   test('an ambiguous id, an unknown image or a missing --image name the choices', () => {
     expect(() => findImage(assembly, 'WebImage')).toThrow('--image WebImage is ambiguous: GoldenWebDebian/WebImage, GoldenWebAl2023/WebImage all match; pass the full construct path');
-    expect(() => findImage(assembly, 'Nope')).toThrow(/^--image Nope: no such image in .*; the images are GoldenWebDebian\/WebImage, GoldenWebDebian\/VagrantImage, GoldenWebAl2023\/WebImage$/);
-    expect(() => findImage(assembly, undefined)).toThrow(/^--image is needed: .* holds 3 images/);
+    expect(() => findImage(assembly, 'Nope')).toThrow(/^--image Nope: no such image in .*; the images are GoldenWebDebian\/WebImage, GoldenWebDebian\/VagrantImage, GoldenWebAl2023\/WebImage, GoldenContainer\/AppImage$/);
+    expect(() => findImage(assembly, undefined)).toThrow(/^--image is needed: .* holds 4 images/);
   });
 
   test('a folder without a cloud assembly is bad input naming the fix', () => {
     expect(() => readCloudAssembly('/nonexistent/cdk.out')).toThrow('--app /nonexistent/cdk.out: not a cloud assembly (/nonexistent/cdk.out does not exist). Run \'npx cdk synth\' first, or pass the folder it writes to (cdk.out)');
+  });
+});
+
+describe('the example\'s container image', () => {
+  const found = findImage(assembly, 'GoldenContainer/AppImage');
+  const plan = planBake(assembly, found);
+
+  test('its container recipe\'s components in order, its Docker Hub parent, and a note on what a local bake leaves out', () => {
+    expect(found.recipe.Type).toBe('AWS::ImageBuilder::ContainerRecipe');
+    expect(found.image?.Type).toBe('AWS::ImageBuilder::Image');
+    expect(plan.components.map(c => c.label)).toEqual(['update-os-1', 'install-runtime', 'harden', 'no-setuid', 'tini-runs']);
+    expect(plan.parentImage).toBe('debian:bookworm-slim');
+    expect(plan).toMatchObject({ workingDirectory: '/tmp', keepSsmAgent: false, testsEnabled: true, skipped: [] });
+    expect(plan.notes).toEqual([expect.stringMatching(/^a container image: its steps run on a root of the parent's release.*USER, ENV, ENTRYPOINT/)]);
   });
 });
 

@@ -46,6 +46,17 @@ describe('the command lines the runner builds', () => {
     ]);
   });
 
+  test('a container recipe\'s Debian or Ubuntu parent, by Docker Hub or ECR Public reference, on the host\'s architecture', () => {
+    for (const reference of ['debian:bookworm', 'debian:12-slim', 'library/debian:bookworm-slim', 'public.ecr.aws/docker/library/debian:bookworm']) {
+      expect(rootRecipeFor(reference, 'x64')).toMatchObject({ distribution: 'debian', release: '12', codename: 'bookworm', architecture: 'amd64' });
+    }
+    expect(rootRecipeFor('debian:bookworm', 'arm64')).toMatchObject({ codename: 'bookworm', architecture: 'arm64' });
+    expect(rootRecipeFor('ubuntu:24.04', 'x64')).toMatchObject({ distribution: 'ubuntu', codename: 'noble', architecture: 'amd64' });
+    expect(rootRecipeFor('ubuntu:noble', 'x64')).toMatchObject({ release: '24.04' });
+    expect(() => rootRecipeFor('alpine:3.20', 'x64')).toThrow(/^the parent image 'alpine:3\.20' cannot be built here.*Pass --rootfs DIR/);
+    expect(() => rootRecipeFor('debian:sid', 'x64')).toThrow(/^the parent image 'debian:sid' cannot be built here/);
+  });
+
   test('a parent debootstrap cannot make, or of another architecture, says to pass --rootfs', () => {
     expect(() => rootRecipeFor('arn:${AWS::Partition}:imagebuilder:${AWS::Region}:aws:image/amazon-linux-2023-x86/x.x.x', 'x64'))
       .toThrow('the parent image Amazon Linux 2023 (x86_64) cannot be built here: bake-local builds Debian and Ubuntu roots with debootstrap. Pass --rootfs DIR with a prepared root filesystem of the parent\'s distribution');

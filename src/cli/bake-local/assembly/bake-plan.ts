@@ -60,6 +60,10 @@ export function planBake(assembly: CloudAssembly, found: FoundImage, options: Pl
     const source = stack.paths.get(logicalId!)?.replace(/^\/+/, '') ?? `${logicalId} in ${stack.templateFile}`;
     components.push(planComponent(assembly, resource, { label, name, source }, entry, context, notes));
   }
+  if (found.recipe.Type === 'AWS::ImageBuilder::ContainerRecipe') {
+    notes.push('a container image: its steps run on a root of the parent\'s release as debootstrap makes it (fuller than the container image), '
+      + 'and the Dockerfile\'s own instructions (USER, ENV, ENTRYPOINT, ...) are not applied');
+  }
   type InstanceConfiguration = { SystemsManagerAgent?: { UninstallAfterBuild?: unknown } } | undefined;
   const ssm = (recipe.AdditionalInstanceConfiguration as InstanceConfiguration)?.SystemsManagerAgent;
   const tests = (found.image?.Properties?.ImageTestsConfiguration as { ImageTestsEnabled?: unknown } | undefined)?.ImageTestsEnabled;

@@ -25,13 +25,20 @@ const MIRRORS = { debian: 'http://deb.debian.org/debian', ubuntu: 'http://archiv
 const UBUNTU_KEYRING = '/usr/share/keyrings/ubuntu-archive-keyring.gpg';
 
 /**
+ * A container recipe's Debian or Ubuntu parent, as Docker Hub or ECR Public name it
+ * (`debian:bookworm`, `debian:12-slim`, `library/ubuntu:24.04`, `public.ecr.aws/docker/library/debian:bookworm`).
+ * A container image of them is slimmer than a debootstrap root; the release is what matters here.
+ */
+const CONTAINER_PARENT = /^(?:docker\.io\/|public\.ecr\.aws\/docker\/)?(?:library\/)?(debian|ubuntu):([a-z0-9.]+?)(?:-slim)?(?:@sha256:[a-f0-9]{64})?$/;
+
+/**
  * The root for the recipe's parent image: Debian (`ssm:/aws/service/debian/...`) and Ubuntu (an
- * Image Builder managed image) are known from the library's table of managed parent images; any
- * other parent is bad input that says to pass --rootfs. The architecture must be the host's: no
- * emulator runs foreign binaries here.
+ * Image Builder managed image, or a container image reference) are known from the library's
+ * table of managed parent images; any other parent is bad input that says to pass --rootfs. The
+ * architecture must be the host's: no emulator runs foreign binaries here.
  */
 export function rootRecipeFor(parentImage: string, hostArch: string = process.arch): RootRecipe {
-  const parent = findParent(parentImage);
+  const parent = findParent(parentImage, hostArch === 'arm64' ? 'arm64' : 'x86_64');
   if (!parent || (parent.distribution !== 'DEBIAN' && parent.distribution !== 'UBUNTU') || !parent.codename) {
     const what = parent ? `${parent.displayName}` : `'${parentImage}'`;
     throw usageError(`the parent image ${what} cannot be built here: bake-local builds Debian and Ubuntu roots with debootstrap. `
@@ -56,8 +63,15 @@ export function rootRecipeFor(parentImage: string, hostArch: string = process.ar
   };
 }
 
-function findParent(parentImage: string): ManagedParentImage | undefined {
+function findParent(parentImage: string, hostArchitecture: ManagedParentImage['architecture']): ManagedParentImage | undefined {
   const images = Object.values(MANAGED_PARENT_IMAGES) as ManagedParentImage[];
+  const container = CONTAINER_PARENT.exec(parentImage);
+  if (container) {
+    // A container image is multi-architecture: the host's is the one Docker would pull here.
+    const [, name, version] = container;
+    return images.find(i => i.distribution === name.toUpperCase() && (i.release === version || i.codename === version)
+      && i.architecture === hostArchitecture);
+  }
   if (parentImage.startsWith('ssm:')) {
     const parameter = parentImage.slice('ssm:'.length);
     return images.find(i => i.ssmParameter === parameter);
