@@ -364,6 +364,15 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     return bakedImageConfig(scope, this, `GoldenImage ${this.node.path}`);
   }
 
+  /**
+   * Records a deployment that launches this image, so that retiring old builds spares its AMI.
+   *
+   * @internal
+   */
+  public _useInDeployment(deployment: Construct, imageId: string): void {
+    this._buildParts.useInDeployment(deployment, imageId);
+  }
+
   public get machineImage(): ec2.IMachineImage {
     const imageId = this.imageId;
     const osType = this.osFamily === OsFamily.WINDOWS ? ec2.OperatingSystemType.WINDOWS : ec2.OperatingSystemType.LINUX;

@@ -9,6 +9,7 @@ import { RegionDistributionOptions } from './distribution-options';
 import { regionOutputs } from './distribution-settings';
 import { createExecutionRole, grantParameterWrites, needsExecutionRole } from './execution-role';
 import { ImageDistribution, ImageIdPublication, SsmParameterOutput } from './image-distribution';
+import { tagImageInUse } from './image-in-use';
 import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
 
 /** The parts a GoldenImage builds with, made by the image. */
@@ -50,6 +51,8 @@ export class ImageBuildParts {
   private role?: iam.IRole;
   private readonly roleNeeds: Array<(role: iam.IRole) => void> = [];
   private retiredBy?: string;
+  private readonly deployments: Array<{ deployment: Construct; imageId: string }> = [];
+  private protectsDeployedAmis = false;
 
   /** @param owner the image: the execution role is created as its child. */
   constructor(private readonly owner: Construct, props: ImageBuildPartsProps) {
@@ -146,6 +149,32 @@ export class ImageBuildParts {
     const previous = this.retiredBy;
     this.retiredBy ??= claimant.node.path;
     return previous;
+  }
+
+  /**
+   * Records that `deployment` launches the image's AMI `imageId`; once a retirement disables or
+   * deletes builds, the AMI carries the in-use tag its rules exclude (see image-in-use.ts).
+   */
+  public useInDeployment(deployment: Construct, imageId: string): void {
+    if (this.deployments.some(d => d.deployment === deployment)) {
+      return;
+    }
+    this.deployments.push({ deployment, imageId });
+    if (this.protectsDeployedAmis) {
+      tagImageInUse(deployment, imageId);
+    }
+  }
+
+  /**
+   * Tags the AMIs of every deployment of the image, now and later, as in use: called by a
+   * retirement whose rules disable or delete builds, whether deployments were added before it or after.
+   */
+  public protectDeployedAmis(): void {
+    if (this.protectsDeployedAmis) {
+      return;
+    }
+    this.protectsDeployedAmis = true;
+    this.deployments.forEach(({ deployment, imageId }) => tagImageInUse(deployment, imageId));
   }
 
   /** The test settings of a build, from the image's own with a pipeline's overrides. */

@@ -268,7 +268,7 @@ function grantExportWrites(role: iam.IRole, bucket: s3.IBucket, prefix: string):
 }
 
 /** The AwsCustomResource provider is one Lambda per stack; its findings are AWS's design. */
-function suppressProviderFindings(stack: Stack): void {
+export function suppressProviderFindings(stack: Stack): void {
   const provider = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
   if (provider) {
     suppressNagRule(provider.node.findChild('ServiceRole'), 'AwsSolutions-IAM4', 'the AwsCustomResource provider of aws-cdk-lib runs with AWSLambdaBasicExecutionRole (its logs only)',
