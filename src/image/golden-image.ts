@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { amiDeletionRole } from './ami-deletion-role';
 import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
 import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
-import { buildTag } from './build-tag';
+import { BUILD_TAG_KEY, buildTag } from './build-tag';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
 import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './image-publication';
@@ -20,6 +20,7 @@ import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
 import { RootVolumeOptions } from '../common/root-volume';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
+import { ImageRetention, ImageRetirement } from '../pipeline/image-retirement';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { suppressNagRule } from '../private/nag-suppressions';
@@ -183,6 +184,17 @@ export interface GoldenImageProps {
   readonly amiRemovalPolicy?: RemovalPolicy;
 
   /**
+   * Deprecate each build (the Image Builder image and its AMIs in every region) once it is this
+   * old, in whole days: the AMI still launches, but leaves ordinary DescribeImages results, as
+   * Packer's `deprecate_at` does. An Image Builder lifecycle policy does it, which runs once a
+   * day. For a pipeline of the image, give the deprecation in the pipeline's `keepImages`
+   * instead (`ImageRetention.lifecycle({ deprecate })`): one lifecycle policy per image.
+   *
+   * @default - builds are not deprecated
+   */
+  readonly deprecateAfter?: Duration;
+
+  /**
    * A key pair on the build instance, for debugging only: the library otherwise uses SSM
    * Session Manager and opens no SSH port.
    *
@@ -340,6 +352,9 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     if (buildsOnDeploy) {
       this.image = this.createImage();
     }
+    if (props.deprecateAfter) {
+      this.createDeprecation(props.deprecateAfter);
+    }
     this.exportedDiskLocations = this.createExports(props, parent);
   }
 
@@ -362,6 +377,33 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   /** What a deployment in `scope` launches from this image: keyed by `imageKey`, so a change to a provisioner rolls out a new fleet. */
   public bindForDeployment(scope: Construct): DeploymentImageConfig {
     return bakedImageConfig(scope, this, `GoldenImage ${this.node.path}`);
+  }
+
+  /**
+   * An image built by CloudFormation cannot carry an EC2 deprecation time of its own: the
+   * distribution's AmiDistributionConfiguration has no deprecation field
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-amidistributionconfiguration.html),
+   * and EC2 EnableImageDeprecation takes an absolute DeprecateAt that may not lie in the past
+   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableImageDeprecation.html), which
+   * a template would have to fix at synth (a date that moves with every synth, and passes if the
+   * deployment waits). A lifecycle DEPRECATE rule by age counts from each build's creation and
+   * sets the deprecation time on every distributed AMI
+   * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html).
+   */
+  private createDeprecation(after: Duration): void {
+    const owner = this._buildParts.claimRetirement(this);
+    if (owner) {
+      invalidProp(this, 'deprecateAfter', after.toHumanString(), `the builds of ${this.node.path} are already retired by ${owner}`, 'Give the deprecation in that pipeline\'s keepImages');
+    }
+    new ImageRetirement(this, 'Deprecation', {
+      owner: this,
+      prop: 'deprecateAfter',
+      name: imageBuilderName(this, 'deprecation').toLowerCase(),
+      imageName: this.imageName,
+      selectionTag: { key: BUILD_TAG_KEY, value: this.imageName },
+      retention: ImageRetention._deprecation(after),
+      context: { resourceType: 'AMI_IMAGE', ownerDescription: 'the image', inUseAmiTags: {} },
+    });
   }
 
   /**
