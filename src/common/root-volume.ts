@@ -100,7 +100,8 @@ export interface RootVolume {
   readonly kmsKeyIdentity?: string;
 }
 
-const MAX_SIZE_GIB = 65_536;
+/** The largest EBS volume, in GiB. */
+export const MAX_SIZE_GIB = 65_536;
 
 /** Checks root volume options (the caller's props under `rootVolume`) and fills in the defaults. */
 export function rootVolume(scope: IConstruct, options: RootVolumeOptions, context: RootVolumeContext): RootVolume {

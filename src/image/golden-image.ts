@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { amiDeletionRole } from './ami-deletion-role';
 import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
 import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
+import { DataVolumeOptions } from './build-instance';
 import { BUILD_TAG_KEY, buildTag } from './build-tag';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
@@ -114,6 +115,31 @@ export interface GoldenImageProps {
    * @default - encrypted gp3 of the parent's size
    */
   readonly rootVolume?: RootVolumeOptions;
+
+  /**
+   * EBS data volumes of the build instance beyond the root volume, encrypted by default. The AMI
+   * keeps them in its block device mappings, so instances launched from it get them too.
+   *
+   * @default - the root volume only
+   */
+  readonly dataVolumes?: DataVolumeOptions[];
+
+  /**
+   * A script the build and test instances run at launch instead of Image Builder's own user
+   * data (base64-encoded for you). On Linux Image Builder's user data installs the SSM agent
+   * where the parent lacks one: the script must then install it, or the build cannot start.
+   *
+   * @default - Image Builder's user data
+   */
+  readonly userDataOverride?: string;
+
+  /**
+   * Tags on the instances Image Builder launches to build and test the image (the
+   * infrastructure configuration's ResourceTags), for cost allocation or access policies.
+   *
+   * @default - Image Builder's own tags only
+   */
+  readonly buildInstanceTags?: { [key: string]: string };
 
   /**
    * The role of the build and test instances. It gets read access to this image's own assets.
@@ -346,6 +372,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       infrastructure,
       distribution,
       settings,
+      osFamily: this.osFamily,
       buildsOnDeploy,
       destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
     });
@@ -505,6 +532,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       terminateInstanceOnFailure: props.terminateInstanceOnFailure ?? true,
       keyPair: props.keyPair,
       snsTopic: props.notificationTopic,
+      resourceTags: props.buildInstanceTags,
     });
   }
 

@@ -11,6 +11,7 @@ import { createExecutionRole, grantParameterWrites, needsExecutionRole } from '.
 import { ImageDistribution, ImageIdPublication, SsmParameterOutput } from './image-distribution';
 import { tagImageInUse } from './image-in-use';
 import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
+import { OsFamily } from '../common/os-family';
 
 /** The parts a GoldenImage builds with, made by the image. */
 export interface ImageBuildPartsProps {
@@ -21,6 +22,8 @@ export interface ImageBuildPartsProps {
   readonly infrastructure: BuildInfrastructure;
   readonly distribution: ImageDistribution;
   readonly settings: ImageSettings;
+  /** The operating system family of the image (what distribution settings apply). */
+  readonly osFamily: OsFamily;
   /** True when the image bakes during `cdk deploy`. */
   readonly buildsOnDeploy: boolean;
   /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). */
@@ -44,6 +47,7 @@ export class ImageBuildParts {
   public readonly settings: ImageSettings;
   public readonly buildsOnDeploy: boolean;
   public readonly destroysReplacedAmis: boolean;
+  public readonly osFamily: OsFamily;
 
   /** The execution role's ARN, or nothing while no feature needs one; rendered at synth. */
   public readonly executionRoleArn: string = Lazy.string({ produce: () => this.role?.roleArn });
@@ -62,6 +66,7 @@ export class ImageBuildParts {
     this.distribution = props.distribution;
     this.settings = props.settings;
     this.buildsOnDeploy = props.buildsOnDeploy;
+    this.osFamily = props.osFamily;
     this.destroysReplacedAmis = props.destroysReplacedAmis;
   }
 
@@ -104,7 +109,7 @@ export class ImageBuildParts {
    * execution role.
    */
   public addDistribution(scope: IConstruct, entries: RegionDistributionOptions[]): void {
-    const outputs = regionOutputs(scope, this.distribution, entries);
+    const outputs = regionOutputs(scope, this.distribution, entries, this.osFamily);
     outputs.forEach(o => this.distribution.addRegion(o));
     const stack = Stack.of(this.owner);
     const added: SsmParameterOutput[] = outputs.flatMap(o => (o.ssmParameters ?? []).map(p => ({
