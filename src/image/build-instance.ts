@@ -3,9 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { OsFamily } from '../common/os-family';
-import { MAX_SIZE_GIB, RecipeBlockDevice, recipeBlockDevice } from '../common/root-volume';
+import { MAX_SIZE_GIB, RecipeBlockDevice, ebsVolume, recipeBlockDevice } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
-import { referenceIdentity } from '../private/stable-identity';
 
 /**
  * An EBS data volume of the build instance beyond the root volume; the AMI keeps it in its block
@@ -75,23 +74,8 @@ export function dataVolumes(scope: IConstruct, volumes: DataVolumeOptions[], roo
     if (!Token.isUnresolved(size) && (!Number.isInteger(size) || size < 1 || size > MAX_SIZE_GIB)) {
       invalidProp(scope, `${prop}.sizeGiB`, size, `an EBS volume is a whole number of GiB from 1 to ${MAX_SIZE_GIB}`, 'Give a whole number of GiB');
     }
-    const encrypted = options.encrypted ?? true;
-    if (!encrypted && options.kmsKey) {
-      invalidProp(scope, `${prop}.encrypted`, false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
-    }
-    if (!encrypted) {
-      Annotations.of(scope).addWarningV2('cdk-immutable-infra:unencryptedDataVolume', `${prop}.encrypted is false: the AMI's snapshot of ${name} will not be encrypted`);
-    }
-    return recipeBlockDevice({
-      deviceName: name,
-      encrypted,
-      volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
-      sizeGiB: size,
-      iops: options.iops,
-      throughput: options.throughput,
-      kmsKey: options.kmsKey,
-      kmsKeyIdentity: options.kmsKey ? referenceIdentity(scope, options.kmsKey.keyArn, options.kmsKey) : undefined,
-    });
+    return recipeBlockDevice(ebsVolume(scope, prop, name, options,
+      { id: 'cdk-immutable-infra:unencryptedDataVolume', message: `the AMI's snapshot of ${name} will not be encrypted` }));
   });
 }
 
