@@ -6,8 +6,10 @@ import type { FastLaunchSettings, ImageDistribution, LaunchPermissionSettings, L
 import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** An AWS account id. */
+export const ACCOUNT_ID = /^\d{12}$/;
+/** An AWS region name. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
 const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
 const LAUNCH_TEMPLATE_ID = /^lt-[a-z0-9-_]{17}$/;

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct, IConstruct } from 'constructs';
 import { LifecycleAction, LifecycleRuleScope, lifecycleExecutionRole } from '../image/ami-deletion-role';
+import { ACCOUNT_ID, REGION } from '../image/distribution-settings';
 import { invalidProp } from '../private/errors';
 
 /*
@@ -26,8 +27,6 @@ import { invalidProp } from '../private/errors';
 
 /** Image Builder's limits on lifecycle policy filters and exclusions. */
 const LIMITS = { count: 1000, ageDays: 1000, retainAtLeast: 10, lastLaunchedDays: 365, tags: 50, sharedAccounts: 1536 };
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const TAG_KEY = /^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]{1,128}$/;
 
 /** The order the actions must come in: an image is deprecated, then disabled, then deleted. */
