@@ -17,9 +17,9 @@ export const IN_USE_TAG = { key: 'cdk-immutable-infra:in-use', value: 'true' };
  * Tags the AMI a deployment launches with IN_USE_TAG, for as long as the deployment launches it.
  *
  * The tag is tied to CloudFormation's lifecycle rather than set by the release controller: the
- * physical id names the AMI, so a new AMI replaces the resource, the new AMI is tagged before
- * the release starts, and CloudFormation untags the old one only in the cleanup phase, after the
- * release has moved every instance off it; a failed release rolls back without ever deleting the
+ * physical id names the AMI, so a new AMI replaces the resource: the new AMI is tagged in the
+ * stack update that rolls it out (the lifecycle policy runs once a day), and CloudFormation
+ * untags the old one only in the cleanup phase, after the release has moved every instance off it; a failed release rolls back without ever deleting the
  * old resource, so the AMI the fleet returns to keeps its tag. A release controller tagging at
  * release time would need its own undo on every failure path.
  *
