@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  DeploymentImage, DiskFormat, GoldenImage, GoldenImageProps, ImagePipeline, ImageRetention, ImmutableDeployment, ParentImage,
+  DeploymentImage, DiskFormat, GoldenImage, GoldenImageProps, ImagePipeline, ImageRetention, ImmutableDeployment, LifecycleThreshold, ParentImage,
   PipelineSchedule, Provisioner, RebuildCondition, TrafficShift, VmExport, WeekDay,
 } from '../src';
 import { GoldenContainerStack } from './golden-container';
@@ -109,13 +109,18 @@ export class GoldenWebDebianStack extends Stack {
       value: this.vagrantImage.exportedDiskLocations[0],
       description: 'The VMDK of the last bake (complete once its export task ends): make a box with npx cdk-immutable-infra vagrant-box',
     });
-    // Rebake weekly when Debian publishes a new AMI, publish the AMI id, keep the last 5 builds.
+    // Rebake weekly when Debian publishes a new AMI, publish the AMI id; deprecate each build after
+    // 30 days and delete it after 90 (keeping the newest 3 whatever their age, and never the AMI
+    // the web fleet launches).
     this.pipeline = this.image.addPipeline('WeeklyRebake', {
       schedule: PipelineSchedule.weekly({ day: WeekDay.SUNDAY, hour: 4 }),
       rebuildWhen: RebuildCondition.WHEN_DEPENDENCIES_UPDATED,
       // Every bake is also copied to the replica region, where another stack runs it.
       distribution: [{ ssmParameters: [{ parameterName: '/golden/web/latest' }] }, { region: REPLICA_REGION }],
-      keepImages: ImageRetention.count(5),
+      keepImages: ImageRetention.lifecycle({
+        deprecate: { after: LifecycleThreshold.age(Duration.days(30)) },
+        delete: { after: LifecycleThreshold.age(Duration.days(90), 3) },
+      }),
     });
 
     // Every new bake rolls out as a new generation: 10 % first, the rest after five healthy minutes.

@@ -58,8 +58,10 @@ export { PipelineSchedule, WeekDay, RebuildCondition } from './pipeline/pipeline
 export type { PipelineCronOptions, DailyScheduleOptions, WeeklyScheduleOptions } from './pipeline/pipeline-schedule';
 export { ImagePipeline, VulnerabilitySeverity } from './pipeline/image-pipeline';
 export type { ImagePipelineOptions, ImagePipelineProps, VulnerabilityEventOptions } from './pipeline/image-pipeline';
-export { ImageRetention } from './pipeline/image-retirement';
-export type { LaunchPermissionOptions, SsmParameterOutputOptions, LaunchTemplateOutputOptions, RegionDistributionOptions } from './image/distribution-options';
+export { ImageRetention, LifecycleThreshold } from './pipeline/image-retirement';
+export type { ImageDeletionRule, ImageLifecycleExclusions, ImageLifecycleRule, ImageLifecycleRules } from './pipeline/image-retirement';
+export type { FastLaunchOptions, LaunchPermissionOptions, SsmParameterOutputOptions, LaunchTemplateOutputOptions, RegionDistributionOptions } from './image/distribution-options';
+export type { DataVolumeOptions } from './image/build-instance';
 export type { PipelineNotificationOptions } from './pipeline/pipeline-notifications';
 export type { PipelineLogOptions } from './pipeline/pipeline-logging';
 

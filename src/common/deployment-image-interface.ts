@@ -66,6 +66,11 @@ interface BakedImage extends IConstruct {
   readonly vagrantGuestUser?: string;
 }
 
+/** A golden image of this app that wants to know which deployments launch its AMI (to keep it while they do). */
+interface TrackedImage {
+  _useInDeployment(deployment: Construct, imageId: string): void;
+}
+
 /**
  * A golden image as a deployment sees it: keyed by the image's content hash, so a change to a
  * provisioner rolls out a new fleet. In another stack, region or account the AMI id is the
@@ -80,8 +85,12 @@ export function bakedImageConfig(scope: Construct, image: BakedImage, descriptio
       + 'new GoldenImage(this, \'VagrantVariant\', { parentImage: <web\'s parent>, provisioners: [...webSteps, Provisioner.vagrantGuest()], rootVolume: { encrypted: false }, vmExports: [...] }) '
       + '(ParentImage.fromGoldenImage(web) instead of the parent where web\'s root is unencrypted: VM Import/Export refuses encrypted snapshots)');
   }
+  const imageId = image.machineImage.getImage(scope).imageId;
+  if (typeof (image as Partial<TrackedImage>)._useInDeployment === 'function') {
+    (image as unknown as TrackedImage)._useInDeployment(scope, imageId);
+  }
   return {
-    imageId: image.machineImage.getImage(scope).imageId,
+    imageId,
     osFamily: image.osFamily,
     architecture: image.architecture,
     identity: `golden-image:${image.imageKey}`,

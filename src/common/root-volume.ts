@@ -100,7 +100,8 @@ export interface RootVolume {
   readonly kmsKeyIdentity?: string;
 }
 
-const MAX_SIZE_GIB = 65_536;
+/** The largest EBS volume, in GiB. */
+export const MAX_SIZE_GIB = 65_536;
 
 /** Checks root volume options (the caller's props under `rootVolume`) and fills in the defaults. */
 export function rootVolume(scope: IConstruct, options: RootVolumeOptions, context: RootVolumeContext): RootVolume {
@@ -119,18 +120,27 @@ export function rootVolume(scope: IConstruct, options: RootVolumeOptions, contex
   if (!Token.isUnresolved(deviceName) && !deviceName.startsWith('/dev/')) {
     invalidProp(scope, 'rootVolume.deviceName', deviceName, 'a root device name is a path under /dev/', 'Give the AMI\'s root device name, such as \'/dev/xvda\' or \'/dev/sda1\'');
   }
+  return ebsVolume(scope, 'rootVolume', deviceName, options, { id: 'cdk-immutable-infra:unencryptedRoot', message: 'the AMI\'s snapshot will not be encrypted' });
+}
+
+/**
+ * An EBS volume of the build instance (the root or a data volume) from its options under `prop`:
+ * encrypted unless turned off (which warns), gp3 unless another type is given.
+ */
+export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, options: RootVolumeOptions,
+  unencrypted: { readonly id: string; readonly message: string }): RootVolume {
   const encrypted = options.encrypted ?? true;
   if (!encrypted && options.kmsKey) {
-    invalidProp(scope, 'rootVolume.encrypted', false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
+    invalidProp(scope, `${prop}.encrypted`, false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
   }
   if (!encrypted) {
-    Annotations.of(scope).addWarningV2('cdk-immutable-infra:unencryptedRoot', 'rootVolume.encrypted is false: the AMI\'s snapshot will not be encrypted');
+    Annotations.of(scope).addWarningV2(unencrypted.id, `${prop}.encrypted is false: ${unencrypted.message}`);
   }
   return {
     deviceName,
     encrypted,
     volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
-    sizeGiB: size,
+    sizeGiB: options.sizeGiB,
     iops: options.iops,
     throughput: options.throughput,
     kmsKey: options.kmsKey,

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -246,7 +246,7 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
         `Give a whole number from ${KEEP_IMAGES.min} to ${KEEP_IMAGES.max}`);
     }
     const count = keep ?? KEEP_IMAGES.default;
-    return new ecr.Repository(this, 'Repository', {
+    const repository = new ecr.Repository(this, 'Repository', {
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       imageScanOnPush: true,
       encryption: ecr.RepositoryEncryption.KMS,
@@ -254,6 +254,12 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
       // A running service may still pull any of them.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // AWS's lifecycle execution policy lets Image Builder delete container images only in
+    // repositories tagged so, and the retirement role keeps that condition (ami-deletion-role.ts):
+    // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html
+    // With the tag, a pipeline's keepImages can delete old builds here; a repository you pass needs it too.
+    Tags.of(repository).add('LifecycleExecutionAccess', 'EC2 Image Builder');
+    return repository;
   }
 
   /** The build region's tags, refused where the repository's tags are immutable and a second build would reuse them. */

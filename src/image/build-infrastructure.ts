@@ -1,10 +1,11 @@
-import { Lazy } from 'aws-cdk-lib';
+import { Lazy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { invalidProp } from '../private/errors';
 
 /**
  * Where Image Builder writes the build's logs.
@@ -34,6 +35,8 @@ export interface BuildInfrastructureProps {
   readonly terminateInstanceOnFailure: boolean;
   readonly keyPair?: ec2.IKeyPair;
   readonly snsTopic?: sns.ITopic;
+  /** Tags on the build and test instances. */
+  readonly resourceTags?: { [key: string]: string };
 }
 
 /**
@@ -48,6 +51,7 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: BuildInfrastructureProps) {
     super(scope, id);
+    checkResourceTags(scope, props.resourceTags ?? {});
     this.topic = props.snsTopic;
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: props.role });
     const securityGroups = this.securityGroups(props);
@@ -67,6 +71,9 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
       keyPair: props.keyPair?.keyPairName,
       // Late-bound: a pipeline can give the image its notification topic after the fact.
       snsTopicArn: Lazy.string({ produce: () => this.topic?.topicArn }),
+      // "The tags attached to the resource created by Image Builder": the build and test instances
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-infrastructureconfiguration.html).
+      resourceTags: props.resourceTags && Object.keys(props.resourceTags).length > 0 ? props.resourceTags : undefined,
       logging: props.logging ? {
         s3Logs: { s3BucketName: props.logging.bucket.bucketName, s3KeyPrefix: props.logging.prefix ?? 'image-builder/' },
       } : undefined,
@@ -110,6 +117,21 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
   private grantLogging(props: BuildInfrastructureProps): void {
     if (props.logging) {
       props.logging.bucket.grantPut(props.role, `${props.logging.prefix ?? 'image-builder/'}*`);
+    }
+  }
+}
+
+/** Checks the build instances' tags against EC2's rules for tag keys and values. */
+function checkResourceTags(image: IConstruct, tags: { [key: string]: string }): void {
+  for (const [key, value] of Object.entries(tags)) {
+    if (Token.isUnresolved(key)) {
+      continue;
+    }
+    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
+      invalidProp(image, 'buildInstanceTags', key, 'an EC2 tag key is 1 to 128 characters and may not start with aws:', 'Give another key');
+    }
+    if (!Token.isUnresolved(value) && value.length > 256) {
+      invalidProp(image, `buildInstanceTags.${key}`, value, 'an EC2 tag value is at most 256 characters', 'Shorten the value');
     }
   }
 }

@@ -85,6 +85,43 @@ export interface LaunchTemplateOutputOptions {
 }
 
 /**
+ * EC2 Fast Launch for a Windows AMI in one region: EC2 launches instances from the AMI ahead of
+ * time, runs Sysprep and the first boot, and keeps snapshots of them, so instances launch faster.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/win-ami-config-fast-launch.html
+ */
+export interface FastLaunchOptions {
+  /**
+   * The launch template of the instances EC2 launches to make the pre-provisioned snapshots
+   * (its id is needed), for example to place them in a VPC of yours.
+   *
+   * @default - EC2's defaults, which need a default VPC in the region
+   */
+  readonly launchTemplate?: ec2.ILaunchTemplate;
+
+  /**
+   * How many of those instances EC2 may launch at once: 6 or more (EC2 EnableFastLaunch).
+   *
+   * @default - EC2's default
+   */
+  readonly maxParallelLaunches?: number;
+
+  /**
+   * How many pre-provisioned snapshots EC2 keeps ready.
+   *
+   * @default - EC2's default
+   */
+  readonly targetSnapshots?: number;
+
+  /**
+   * The account whose copy of the AMI gets Fast Launch; it must be the stack's account or one of
+   * the region's `copyToAccounts`.
+   *
+   * @default - the stack's account
+   */
+  readonly account?: string;
+}
+
+/**
  * Where an image's AMI goes in one region and what is updated there. An entry for the build
  * region (the stack's region) adds to what the build leaves there; an entry for another region
  * copies the AMI to it.
@@ -140,4 +177,18 @@ export interface RegionDistributionOptions {
    * @default - none
    */
   readonly launchTemplates?: LaunchTemplateOutputOptions[];
+
+  /**
+   * EC2 Fast Launch for the AMI in this region (Windows images only).
+   *
+   * @default - no Fast Launch
+   */
+  readonly fastLaunch?: FastLaunchOptions;
+
+  /**
+   * AWS License Manager license configurations the AMI is associated with in this region, by ARN.
+   *
+   * @default - none
+   */
+  readonly licenseConfigurationArns?: string[];
 }

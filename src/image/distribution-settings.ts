@@ -1,23 +1,30 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
-import { LaunchPermissionOptions, LaunchTemplateOutputOptions, RegionDistributionOptions, SsmParameterOutputOptions } from './distribution-options';
-import type { ImageDistribution, LaunchPermissionSettings, LaunchTemplateSettings, RegionOutputs, SsmParameterSettings } from './image-distribution';
+import { FastLaunchOptions, LaunchPermissionOptions, LaunchTemplateOutputOptions, RegionDistributionOptions, SsmParameterOutputOptions } from './distribution-options';
+import type { FastLaunchSettings, ImageDistribution, LaunchPermissionSettings, LaunchTemplateSettings, RegionOutputs, SsmParameterSettings } from './image-distribution';
+import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** An AWS account id. */
+export const ACCOUNT_ID = /^\d{12}$/;
+/** An AWS region name. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
 const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
 const LAUNCH_TEMPLATE_ID = /^lt-[a-z0-9-_]{17}$/;
 const PARAMETER_NAME = /^[a-zA-Z0-9_.\-/]+$/;
 const PARAMETER_NAME_MAX = 1011;
+// https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_Distribution.html (licenseConfigurationArns)
+const LICENSE_CONFIGURATION_ARN = /^arn:aws[a-z-]*:license-manager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:license-configuration:lic-[a-z0-9-_]{32}$/;
+const FAST_LAUNCH_MIN_PARALLEL = 6;
 
 /**
  * Checks a pipeline's distribution entries against each other and against what the image's
  * distribution already holds, and converts them to the distribution's settings.
  */
-export function regionOutputs(scope: IConstruct, distribution: ImageDistribution, entries: RegionDistributionOptions[]): RegionOutputs[] {
+export function regionOutputs(scope: IConstruct, distribution: ImageDistribution, entries: RegionDistributionOptions[], osFamily: OsFamily):
+RegionOutputs[] {
   const seen = new Map<string, string>();
   return entries.map((entry, index) => {
     const prop = `distribution[${index}]`;
@@ -39,21 +46,22 @@ export function regionOutputs(scope: IConstruct, distribution: ImageDistribution
     seen.set(key, prop);
     if (key === 'the build region' && !hasOutputs(entry)) {
       invalidProp(scope, prop, entry, 'an entry for the build region with no settings changes nothing: the AMI is there already',
-        'Add outputs (ssmParameters, launchTemplates, copyToAccounts, launchPermissions, amiTags, kmsKey), or remove the entry');
+        'Add outputs (ssmParameters, launchTemplates, copyToAccounts, launchPermissions, amiTags, kmsKey, fastLaunch, licenseConfigurationArns), or remove the entry');
     }
-    return checkedEntry(scope, prop, entry);
+    return checkedEntry(scope, prop, entry, osFamily);
   });
 }
 
 function hasOutputs(entry: RegionDistributionOptions): boolean {
   const permissions = entry.launchPermissions;
   return Boolean(entry.kmsKey || entry.copyToAccounts?.length || entry.ssmParameters?.length || entry.launchTemplates?.length
+    || entry.fastLaunch || entry.licenseConfigurationArns?.length
     || (entry.amiTags && Object.keys(entry.amiTags).length > 0)
     || (permissions && (permissions.public || permissions.accounts?.length
       || permissions.organizationArns?.length || permissions.organizationalUnitArns?.length)));
 }
 
-function checkedEntry(scope: IConstruct, prop: string, entry: RegionDistributionOptions): RegionOutputs {
+function checkedEntry(scope: IConstruct, prop: string, entry: RegionDistributionOptions, osFamily: OsFamily): RegionOutputs {
   const targetAccounts = entry.copyToAccounts ?? [];
   targetAccounts.forEach((account, i) => checkAccount(scope, `${prop}.copyToAccounts[${i}]`, account));
   return {
@@ -64,7 +72,41 @@ function checkedEntry(scope: IConstruct, prop: string, entry: RegionDistribution
     amiTags: entry.amiTags,
     ssmParameters: entry.ssmParameters?.map((p, i) => ssmParameter(scope, `${prop}.ssmParameters[${i}]`, p, targetAccounts)),
     launchTemplates: entry.launchTemplates?.map((t, i) => launchTemplate(scope, `${prop}.launchTemplates[${i}]`, t)),
+    fastLaunch: entry.fastLaunch ? fastLaunch(scope, `${prop}.fastLaunch`, entry.fastLaunch, osFamily, targetAccounts) : undefined,
+    licenseConfigurationArns: entry.licenseConfigurationArns?.map((arn, i) => {
+      checkPattern(scope, `${prop}.licenseConfigurationArns[${i}]`, arn, LICENSE_CONFIGURATION_ARN, 'it is not a License Manager license configuration ARN',
+        'Give arn:aws:license-manager:<region>:<account>:license-configuration:lic-<id>');
+      return arn;
+    }),
   };
+}
+
+/**
+ * Fast Launch pre-provisions Windows instances (Sysprep, first boot); EC2 takes 6 or more
+ * parallel launches (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableFastLaunch.html).
+ */
+function fastLaunch(scope: IConstruct, prop: string, options: FastLaunchOptions, osFamily: OsFamily, targetAccounts: string[]): FastLaunchSettings {
+  if (osFamily !== OsFamily.WINDOWS) {
+    invalidProp(scope, prop, options, `EC2 Fast Launch pre-provisions Windows AMIs only, and this image is ${osFamily}`, 'Remove fastLaunch, or build the image from a Windows parent');
+  }
+  const parallel = options.maxParallelLaunches;
+  if (parallel !== undefined && !Token.isUnresolved(parallel) && (!Number.isInteger(parallel) || parallel < FAST_LAUNCH_MIN_PARALLEL)) {
+    invalidProp(scope, `${prop}.maxParallelLaunches`, parallel, `EC2 launches ${FAST_LAUNCH_MIN_PARALLEL} or more instances at once to pre-provision a Windows AMI`,
+      `Give a whole number of ${FAST_LAUNCH_MIN_PARALLEL} or more`);
+  }
+  const snapshots = options.targetSnapshots;
+  if (snapshots !== undefined && !Token.isUnresolved(snapshots) && (!Number.isInteger(snapshots) || snapshots < 1)) {
+    invalidProp(scope, `${prop}.targetSnapshots`, snapshots, 'it must be a whole number of 1 or more', 'Give how many pre-provisioned snapshots to keep ready');
+  }
+  const account = options.account;
+  if (account !== undefined) {
+    checkAccount(scope, `${prop}.account`, account);
+    if (!Token.isUnresolved(account) && !targetAccounts.includes(account) && account !== Stack.of(scope).account) {
+      invalidProp(scope, `${prop}.account`, account, 'the AMI has no copy in that account in this region', `Add ${account} to this region's copyToAccounts, or leave account out for the stack's account`);
+    }
+  }
+  const template = options.launchTemplate ? launchTemplate(scope, `${prop}.launchTemplate`, { launchTemplate: options.launchTemplate }) : undefined;
+  return { accountId: account, launchTemplateId: template?.launchTemplateId, maxParallelLaunches: parallel, targetResourceCount: snapshots };
 }
 
 function launchPermission(scope: IConstruct, prop: string, options: LaunchPermissionOptions): LaunchPermissionSettings {

@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { amiDeletionRole } from './ami-deletion-role';
 import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './ami-name';
 import { BuildInfrastructure } from './build-infrastructure';
-import { buildTag } from './build-tag';
+import { DataVolumeOptions } from './build-instance';
+import { BUILD_TAG_KEY, buildTag } from './build-tag';
 import { ImageBuildOptions, checkBuildOptions, createBuildInfrastructure } from './image-build-options';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
@@ -22,6 +23,7 @@ import { OsFamily } from '../common/os-family';
 import { IPipelineImage } from '../common/pipeline-image-interface';
 import { RootVolumeOptions } from '../common/root-volume';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
+import { ImageRetention, ImageRetirement } from '../pipeline/image-retirement';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { imageBuilderName } from '../private/names';
@@ -59,6 +61,23 @@ export interface GoldenImageProps extends ImageBuildOptions {
   readonly rootVolume?: RootVolumeOptions;
 
   /**
+   * EBS data volumes of the build instance beyond the root volume, encrypted by default. The AMI
+   * keeps them in its block device mappings, so instances launched from it get them too.
+   *
+   * @default - the root volume only
+   */
+  readonly dataVolumes?: DataVolumeOptions[];
+
+  /**
+   * A script the build and test instances run at launch instead of Image Builder's own user
+   * data (base64-encoded for you). On Linux Image Builder's user data installs the SSM agent
+   * where the parent lacks one: the script must then install it, or the build cannot start.
+   *
+   * @default - Image Builder's user data
+   */
+  readonly userDataOverride?: string;
+
+  /**
    * Collect the image's software inventory (enhanced image metadata).
    *
    * @default true
@@ -72,6 +91,17 @@ export interface GoldenImageProps extends ImageBuildOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly amiRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Deprecate each build (the Image Builder image and its AMIs in every region) once it is this
+   * old, in whole days: the AMI still launches, but leaves ordinary DescribeImages results, as
+   * Packer's `deprecate_at` does. An Image Builder lifecycle policy does it, which runs once a
+   * day. For a pipeline of the image, give the deprecation in the pipeline's `keepImages`
+   * instead (`ImageRetention.lifecycle({ deprecate })`): one lifecycle policy per image.
+   *
+   * @default - builds are not deprecated
+   */
+  readonly deprecateAfter?: Duration;
 
   /**
    * Export each build's AMI as a VM disk (VMDK, VHD or RAW) to an S3 bucket, with VM
@@ -222,15 +252,18 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       distributionConfigurationArn: distribution.distributionConfigurationArn,
       distribution,
       settings,
+      osFamily: this.osFamily,
       buildsOnDeploy,
       destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
-      osFamily: this.osFamily,
     });
     if (buildsOnDeploy) {
       this.image = this.createImage(props);
     } else if ((props.workflows ?? []).length > 0) {
       invalidProp(this, 'workflows', `${props.workflows!.length} workflow(s)`, 'they run in the deploy-time build and buildOnDeploy is false',
         'Give them to the pipeline instead: image.addPipeline(id, { workflows: [...] })');
+    }
+    if (props.deprecateAfter) {
+      this.createDeprecation(props.deprecateAfter);
     }
     this.exportedDiskLocations = this.createExports(props, parent);
   }
@@ -254,6 +287,42 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   /** What a deployment in `scope` launches from this image: keyed by `imageKey`, so a change to a provisioner rolls out a new fleet. */
   public bindForDeployment(scope: Construct): DeploymentImageConfig {
     return bakedImageConfig(scope, this, `GoldenImage ${this.node.path}`);
+  }
+
+  /**
+   * An image built by CloudFormation cannot carry an EC2 deprecation time of its own: the
+   * distribution's AmiDistributionConfiguration has no deprecation field
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-amidistributionconfiguration.html),
+   * and EC2 EnableImageDeprecation takes an absolute DeprecateAt that may not lie in the past
+   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableImageDeprecation.html), which
+   * a template would have to fix at synth (a date that moves with every synth, and passes if the
+   * deployment waits). A lifecycle DEPRECATE rule by age counts from each build's creation and
+   * sets the deprecation time on every distributed AMI
+   * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html).
+   */
+  private createDeprecation(after: Duration): void {
+    const owner = this._buildParts.claimRetirement(this);
+    if (owner) {
+      invalidProp(this, 'deprecateAfter', after.toHumanString(), `the builds of ${this.node.path} are already retired by ${owner}`, 'Give the deprecation in that pipeline\'s keepImages');
+    }
+    new ImageRetirement(this, 'Deprecation', {
+      owner: this,
+      prop: 'deprecateAfter',
+      name: imageBuilderName(this, 'deprecation').toLowerCase(),
+      imageName: this.imageName,
+      selectionTag: { key: BUILD_TAG_KEY, value: this.imageName },
+      retention: ImageRetention._deprecation(after),
+      context: { resourceType: 'AMI_IMAGE', ownerDescription: 'the image', inUseAmiTags: {} },
+    });
+  }
+
+  /**
+   * Records a deployment that launches this image, so that retiring old builds spares its AMI.
+   *
+   * @internal
+   */
+  public _useInDeployment(deployment: Construct, imageId: string): void {
+    this._buildParts.useInDeployment(deployment, imageId);
   }
 
   public get machineImage(): ec2.IMachineImage {

@@ -140,6 +140,14 @@ export interface ImageBuildOptions {
    * @default - none
    */
   readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Tags on the instances Image Builder launches to build and test the image (the
+   * infrastructure configuration's ResourceTags), for cost allocation or access policies.
+   *
+   * @default - Image Builder's own tags only
+   */
+  readonly buildInstanceTags?: { [key: string]: string };
 }
 
 /** Checks the options every golden image shares (tokens pass). */
@@ -173,5 +181,6 @@ export function createBuildInfrastructure(image: Construct, props: ImageBuildOpt
     terminateInstanceOnFailure: props.terminateInstanceOnFailure ?? true,
     keyPair: props.keyPair,
     snsTopic: props.notificationTopic,
+    resourceTags: props.buildInstanceTags,
   });
 }

@@ -9,6 +9,7 @@ import { RegionDistributionOptions } from './distribution-options';
 import { regionOutputs } from './distribution-settings';
 import { createExecutionRole, grantParameterWrites, needsExecutionRole } from './execution-role';
 import { ImageDistribution, ImageIdPublication, SsmParameterOutput } from './image-distribution';
+import { tagImageInUse } from './image-in-use';
 import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
 import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
@@ -37,12 +38,12 @@ export interface ImageBuildPartsProps {
   /** For container images: the ECR repository the builds are pushed to, which scans cover. */
   readonly repositoryName?: string;
   readonly settings: ImageSettings;
+  /** The operating system family of the image (what distribution settings apply). */
+  readonly osFamily: OsFamily;
   /** True when the image bakes during `cdk deploy`. */
   readonly buildsOnDeploy: boolean;
   /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). */
   readonly destroysReplacedAmis: boolean;
-  /** The operating system of the image's builds. */
-  readonly osFamily: OsFamily;
 }
 
 /**
@@ -81,6 +82,8 @@ export class ImageBuildParts {
   private readonly pipelineNeeds: Array<() => void> = [];
   private pipelined = false;
   private retiredBy?: string;
+  private readonly deployments: Array<{ deployment: Construct; imageId: string }> = [];
+  private protectsDeployedAmis = false;
 
   /** @param owner the image: the execution role is created as its child. */
   constructor(private readonly owner: Construct, props: ImageBuildPartsProps) {
@@ -94,8 +97,8 @@ export class ImageBuildParts {
     this.repositoryName = props.repositoryName;
     this.settings = props.settings;
     this.buildsOnDeploy = props.buildsOnDeploy;
-    this.destroysReplacedAmis = props.destroysReplacedAmis;
     this.osFamily = props.osFamily;
+    this.destroysReplacedAmis = props.destroysReplacedAmis;
     PARTS.set(owner, this);
   }
 
@@ -162,7 +165,7 @@ export class ImageBuildParts {
       invalidProp(scope, 'distribution', `${entries.length} region(s)`, 'it distributes AMIs and this pipeline builds a container image',
         'Give the container image\'s own distribution (GoldenContainerImageProps.distribution: other regions\' repositories and container tags)');
     }
-    const outputs = regionOutputs(scope, distribution, entries);
+    const outputs = regionOutputs(scope, distribution, entries, this.osFamily);
     outputs.forEach(o => distribution.addRegion(o));
     const stack = Stack.of(this.owner);
     const added: SsmParameterOutput[] = outputs.flatMap(o => (o.ssmParameters ?? []).map(p => ({
@@ -221,6 +224,32 @@ export class ImageBuildParts {
       imageScanningEnabled: enabled,
       ...(enabled && this.repositoryName ? { ecrConfiguration: { repositoryName: this.repositoryName } } : {}),
     };
+  }
+
+  /**
+   * Records that `deployment` launches the image's AMI `imageId`; once a retirement disables or
+   * deletes builds, the AMI carries the in-use tag its rules exclude (see image-in-use.ts).
+   */
+  public useInDeployment(deployment: Construct, imageId: string): void {
+    if (this.deployments.some(d => d.deployment === deployment)) {
+      return;
+    }
+    this.deployments.push({ deployment, imageId });
+    if (this.protectsDeployedAmis) {
+      tagImageInUse(deployment, imageId);
+    }
+  }
+
+  /**
+   * Tags the AMIs of every deployment of the image, now and later, as in use: called by a
+   * retirement whose rules disable or delete builds, whether deployments were added before it or after.
+   */
+  public protectDeployedAmis(): void {
+    if (this.protectsDeployedAmis) {
+      return;
+    }
+    this.protectsDeployedAmis = true;
+    this.deployments.forEach(({ deployment, imageId }) => tagImageInUse(deployment, imageId));
   }
 
   /** The test settings of a build, from the image's own with a pipeline's overrides. */

@@ -34,6 +34,14 @@ export interface LaunchTemplateSettings {
   readonly setDefaultVersion: boolean;
 }
 
+/** EC2 Fast Launch settings of one region. */
+export interface FastLaunchSettings {
+  readonly accountId?: string;
+  readonly launchTemplateId?: string;
+  readonly maxParallelLaunches?: number;
+  readonly targetResourceCount?: number;
+}
+
 /** What happens to the AMI in one region (already checked by the caller). */
 export interface RegionOutputs {
   /** The region; undefined for the build region. */
@@ -44,6 +52,8 @@ export interface RegionOutputs {
   readonly amiTags?: { [key: string]: string };
   readonly ssmParameters?: SsmParameterSettings[];
   readonly launchTemplates?: LaunchTemplateSettings[];
+  readonly fastLaunch?: FastLaunchSettings;
+  readonly licenseConfigurationArns?: string[];
 }
 
 /** An SSM parameter output with its region resolved. */
@@ -223,6 +233,8 @@ export class ImageDistribution extends Construct {
         accountId: t.accountId,
         setDefaultVersion: t.setDefaultVersion,
       })) : undefined,
+      fastLaunchConfigurations: outputs?.fastLaunch ? [fastLaunchConfiguration(outputs.fastLaunch)] : undefined,
+      licenseConfigurationArns: outputs?.licenseConfigurationArns?.length ? outputs.licenseConfigurationArns : undefined,
     };
   }
 }
@@ -234,4 +246,18 @@ function pascalCaseLaunchPermission(permission: LaunchPermissionSettings): Recor
   if (permission.organizationArns?.length) out.OrganizationArns = permission.organizationArns;
   if (permission.organizationalUnitArns?.length) out.OrganizationalUnitArns = permission.organizationalUnitArns;
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * One Fast Launch configuration, enabled, with only what was set
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-distributionconfiguration-fastlaunchconfiguration.html).
+ */
+function fastLaunchConfiguration(settings: FastLaunchSettings): imagebuilder.CfnDistributionConfiguration.FastLaunchConfigurationProperty {
+  return {
+    enabled: true,
+    accountId: settings.accountId,
+    launchTemplate: settings.launchTemplateId ? { launchTemplateId: settings.launchTemplateId } : undefined,
+    maxParallelLaunches: settings.maxParallelLaunches,
+    snapshotConfiguration: settings.targetResourceCount !== undefined ? { targetResourceCount: settings.targetResourceCount } : undefined,
+  };
 }

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
+import { DataVolumeOptions, dataVolumes, userDataOverride } from './build-instance';
 import { ParentImageConfig } from './parent-image';
 import { ssmAgentCheck, ssmAgentInstanceConfiguration } from './ssm-agent';
 import { OsFamily } from '../common/os-family';
@@ -18,6 +19,8 @@ export interface RecipeProps extends ComponentsProps {
   readonly description?: string;
   readonly rebuildKey?: string;
   readonly rootVolume?: RootVolumeOptions;
+  readonly dataVolumes?: DataVolumeOptions[];
+  readonly userDataOverride?: string;
 }
 
 /** What the components of an image (AMI or container) need of it. */
@@ -74,10 +77,14 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
     snapshotSizeGiB: parent.rootVolumeSizeGiB,
     imageName: 'the parent image\'s',
   }));
+  const volumes = dataVolumes(image, props.dataVolumes ?? [], blockDevices.mapping.deviceName!);
+  const userData = userDataOverride(image, props.userDataOverride, parent.osFamily);
   const settings = {
     parent: parent.identity,
     components: componentsIdentity(components),
     blockDevices: blockDevices.identity,
+    dataVolumes: volumes.length > 0 ? volumes.map(v => v.identity) : undefined,
+    userDataOverride: userData,
     workingDirectory: props.workingDirectory,
     description: props.description,
     rebuildKey: props.rebuildKey,
@@ -91,8 +98,11 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
     parentImage: parent.parentImage,
     description: props.description,
     workingDirectory: props.workingDirectory,
-    blockDeviceMappings: [blockDevices.mapping],
-    additionalInstanceConfiguration: ssmAgentInstanceConfiguration(context.keepsSsmAgent),
+    blockDeviceMappings: [blockDevices.mapping, ...volumes.map(v => v.mapping)],
+    additionalInstanceConfiguration: {
+      ...ssmAgentInstanceConfiguration(context.keepsSsmAgent),
+      ...(userData !== undefined ? { userDataOverride: userData } : {}),
+    },
     components: recipeComponents(components),
   });
   return { arn: recipe.attrArn, version, name: context.name, identity };

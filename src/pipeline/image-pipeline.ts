@@ -12,6 +12,7 @@ import { IPipelineImage } from '../common/pipeline-image-interface';
 import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
 import { RegionDistributionOptions } from '../image/distribution-options';
 import { ImageBuildParts } from '../image/image-build-parts';
+import { IN_USE_TAG } from '../image/image-in-use';
 import { SameDeploymentAttributes } from '../image/image-publication';
 import { checkTestTimeout } from '../image/image-settings';
 import { IMAGE_BUILDER_EVENT_SOURCE, imageStatePattern } from '../image/image-state-events';
@@ -116,9 +117,12 @@ export interface ImagePipelineOptions {
   readonly distribution?: RegionDistributionOptions[];
 
   /**
-   * Retire old builds of the image (deploy-time and pipeline builds): their AMIs and snapshots
-   * (or, for a container image, the images in ECR) are deleted by an Image Builder lifecycle
-   * policy. One pipeline per image may set it.
+   * Retire old builds of the image (deploy-time and pipeline builds) with an Image Builder
+   * lifecycle policy: delete them by count or age (`ImageRetention.count`, `age`), or deprecate,
+   * disable and delete them in turn (`ImageRetention.lifecycle`). The newest build is never
+   * touched, and an AMI a live ImmutableDeployment of this app launches (tagged
+   * `cdk-immutable-infra:in-use`) is never disabled or deleted. For a container image, the
+   * images in ECR are deleted. One pipeline per image may set it.
    *
    * @default - every build is kept
    */
@@ -126,8 +130,9 @@ export interface ImagePipelineOptions {
 
   /**
    * With `keepImages`: a build whose AMI launched an instance within this time is never
-   * retired, so a fleet's current AMI survives (AMIs only: Image Builder has no such rule for
-   * container images). A fleet that launched nothing for longer can
+   * disabled or deleted, so a fleet's current AMI survives (also where the fleet is not an
+   * ImmutableDeployment of this app; AMIs only: Image Builder has no such rule for container
+   * images). A fleet that launched nothing for longer can
    * lose its AMI once newer builds exist: keep this above your longest quiet period.
    *
    * @default Duration.days(30)
@@ -274,7 +279,7 @@ export class ImagePipeline extends Resource {
       this.parts.useNotificationKey(notifications.key);
     }
     if (props.keepImages) {
-      this.lifecyclePolicyArn = this.createRetirement(props.keepImages, props.keepImagesLaunchedWithin ?? Duration.days(30));
+      this.lifecyclePolicyArn = this.createRetirement(props, props.keepImages, schedule);
     }
     if (props.runOnDeploy) {
       this.deployRun = this.createDeployRun();
@@ -432,22 +437,35 @@ export class ImagePipeline extends Resource {
     return { imageLogGroupName: groups.imageLogGroup.logGroupName, pipelineLogGroupName: groups.pipelineLogGroup.logGroupName };
   }
 
-  private createRetirement(retention: ImageRetention, launchedWithin: Duration): string {
+  private createRetirement(props: ImagePipelineProps, retention: ImageRetention, schedule: BoundSchedule): string {
     const owner = this.parts.claimRetirement(this);
     if (owner) {
-      invalidProp(this, 'keepImages', retention, `the builds of ${this.image.node.path} are already retired by ${owner}, and two lifecycle policies over the same builds would fight`,
-        'Set keepImages on one pipeline of the image only');
+      invalidProp(this, 'keepImages', 'ImageRetention', `the builds of ${this.image.node.path} are already retired by ${owner}, and two lifecycle policies over the same builds would fight`,
+        'Set keepImages on one pipeline of the image only, and give the image no deprecateAfter (put a deprecate rule in keepImages instead)');
     }
+    const containers = this.parts.kind === 'CONTAINER';
     const retirement = new ImageRetirement(this, 'Retirement', {
       owner: this,
-      resourceType: this.parts.kind === 'CONTAINER' ? 'CONTAINER_IMAGE' : 'AMI_IMAGE',
       prop: 'keepImages',
       name: imageBuilderName(this, 'retirement').toLowerCase(),
+      imageName: this.image.imageName,
       selectionTag: { key: BUILD_TAG_KEY, value: this.image.imageName },
       retention,
-      keepLaunchedWithin: launchedWithin,
+      // Last-launched exclusions exist for AMIs only.
+      keepLaunchedWithin: containers ? undefined : props.keepImagesLaunchedWithin ?? Duration.days(30),
       keepLaunchedWithinProp: 'keepImagesLaunchedWithin',
+      context: {
+        resourceType: containers ? 'CONTAINER_IMAGE' : 'AMI_IMAGE',
+        ownerDescription: 'the pipeline',
+        // Only a schedule that builds every time keeps its gaps; one waiting for updates can wait longer.
+        buildIntervalDays: schedule.intervalDays,
+        scheduleDescription: 'the pipeline\'s schedule',
+        inUseAmiTags: containers ? undefined : { [IN_USE_TAG.key]: IN_USE_TAG.value },
+      },
     });
+    if (retirement.stopsLaunches) {
+      this.parts.protectDeployedAmis();
+    }
     return retirement.lifecyclePolicyArn;
   }
 

@@ -85,6 +85,11 @@ export enum RebuildCondition {
 export interface BoundSchedule {
   readonly expression?: string;
   readonly timeZone?: string;
+  /**
+   * The days between two scheduled runs where every gap is the same and known at synth (weekly
+   * and daily schedules, and expressions of that shape); undefined otherwise.
+   */
+  readonly intervalDays?: number;
 }
 
 /**
@@ -167,8 +172,30 @@ export class PipelineSchedule {
         invalidProp(scope, `${prop}.timeZone`, zone, problem, 'Give an IANA time zone name, for example TimeZone.EUROPE_PARIS or TimeZone.of(\'America/New_York\')');
       }
     }
-    return { expression, timeZone: zone };
+    return { expression, timeZone: zone, intervalDays: Token.isUnresolved(expression) ? undefined : intervalDays(expression) };
   }
+}
+
+/**
+ * Days between runs of `cron(minute hour day month day-of-week year)` when it fires once a day
+ * (fixed minute and hour, every day) or once a week (fixed minute and hour, one day of the week).
+ */
+function intervalDays(expression: string): number | undefined {
+  const fields = /^cron\((.*)\)$/.exec(expression.trim())?.[1].trim().split(/\s+/);
+  if (!fields || fields.length !== 6) {
+    return undefined;
+  }
+  const [minute, hour, day, month, weekDay, year] = fields;
+  if (!/^\d+$/.test(minute) || !/^\d+$/.test(hour) || month !== '*' || year !== '*') {
+    return undefined;
+  }
+  if ((day === '*' || day === '?') && (weekDay === '?' || weekDay === '*')) {
+    return 1;
+  }
+  if (day === '?' && /^([1-7]|[A-Za-z]{3})$/.test(weekDay)) {
+    return 7;
+  }
+  return undefined;
 }
 
 type ScheduleSpec =

@@ -36,6 +36,8 @@ describe('GoldenContainerImage', () => {
     expect(repo.props.EncryptionConfiguration).toEqual({ EncryptionType: 'KMS' });
     expect(JSON.parse(repo.props.LifecyclePolicy.LifecyclePolicyText).rules[0].selection).toEqual({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 20 });
     expect(template.findResources('AWS::ECR::Repository')[repo.id].DeletionPolicy).toBe('Retain');
+    // Image Builder's lifecycle policies delete container images only in repositories tagged so.
+    expect(repo.props.Tags).toEqual([{ Key: 'LifecycleExecutionAccess', Value: 'EC2 Image Builder' }]);
   });
 
   test('keepImages sets the lifecycle rule', () => {

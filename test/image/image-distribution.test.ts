@@ -208,7 +208,7 @@ describe('distribution validation', () => {
 
   test('a build-region entry without outputs is refused', () => {
     expect(invalid([{}])).toBe('Bake/WebImage/Rebake: invalid distribution[0] {}: an entry for the build region with no settings changes nothing: '
-      + 'the AMI is there already. Add outputs (ssmParameters, launchTemplates, copyToAccounts, launchPermissions, amiTags, kmsKey), or remove the entry');
+      + 'the AMI is there already. Add outputs (ssmParameters, launchTemplates, copyToAccounts, launchPermissions, amiTags, kmsKey, fastLaunch, licenseConfigurationArns), or remove the entry');
     expect(invalid([{ launchPermissions: { public: false } }])).toMatch(/an entry for the build region with no settings changes nothing/);
   });
 

@@ -1,0 +1,156 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { RegionDistributionOptions } from '../../src/image/distribution-options';
+import { GoldenImage } from '../../src/image/golden-image';
+import { ParentImage } from '../../src/image/parent-image';
+import { Provisioner } from '../../src/provisioning/provisioner';
+import { ENV, errorOf, imageStack, onlyResource, pipelineStack } from '../support/stacks';
+
+process.env.CDK_VALIDATION = 'false';
+
+const LICENSE = 'arn:aws:license-manager:eu-west-1:123456789012:license-configuration:lic-0123456789abcdef0123456789abcdef';
+
+function recipe(stack: Stack): any {
+  return onlyResource(Template.fromStack(stack), 'AWS::ImageBuilder::ImageRecipe').props;
+}
+
+/** A Windows image with one PowerShell step, and a pipeline with the given distribution. */
+function windowsPipeline(distribution: RegionDistributionOptions[]): { stack: Stack; template: Template } {
+  const { stack, image } = imageStack({
+    parentImage: ParentImage.windowsServer({ version: '2022' }),
+    provisioners: [Provisioner.powerShell({ name: 'iis', commands: ['Install-WindowsFeature Web-Server'] })],
+    tests: [],
+  });
+  image.addPipeline('Rebake', { distribution });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+function distributions(template: Template): any[] {
+  return onlyResource(template, 'AWS::ImageBuilder::DistributionConfiguration').props.Distributions;
+}
+
+describe('data volumes of the build instance', () => {
+  test('mapped after the root volume, encrypted gp3 by default, with the settings given', () => {
+    const { stack } = imageStack({
+      dataVolumes: [
+        { deviceName: '/dev/xvdb', sizeGiB: 100 },
+        { deviceName: '/dev/xvdc', sizeGiB: 500, volumeType: ec2.EbsDeviceVolumeType.IO2, iops: 4000 },
+      ],
+    });
+    const mappings = recipe(stack).BlockDeviceMappings;
+    expect(mappings).toHaveLength(3);
+    expect(mappings[1]).toEqual({ DeviceName: '/dev/xvdb', Ebs: { Encrypted: true, DeleteOnTermination: true, VolumeType: 'gp3', VolumeSize: 100 } });
+    expect(mappings[2]).toEqual({ DeviceName: '/dev/xvdc', Ebs: { Encrypted: true, DeleteOnTermination: true, VolumeType: 'io2', VolumeSize: 500, Iops: 4000 } });
+  });
+
+  test('a data volume is part of the recipe\'s version: adding one rebakes', () => {
+    const version = (sizeGiB?: number) => recipe(imageStack(sizeGiB ? { dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB }] } : {}).stack).Version;
+    expect(version()).not.toBe(version(100));
+    expect(version(100)).not.toBe(version(200));
+    expect(version(100)).toBe(version(100));
+  });
+
+  test('a KMS key, and an unencrypted volume warns', () => {
+    const { stack } = imageStack({ dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB: 10, encrypted: false }] });
+    expect(recipe(stack).BlockDeviceMappings[1].Ebs.Encrypted).toBe(false);
+    Annotations.fromStack(stack).hasWarning('/Bake/WebImage', Match.stringLikeRegexp('dataVolumes\\[0\\].encrypted is false'));
+    const app = new App();
+    const keyed = new Stack(app, 'Keyed', { env: ENV });
+    const key = new kms.Key(keyed, 'Key');
+    new GoldenImage(keyed, 'Image', {
+      parentImage: ParentImage.amazonLinux2023(),
+      provisioners: [Provisioner.shell({ name: 'noop', commands: ['true'] })],
+      dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB: 10, kmsKey: key }],
+    });
+    expect(recipe(keyed).BlockDeviceMappings[1].Ebs.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+  });
+
+  test('bad data volumes fail synth with the path, the prop and the fix', () => {
+    expect(errorOf(() => imageStack({ dataVolumes: [{ deviceName: '/dev/xvda', sizeGiB: 10 }] })))
+      .toBe('Bake/WebImage: invalid dataVolumes[0].deviceName \'/dev/xvda\': the root volume has that device name. Give every data volume its own device name, other than the root device\'s');
+    expect(errorOf(() => imageStack({ dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB: 10 }, { deviceName: '/dev/xvdb', sizeGiB: 20 }] })))
+      .toMatch(/invalid dataVolumes\[1\]\.deviceName '\/dev\/xvdb': dataVolumes\[0\] has that device name/);
+    expect(errorOf(() => imageStack({ dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB: 0 }] })))
+      .toBe('Bake/WebImage: invalid dataVolumes[0].sizeGiB 0: an EBS volume is a whole number of GiB from 1 to 65536. Give a whole number of GiB');
+    expect(errorOf(() => imageStack({ dataVolumes: [{ deviceName: 'disk two', sizeGiB: 5 }] })))
+      .toMatch(/invalid dataVolumes\[0\]\.deviceName 'disk two': it is not a device name/);
+  });
+});
+
+describe('user data override of the build instance', () => {
+  test('base64-encoded into the recipe beside the SSM agent setting, part of its version, and Linux warns about the agent', () => {
+    const script = '#!/bin/bash\nmkdir -p /data\n';
+    const { stack } = imageStack({ userDataOverride: script });
+    expect(recipe(stack).AdditionalInstanceConfiguration).toEqual({
+      SystemsManagerAgent: { UninstallAfterBuild: false },
+      UserDataOverride: Buffer.from(script).toString('base64'),
+    });
+    expect(recipe(stack).Version).not.toBe(recipe(imageStack().stack).Version);
+    Annotations.fromStack(stack).hasWarning('/Bake/WebImage', Match.stringLikeRegexp('userDataOverride replaces the user data with which Image Builder installs the SSM agent'));
+    expect(recipe(imageStack().stack).AdditionalInstanceConfiguration).toEqual({ SystemsManagerAgent: { UninstallAfterBuild: false } });
+  });
+
+  test('empty or too long fails synth', () => {
+    expect(errorOf(() => imageStack({ userDataOverride: '' })))
+      .toBe('Bake/WebImage: invalid userDataOverride \'0 characters\': Image Builder takes 1 to 21847 characters once base64-encoded, and this is 0. Shorten the script, or move the work into a provisioner');
+    expect(errorOf(() => imageStack({ userDataOverride: 'x'.repeat(17_000) })))
+      .toMatch(/invalid userDataOverride '17000 characters': Image Builder takes 1 to 21847 characters once base64-encoded, and this is 22668/);
+  });
+});
+
+describe('tags on the build instances', () => {
+  test('the infrastructure configuration\'s ResourceTags, only when set', () => {
+    const tagged = imageStack({ buildInstanceTags: { CostCenter: 'platform' } }).stack;
+    expect(onlyResource(Template.fromStack(tagged), 'AWS::ImageBuilder::InfrastructureConfiguration').props.ResourceTags).toEqual({ CostCenter: 'platform' });
+    expect(onlyResource(Template.fromStack(imageStack().stack), 'AWS::ImageBuilder::InfrastructureConfiguration').props.ResourceTags).toBeUndefined();
+  });
+
+  test('reserved keys fail synth', () => {
+    expect(errorOf(() => imageStack({ buildInstanceTags: { 'aws:owner': 'me' } })))
+      .toBe('Bake/WebImage: invalid buildInstanceTags \'aws:owner\': an EC2 tag key is 1 to 128 characters and may not start with aws:. Give another key');
+  });
+});
+
+describe('distribution: Windows Fast Launch and License Manager', () => {
+  test('Fast Launch enabled with what was given; license configurations; nothing when unset', () => {
+    const { template } = windowsPipeline([
+      { fastLaunch: { maxParallelLaunches: 6, targetSnapshots: 10 }, licenseConfigurationArns: [LICENSE] },
+      { region: 'us-east-1', fastLaunch: {} },
+    ]);
+    const [build, other] = distributions(template);
+    expect(build.FastLaunchConfigurations).toEqual([{ Enabled: true, MaxParallelLaunches: 6, SnapshotConfiguration: { TargetResourceCount: 10 } }]);
+    expect(build.LicenseConfigurationArns).toEqual([LICENSE]);
+    expect(other.FastLaunchConfigurations).toEqual([{ Enabled: true }]);
+    expect(other.LicenseConfigurationArns).toBeUndefined();
+    const plain = distributions(windowsPipeline([{ region: 'us-east-1' }]).template);
+    expect(plain[0].FastLaunchConfigurations).toBeUndefined();
+  });
+
+  test('a launch template by id and an account the AMI is copied to', () => {
+    const { template } = windowsPipeline([{
+      copyToAccounts: ['210987654321'],
+      fastLaunch: {
+        account: '210987654321',
+        launchTemplate: ec2.LaunchTemplate.fromLaunchTemplateAttributes(new Stack(new App(), 'Other', { env: ENV }), 'Lt', { launchTemplateId: 'lt-0123456789abcdef0' }),
+      },
+    }]);
+    expect(distributions(template)[0].FastLaunchConfigurations).toEqual([{ Enabled: true, AccountId: '210987654321', LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0' } }]);
+  });
+
+  test('bad settings fail synth with the path, the prop and the fix', () => {
+    expect(errorOf(() => pipelineStack({ distribution: [{ fastLaunch: {} }] })))
+      .toBe('Bake/WebImage/Rebake: invalid distribution[0].fastLaunch {}: EC2 Fast Launch pre-provisions Windows AMIs only, and this image is Linux. '
+        + 'Remove fastLaunch, or build the image from a Windows parent');
+    expect(errorOf(() => windowsPipeline([{ fastLaunch: { maxParallelLaunches: 5 } }])))
+      .toBe('Bake/WebImage/Rebake: invalid distribution[0].fastLaunch.maxParallelLaunches 5: EC2 launches 6 or more instances at once to pre-provision a Windows AMI. Give a whole number of 6 or more');
+    expect(errorOf(() => windowsPipeline([{ fastLaunch: { targetSnapshots: 0 } }])))
+      .toMatch(/invalid distribution\[0\]\.fastLaunch\.targetSnapshots 0: it must be a whole number of 1 or more/);
+    expect(errorOf(() => windowsPipeline([{ fastLaunch: { account: '210987654321' } }])))
+      .toMatch(/invalid distribution\[0\]\.fastLaunch\.account '210987654321': the AMI has no copy in that account in this region\. Add 210987654321 to this region's copyToAccounts/);
+    expect(errorOf(() => pipelineStack({ distribution: [{ licenseConfigurationArns: ['lic-123'] }] })))
+      .toBe('Bake/WebImage/Rebake: invalid distribution[0].licenseConfigurationArns[0] \'lic-123\': it is not a License Manager license configuration ARN. '
+        + 'Give arn:aws:license-manager:<region>:<account>:license-configuration:lic-<id>');
+  });
+});
