@@ -325,7 +325,14 @@ describe('property: verification under random faults and hook behaviours', () =>
     const start = fake.clock.now();
     for (const f of s.faults) {
       const once = f.kind === 'crash-before' || f.kind === 'crash-after' || f.kind === 'access-denied';
-      fake.faults.add({ kind: f.kind, operation: f.operation, probability: f.probability, from: start + f.fromSeconds * 1000, until: start + (f.fromSeconds + f.forSeconds) * 1000, ...(once ? { times: 1 } : {}) });
+      fake.faults.add({
+        kind: f.kind,
+        operation: f.operation,
+        probability: f.probability,
+        from: start + f.fromSeconds * 1000,
+        until: start + (f.fromSeconds + f.forSeconds) * 1000,
+        ...(once ? { times: 1 } : {}),
+      });
     }
     const result = await world.update(b, { strategy: s.strategy, stepPercent: 20, stepIntervalSeconds: 20, bakeSeconds: 30 }, CHECKED);
     if (result.status === 'SUCCESS') {

@@ -94,7 +94,12 @@ export class ReleaseWorld {
     if (s.desiredCapacity !== undefined) {
       properties.DesiredCapacity = String(s.desiredCapacity);
     }
-    const optional = { TestListenerArn: s.testListenerArn, TestEndpoint: s.testEndpoint, VerifyFunctionArn: s.verifyFunctionArn, VerifyTimeoutSeconds: s.verifyTimeoutSeconds };
+    const optional = {
+      TestListenerArn: s.testListenerArn,
+      TestEndpoint: s.testEndpoint,
+      VerifyFunctionArn: s.verifyFunctionArn,
+      VerifyTimeoutSeconds: s.verifyTimeoutSeconds,
+    };
     for (const [name, value] of Object.entries(optional)) {
       if (value !== undefined) {
         properties[name] = String(value);
