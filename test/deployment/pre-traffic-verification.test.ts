@@ -5,6 +5,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { baseProps, deploy, newStack, only, releaseProperties } from './deployment-fixtures';
 import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
+import { scheduleLines } from '../../src/cli/plan/plan-report';
+import { releaseSchedule } from '../../src/cli/plan/release-schedule';
 import { ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment-props';
 
 const TESTERS = ec2.Peer.ipv4('10.20.0.0/16');
@@ -173,5 +175,18 @@ describe('bad inputs are refused with path, prop and fix', () => {
       .toThrow(/^Stack\/Web: invalid testListener\.listener \(not set\): the deployment serves from your listener Stack\/Alb\/Http and cannot add a listener.*Give testListener\.listener a test listener of your own/);
     expect(() => new ImmutableDeployment(stack, 'Api', baseProps(vpc, { listener: production, priority: 6, testListener: { port: 80, allowFrom: [TESTERS], listener: production } })))
       .toThrow(/^Stack\/Api: invalid testListener\.listener 'Stack\/Alb\/Http': it is the production listener/);
+  });
+});
+
+describe('the plan command\'s release schedule', () => {
+  test('counts verifyTimeout in the total and names it, only with a hook', () => {
+    const base = { Strategy: 'ALL_AT_ONCE', HealthTimeoutSeconds: '600', BakeSeconds: '300', DrainSeconds: '60', StepIntervalSeconds: '0' };
+    const plain = releaseSchedule(base);
+    const verified = releaseSchedule({ ...base, VerifyFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:Smoke', VerifyTimeoutSeconds: '180' });
+    expect(verified.totalSeconds - plain.totalSeconds).toBe(180);
+    expect(verified.verifySeconds).toBe(180);
+    expect(plain.verifySeconds).toBeUndefined();
+    expect(scheduleLines(verified)[1]).toMatch(/to become healthy \+ 3 min verifying \+ /);
+    expect(scheduleLines(plain)[1]).not.toContain('verifying');
   });
 });
