@@ -4,9 +4,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { baseProps, deploy, newStack, only, releaseProperties } from './deployment-fixtures';
-import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
 import { scheduleLines } from '../../src/cli/plan/plan-report';
 import { releaseSchedule } from '../../src/cli/plan/release-schedule';
+import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
 import { ImmutableDeploymentProps } from '../../src/deployment/immutable-deployment-props';
 
 const TESTERS = ec2.Peer.ipv4('10.20.0.0/16');
