@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -84,6 +84,7 @@ export function checkVerification(scope: IConstruct, inputs: VerificationInputs,
   if (!inputs.verify) {
     return 0;
   }
+  warnIfHookOutlivesItsWait(scope, inputs.verify);
   const timeout = inputs.verifyTimeout;
   if (timeout === undefined) {
     return DEFAULT_VERIFY_TIMEOUT_SECONDS;
@@ -98,6 +99,20 @@ export function checkVerification(scope: IConstruct, inputs: VerificationInputs,
       `Give verifyTimeout a whole number of seconds from ${VERIFY_INVOCATION_SECONDS} to ${maxSeconds}`);
   }
   return seconds;
+}
+
+/** Id of the warning for a verify function that may run longer than the controller waits for it. */
+export const SLOW_VERIFY_HOOK_WARNING = 'cdk-immutable-infra:verifyHookOutlivesWait';
+
+function warnIfHookOutlivesItsWait(scope: IConstruct, hook: lambda.IFunction): void {
+  const timeout = hook instanceof lambda.Function ? hook.timeout : undefined;
+  if (timeout === undefined || timeout.isUnresolved() || timeout.toSeconds() <= VERIFY_INVOCATION_SECONDS) {
+    return;
+  }
+  Annotations.of(scope).addWarningV2(SLOW_VERIFY_HOOK_WARNING,
+    `verify: ${hook.node.path} may run ${timeout.toSeconds()} s, and the release controller waits ${VERIFY_INVOCATION_SECONDS} s for each answer `
+    + '(a longer invocation counts as NOT_YET, and its answer is lost). '
+    + `Give the function a timeout of ${VERIFY_INVOCATION_SECONDS} s or less, and answer NOT_YET while checks are still running`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,8 +11,9 @@ import { ImmutableDeploymentProps } from '../../src/deployment/immutable-deploym
 
 const TESTERS = ec2.Peer.ipv4('10.20.0.0/16');
 
-function hook(stack: Stack, id = 'Verify'): lambda.Function {
-  return new lambda.Function(stack, id, {
+function hook(stack: Stack, timeout?: Duration): lambda.Function {
+  return new lambda.Function(stack, 'Verify', {
+    timeout,
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ verdict: "PASS" });'),
@@ -20,9 +21,9 @@ function hook(stack: Stack, id = 'Verify'): lambda.Function {
 }
 
 /** A deployment 'Web' with a verify hook in the same stack; `overrides(fn)` adds the props under test. */
-function deployWithHook(overrides: (fn: lambda.IFunction) => Partial<ImmutableDeploymentProps>) {
+function deployWithHook(overrides: (fn: lambda.IFunction) => Partial<ImmutableDeploymentProps>, hookTimeout?: Duration) {
   const { stack, vpc } = newStack();
-  const fn = hook(stack);
+  const fn = hook(stack, hookTimeout);
   const deployment = new ImmutableDeployment(stack, 'Web', baseProps(vpc, overrides(fn)));
   return { stack, fn, deployment, template: Template.fromStack(stack) };
 }
@@ -117,6 +118,13 @@ describe('verify hook', () => {
     expect(props.VerifyTimeoutSeconds).toBe('120');
     const invoke = workerStatements(template).filter((s) => JSON.stringify(s.Action).includes('lambda:'));
     expect(invoke).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: stack.resolve(fn.functionArn) }]);
+  });
+
+  test('a function that may run longer than the controller waits for an answer is warned about; a quick one is not', () => {
+    const slow = deployWithHook((f) => ({ verify: f }), Duration.minutes(2));
+    expect(Annotations.fromStack(slow.stack).findWarning('/Stack/Web', Match.stringLikeRegexp('verify: Stack/Verify may run 120 s, and the release controller waits 30 s'))).toHaveLength(1);
+    const quick = deployWithHook((f) => ({ verify: f }));
+    expect(Annotations.fromStack(quick.stack).findWarning('/Stack/Web', Match.stringLikeRegexp('verify:'))).toHaveLength(0);
   });
 
   test('verifyTimeout defaults to 5 minutes', () => {

@@ -8,7 +8,7 @@ import { invokeVerifyHook } from './aws/verify-hook';
 import { now } from './clock';
 import { sameConditions, warmUpConditions } from './conditions';
 import { controllerEnvironment } from './environment';
-import { ReleaseFailure, describeError, isTransient } from './errors';
+import { LeaseLost, ReleaseFailure, describeError, isTransient } from './errors';
 import { log } from './log';
 import { STEP_NAMES, afterWrite, releaseAttributes, settlePending, stepDetail } from './outcome';
 import type { GenerationRef, ReleaseConfig, VerificationConfig } from './properties';
@@ -413,6 +413,9 @@ export class Release {
       await retryTransient('restore the test listener rule', () => this.pointTestRule(back));
       return '';
     } catch (error) {
+      if (error instanceof LeaseLost) {
+        throw error;
+      }
       log.warn('could not point the test listener rule back at the live generation', { generation: back.key, error: describeError(error) });
       return `; the test listener rule could not be pointed back at it (${describeError(error)})`;
     }
