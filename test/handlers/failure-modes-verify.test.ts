@@ -359,3 +359,21 @@ describe('property: verification under random faults and hook behaviours', () =>
     await fc.assert(fc.asyncProperty(scenario, play), { numRuns: RUNS, seed: SEED, ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) });
   }, 600_000);
 });
+
+describe('the hook cannot be invoked', () => {
+  test.each([
+    ['deleted (ResourceNotFoundException)', () => world.fake.lambda.functions.clear(), /cannot invoke the verify hook .*: ResourceNotFoundException: Function not found/],
+    ['refused by IAM (AccessDeniedException)', () => world.fake.faults.add({ kind: 'access-denied', operation: 'lambda:Invoke' }), /cannot invoke the verify hook .*: AccessDeniedException: .*not authorized to perform: lambda:Invoke/],
+  ])('%s: the release fails before any traffic, saying why', async (_name, breakIt, reason) => {
+    const { a, b } = await liveAWithVerification(hookScripts.pass());
+    breakIt();
+
+    const result = await world.update(b, {}, CHECKED);
+
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(reason);
+    expect(result.reason).toContain('all traffic is back on generation a');
+    expect(forwardsOnlyTo(a)).toBe(true);
+    expect(testRuleForwardsOnlyTo(a)).toBe(true);
+  });
+});
