@@ -377,3 +377,44 @@ describe('the hook cannot be invoked', () => {
     expect(testRuleForwardsOnlyTo(a)).toBe(true);
   });
 });
+
+describe('crashes around the test rule', () => {
+  test('a crash after a release has pointed the test rule at b: CloudFormation\'s rollback points it back at a', async () => {
+    const { a, b } = await liveAWithVerification(hookScripts.pass());
+    // The poll that gets PASS shifts traffic; the next one dies before its first call.
+    world.fake.faults.add({ kind: 'crash-before', operation: '*', skip: 0, times: 1, from: world.fake.clock.now() + 55_000 });
+
+    const result = await world.update(b, { bakeSeconds: 60 }, CHECKED);
+
+    expect(result.status).toBe('FAILED');
+    expect(result.crashedAt).toBeDefined();
+    expect(testRuleForwardsOnlyTo(b)).toBe(true);
+    const rollback = await world.cloudFormationRollback(CHECKED);
+    expect(rollback.status).toBe('SUCCESS');
+    expect(forwardsOnlyTo(a)).toBe(true);
+    expect(testRuleForwardsOnlyTo(a)).toBe(true);
+  });
+
+  test('a test rule whose creation was never recorded (the poll died after CreateRule) is adopted by its tag by the next release', async () => {
+    const a = await liveA();
+    world.addTestListener();
+    world.fake.faults.add({ kind: 'crash-after', operation: 'elbv2:CreateRule', times: 1 });
+    const b = world.generation('b', { minSize: 2 });
+
+    const crashed = await world.update(b, {}, CHECKED);
+
+    expect(crashed.status).toBe('FAILED');
+    expect(crashed.crashedAt).toBe('died at elbv2:CreateRule');
+    const orphan = world.fake.elbv2.rulesOf(world.defaults.testListenerArn!);
+    expect(orphan.map((r) => referencedGroups(r.actions))).toEqual([[b.targetGroupArn]]);
+    expect(world.state()?.testRuleArn).toBeUndefined();
+
+    // The operator deploys again, with a newer generation: the rule at the priority forwards to
+    // b, which this release no longer knows, but it carries the controller's tag.
+    const c = world.generation('c', { minSize: 2 });
+    const again = await world.updateWith(world.properties(c), world.properties(a));
+    expect(again.status).toBe('SUCCESS');
+    expect(world.state()?.testRuleArn).toBe(orphan[0].arn);
+    expect(testRuleForwardsOnlyTo(c)).toBe(true);
+  });
+});

@@ -1,6 +1,17 @@
 import { rollbackAlarmObjections } from './aws/alarms';
 import { describeGenerationGroup, describeGroup, latestLaunchFailure, raiseDesired, releaseSize } from './aws/auto-scaling';
-import { createRule, deleteRule, describeRule, findRuleAtPriority, modifyRule, priorityTaken, setRulePriority, type ObservedRule, type RuleOwner } from './aws/listener-rule';
+import {
+  createRule,
+  deleteRule,
+  describeRule,
+  findRuleAtPriority,
+  modifyRule,
+  priorityTaken,
+  ruleTags,
+  setRulePriority,
+  type ObservedRule,
+  type RuleOwner,
+} from './aws/listener-rule';
 import type { StateLease } from './aws/state-store';
 import { publishStep } from './aws/step-events';
 import { describeHealth, targetHealth } from './aws/target-health';
@@ -25,6 +36,7 @@ import {
   type TrafficSplit,
 } from './traffic';
 import type { ReleaseStepDetail } from '../../release-contract/events';
+import { CONTROLLER_TAG_KEY } from '../../release-contract/release-properties';
 import { trafficSteps } from '../../release-contract/traffic-steps';
 
 type Progress = 'continue' | 'wait';
@@ -439,7 +451,7 @@ export class Release {
     }
     const split = forwardOnly(target.targetGroupArn);
     try {
-      let rule = await this.findRuleOn(listenerArn, this.state.testRuleArn, true);
+      let rule = await this.findRuleOn(listenerArn, this.state.testRuleArn, true, true);
       if (!rule) {
         rule = await this.fenced(() => createRule(listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
         log.info('test listener rule created', { ruleArn: rule.arn, generation: target.key });
@@ -556,10 +568,14 @@ export class Release {
 
   /**
    * The controller's rule on a listener: `knownArn`, or the rule at the deployment's priority
-   * if it forwards only to this deployment's target groups (`strict`: else the priority is
-   * taken, and that fails the release).
+   * if it forwards only to this deployment's target groups, or (`adoptTagged`) carries this
+   * controller's tag (`strict`: else the priority is taken, and that fails the release).
+   * The test rule is adopted by its tag: a poll that died between creating it and saving its
+   * ARN leaves it forwarding to a candidate the next request's state no longer names.
    */
-  private async findRuleOn(listenerArn: string, knownArn: string | undefined, strict: boolean): Promise<ObservedRule | undefined> {
+  private async findRuleOn(
+    listenerArn: string, knownArn: string | undefined, strict: boolean, adoptTagged = false,
+  ): Promise<ObservedRule | undefined> {
     if (knownArn) {
       const rule = await describeRule(knownArn);
       if (rule) {
@@ -573,7 +589,8 @@ export class Release {
     const own = new Set([this.state.live, this.state.candidate, this.state.previous, this.config.generation]
       .filter((g): g is GenerationRef => g !== undefined)
       .map((g) => g.targetGroupArn));
-    const ours = rule.split !== undefined && referencedTargetGroups(rule.split).every((arn) => own.has(arn));
+    const ours = (rule.split !== undefined && referencedTargetGroups(rule.split).every((arn) => own.has(arn)))
+      || (adoptTagged && (await ruleTags(rule.arn)).get(CONTROLLER_TAG_KEY) === controllerEnvironment().controllerTag);
     if (!ours && strict) {
       throw priorityTaken(listenerArn, this.config.priority, rule);
     }
