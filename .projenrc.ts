@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-eventbridge@^3',
     '@aws-sdk/client-imagebuilder@^3',
     '@aws-sdk/client-dynamodb@^3',
+    // The release controller invokes a deployment's verify hook (pre-traffic verification).
+    '@aws-sdk/client-lambda@^3',
     // vagrant-box (the command line): AMI ids from SSM, the exported disk from S3. Bundled into the CLI.
     '@aws-sdk/client-ssm@^3',
     '@aws-sdk/client-s3@^3',

@@ -2,6 +2,8 @@ import * as path from 'path';
 import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
@@ -94,6 +96,45 @@ export function vagrantVariant(scope: Construct, id: string, parentImage: Parent
  */
 export const REPLICA_REGION = 'eu-west-1';
 
+/** The public address of the VPC's one NAT gateway (in its first public subnet). */
+function natAddress(vpc: ec2.Vpc): string {
+  return (vpc.publicSubnets[0].node.findChild('EIP') as ec2.CfnEIP).attrPublicIp;
+}
+
+/**
+ * The verify hook: fetches the new generation's home page through the test listener, which
+ * only this function may reach, and passes it when the page is the golden site.
+ */
+function smokeTest(scope: Construct, vpc: ec2.IVpc): lambda.Function {
+  const fn = new lambda.Function(scope, 'SmokeTest', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    vpc,
+    timeout: Duration.seconds(20),
+    logGroup: new logs.LogGroup(scope, 'SmokeTestLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+    description: 'Checks each new generation of the golden web fleet before it takes traffic',
+    code: lambda.Code.fromInline([
+      'exports.handler = async (event) => {',
+      '  try {',
+      '    const res = await fetch(event.testEndpoint + "/", { signal: AbortSignal.timeout(10000) });',
+      '    const body = await res.text();',
+      '    if (res.status !== 200) return { verdict: "FAIL", reason: "GET / answered " + res.status };',
+      '    return body.includes("Served from a golden image") ? { verdict: "PASS", reason: "GET / serves the golden site" } : { verdict: "FAIL", reason: "GET / is not the golden site" };',
+      '  } catch (e) {',
+      '    return { verdict: "NOT_YET", reason: String(e) };',
+      '  }',
+      '};',
+    ].join('\n')),
+  });
+  for (const policy of ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']) {
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+      reason: 'The policies AWS maintains for a function in a VPC: its logs and its network interfaces, nothing else',
+    });
+  }
+  return fn;
+}
+
 /** The golden web image on Debian 12, as in the classic tutorials. */
 export class GoldenWebDebianStack extends Stack {
   public readonly image: GoldenImage;
@@ -123,9 +164,11 @@ export class GoldenWebDebianStack extends Stack {
       }),
     });
 
-    // Every new bake rolls out as a new generation: 10 % first, the rest after five healthy minutes.
+    // Every new bake rolls out as a new generation: checked alone through a test listener, then
+    // 10 % first, the rest after five healthy minutes.
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
     vpc.addFlowLog('FlowLogs');
+    const verify = smokeTest(this, vpc);
     this.web = new ImmutableDeployment(this, 'Web', {
       vpc,
       image: DeploymentImage.fromGoldenImage(this.image),
@@ -137,6 +180,11 @@ export class GoldenWebDebianStack extends Stack {
       bakeTime: Duration.minutes(10),
       // A website: the load balancer is internal (VPC only) unless asked.
       internetFacing: true,
+      // The load balancer's name resolves to public addresses: the function reaches the test
+      // listener through the VPC's NAT gateway, whose address alone may.
+      testListener: { port: 8080, allowFrom: [ec2.Peer.ipv4(`${natAddress(vpc)}/32`)] },
+      verify,
+      verifyTimeout: Duration.minutes(3),
     });
     // Slow pages roll a release back too: an alarm on the deployment's own latency metric.
     this.web.addRollbackAlarm(new cloudwatch.Alarm(this, 'SlowPages', {

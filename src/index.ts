@@ -49,6 +49,7 @@ export type { DeploymentHealthCheckOptions } from './deployment/health-check';
 export type { GenerationAlarmOptions } from './deployment/generation-alarms';
 export type { DeploymentScalingOptions } from './deployment/scaling';
 export type { AccessLogOptions } from './deployment/access-logs';
+export type { TestListenerOptions } from './deployment/pre-traffic-verification';
 export { InsufficientDataPolicy } from './deployment/insufficient-data-policy';
 export type { ImmutableDeploymentProps } from './deployment/immutable-deployment-props';
 export { ImmutableDeployment } from './deployment/immutable-deployment';

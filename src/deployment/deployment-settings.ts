@@ -5,6 +5,7 @@ import { validateCapacity } from './capacity';
 import { validateGenerationAlarms } from './generation-alarms';
 import { ResolvedHealthCheck, resolveHealthCheck } from './health-check';
 import { ImmutableDeploymentProps } from './immutable-deployment-props';
+import { checkVerification } from './pre-traffic-verification';
 import { RELEASE_DEADLINE_SECONDS, checkReleaseTiming } from './release-timing';
 import { checkRuleConditions } from './rule-condition-limits';
 import { validateScaling } from './scaling';
@@ -24,6 +25,8 @@ export type DeploymentSettings = {
   readonly stickinessSeconds: number;
   readonly hopLimit: number;
   readonly priority: number;
+  /** The verify hook's timeout; 0 without a hook. */
+  readonly verifySeconds: number;
 };
 
 const DEFAULTS = {
@@ -68,6 +71,7 @@ export function resolveSettings(scope: IConstruct, props: ImmutableDeploymentPro
     stickinessSeconds: props.stickiness === undefined ? 0 : seconds(scope, 'stickiness', props.stickiness, 0, 1, MAX_STICKINESS_SECONDS),
     hopLimit: props.instanceMetadataHopLimit ?? DEFAULTS.hopLimit,
     priority: props.priority ?? DEFAULTS.ownListenerPriority,
+    verifySeconds: checkVerification(scope, props, RELEASE_DEADLINE_SECONDS),
   };
   if (!Number.isInteger(settings.hopLimit) || settings.hopLimit < 1 || settings.hopLimit > 64) {
     invalidProp(scope, 'instanceMetadataHopLimit', settings.hopLimit, 'instance metadata takes a hop limit from 1 to 64', 'Give 1 (instance only) or 2 (containers too)');
@@ -80,6 +84,7 @@ export function resolveSettings(scope: IConstruct, props: ImmutableDeploymentPro
   }
   checkReleaseTiming(scope, {
     warmUpSeconds: settings.healthTimeoutSeconds,
+    verifySeconds: settings.verifySeconds,
     shiftSeconds: trafficShift.totalDuration.toSeconds(),
     shiftDescription: describeShift(trafficShift),
     bakeSeconds: settings.bakeSeconds,

@@ -3,11 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AccessLogOptions } from './access-logs';
 import { CapacityOptions } from './capacity';
 import { GenerationAlarmOptions } from './generation-alarms';
 import { DeploymentHealthCheckOptions } from './health-check';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
+import { TestListenerOptions } from './pre-traffic-verification';
 import { DeploymentScalingOptions } from './scaling';
 import { TrafficShift } from './traffic-shift';
 import { IDeploymentImage } from '../common/deployment-image-interface';
@@ -279,4 +281,34 @@ export interface ImmutableDeploymentProps {
    * @default - every request (path pattern '/*')
    */
   readonly conditions?: elbv2.ListenerCondition[];
+
+  /**
+   * A test listener that forwards to the generation being released, reachable only from
+   * `allowFrom`: from the moment the new generation is healthy until the release ends, and to
+   * the live generation between releases. No production traffic reaches the new generation
+   * before it has been on the test listener (and passed `verify`, if given).
+   *
+   * @default - no test listener
+   */
+  readonly testListener?: TestListenerOptions;
+
+  /**
+   * A Lambda function that verifies each new generation before any production traffic
+   * reaches it (the first generation too). The release controller invokes it with the new
+   * generation's target group, the test listener's URL and the deployment id, once per poll
+   * (every 10 seconds), until it answers PASS (traffic starts moving) or FAIL, throws, or
+   * `verifyTimeout` passes (the release is rolled back, with the hook's reason in
+   * CloudFormation's event). See "Verify before traffic" in the README for the contract.
+   *
+   * @default - no verification hook
+   */
+  readonly verify?: lambda.IFunction;
+
+  /**
+   * How long the verify hook may take to answer PASS, from the new generation being healthy.
+   * Counted in the release's one-hour budget.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly verifyTimeout?: Duration;
 }

@@ -14,6 +14,7 @@ import { ImmutableDeploymentProps } from './immutable-deployment-props';
 import { ListenerClaim, claimPriority, clashingListenerRules } from './listener-priorities';
 import { listenerUrl } from './listener-url';
 import { createOwnLoadBalancer, loadBalancerFullNameOf } from './own-load-balancer';
+import { Verification, createTestListener } from './pre-traffic-verification';
 import { CONTROLLER_TAG_KEY, ReleaseController } from './release-controller';
 import { releaseProperties } from './release-resource';
 import { TrafficShift } from './traffic-shift';
@@ -63,6 +64,24 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
    * @internal
    */
   public readonly _listenerClaim?: ListenerClaim;
+
+  /**
+   * The test listener (see `testListener`): the one the deployment added to its own load
+   * balancer, or yours.
+   */
+  public readonly testListener?: elbv2.IApplicationListener;
+
+  /**
+   * Where the test listener serves, like `url`; undefined without a test listener, or on an
+   * imported one.
+   */
+  public readonly testUrl?: string;
+
+  /**
+   * Its rule priority on your test listener, which no other deployment of the app may take.
+   * @internal
+   */
+  public readonly _testListenerClaim?: ListenerClaim;
 
   /** The instances' network access (their security group). */
   public readonly connections: ec2.Connections;
@@ -139,6 +158,10 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     this.loadBalancerFullName = this.loadBalancer?.loadBalancerFullName ?? loadBalancerFullNameOf(this.listener.listenerArn);
     this.connections.allowFrom(this.listener, ec2.Port.tcp(settings.port), 'Load balancer to instances (traffic and health checks)');
     this._listenerClaim = claimPriority(this, this.listener, settings.priority, this.otherListenerClaims());
+    this.testListener = props.testListener ? createTestListener(this, props.testListener, own, props.certificates) : undefined;
+    this.testUrl = this.testListener ? listenerUrl(this.testListener) : undefined;
+    const yourTestListener = props.testListener?.listener;
+    this._testListenerClaim = yourTestListener ? claimPriority(this, yourTestListener, settings.priority, this.otherListenerClaims()) : undefined;
 
     this.generationKey = this.computeKey(props, settings, launch);
     const controller = ReleaseController.of(this);
@@ -339,6 +362,13 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   ): CustomResource {
     controller.grantListener(this.listener.listenerArn);
     controller.grantAlarmRead(this.generation.alarms);
+    const verification: Verification = { testListener: this.testListener, hook: props.verify, timeoutSeconds: settings.verifySeconds };
+    if (this.testListener) {
+      controller.grantListener(this.testListener.listenerArn);
+    }
+    if (props.verify) {
+      controller.grantVerifyHook(props.verify);
+    }
     // Rollback alarms may be added after construction (addRollbackAlarm): rendered at synth.
     const alarmNames = Lazy.list({ produce: () => [...this.rollbackAlarms, ...this.generation.alarms].map(a => a.alarmName) });
     const properties = releaseProperties(this, {
@@ -354,6 +384,7 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
       capacity: props.capacity,
       alarmNames,
       insufficientDataPolicy: props.insufficientDataPolicy,
+      verification,
     });
     const release = new CustomResource(this, 'Release', {
       serviceToken: controller.serviceToken,
@@ -366,6 +397,10 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     release.node.addDependency(securityGroup);
     if (this.loadBalancer) {
       release.node.addDependency(this.loadBalancer);
+    }
+    // The rule on the test listener is created after it, and deleted before it.
+    if (this.testListener) {
+      release.node.addDependency(this.testListener);
     }
     // A new generation scales only once it serves traffic (see DeploymentScalingOptions).
     for (const policy of this.generation.scalingPolicies) {
@@ -384,8 +419,8 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
       return;
     }
     for (const construct of this.node.root.node.findAll()) {
-      if (construct instanceof ImmutableDeployment && construct._listenerClaim) {
-        yield construct._listenerClaim;
+      if (construct instanceof ImmutableDeployment) {
+        yield* [construct._listenerClaim, construct._testListenerClaim].filter((c): c is ListenerClaim => c !== undefined);
       }
     }
   }
@@ -396,6 +431,9 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     this.node.addValidation({
       validate: () => {
         const problems = clashingListenerRules(this.listener, settings.priority);
+        if (props.testListener?.listener) {
+          problems.push(...clashingListenerRules(props.testListener.listener, settings.priority));
+        }
         if (props.generationKey === undefined && contentHash(stableIdentity(this, userData.render()) ?? '') !== renderedAtCreation) {
           problems.push('invalid userData (changed after the deployment was created): the generation key was computed from the user data '
             + 'when the deployment was created, so later commands would change the live launch template in place instead of rolling out a new generation. '

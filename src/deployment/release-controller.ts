@@ -146,6 +146,11 @@ export class ReleaseController extends Construct {
       [nagFinding(this, 'Resource', rules)]);
   }
 
+  /** Lets the controller invoke a deployment's verify hook: that function only, unqualified, as the controller calls it. */
+  public grantVerifyHook(hook: lambda.IFunction): void {
+    this.worker.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [hook.functionArn] }));
+  }
+
   /**
    * Lets the controller read `alarms` (a deployment's rollback alarms). Metric alarms are
    * granted by ARN. DescribeAlarms returns composite alarms only to a permission scoped to

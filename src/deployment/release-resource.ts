@@ -4,6 +4,8 @@ import { IConstruct } from 'constructs';
 import { CapacityOptions } from './capacity';
 import { DeploymentSettings } from './deployment-settings';
 import { InsufficientDataPolicy } from './insufficient-data-policy';
+import { listenerUrl } from './listener-url';
+import { Verification } from './pre-traffic-verification';
 import { RELEASE_DEADLINE_SECONDS } from './release-timing';
 import { GenerationProperties, ReleaseProperties } from '../release-contract/release-properties';
 
@@ -19,6 +21,7 @@ export interface ReleaseInputs {
   /** Rendered late: alarms may be added after the deployment is constructed. */
   readonly alarmNames: string[];
   readonly insufficientDataPolicy?: InsufficientDataPolicy;
+  readonly verification: Verification;
 }
 
 /**
@@ -49,6 +52,18 @@ export function releaseProperties(scope: IConstruct, inputs: ReleaseInputs): Rel
     InsufficientDataPolicy: inputs.insufficientDataPolicy ?? InsufficientDataPolicy.TREAT_AS_OK,
     DeadlineSeconds: String(RELEASE_DEADLINE_SECONDS),
     StickinessSeconds: String(settings.stickinessSeconds),
+    ...verificationProperties(inputs.verification),
+  };
+}
+
+/** The verification properties, each only when set. */
+function verificationProperties(verification: Verification): Partial<ReleaseProperties> {
+  const { testListener, hook } = verification;
+  const endpoint = testListener ? listenerUrl(testListener) : undefined;
+  return {
+    ...(testListener ? { TestListenerArn: testListener.listenerArn } : {}),
+    ...(endpoint ? { TestEndpoint: endpoint } : {}),
+    ...(hook ? { VerifyFunctionArn: hook.functionArn, VerifyTimeoutSeconds: String(verification.timeoutSeconds) } : {}),
   };
 }
 

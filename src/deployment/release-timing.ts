@@ -17,6 +17,8 @@ export const RELEASE_DEADLINE_SECONDS = CUSTOM_RESOURCE_LIMIT_SECONDS - RELEASE_
 export type ReleasePhases = {
   /** Waiting for the new generation to become healthy (healthTimeout). */
   readonly warmUpSeconds: number;
+  /** Waiting for the verify hook to pass the new generation (verifyTimeout; 0 without a hook). */
+  readonly verifySeconds: number;
   /** Time at partial weights (trafficShift: steps x interval). */
   readonly shiftSeconds: number;
   /** Description of the shift for messages, e.g. '9 steps x 300 s = 2700 s'. */
@@ -29,7 +31,7 @@ export type ReleasePhases = {
 
 /** The longest a successful release takes, margin included. */
 export function releaseSeconds(phases: ReleasePhases): number {
-  return phases.warmUpSeconds + phases.shiftSeconds + phases.bakeSeconds + phases.drainSeconds + RELEASE_MARGIN_SECONDS;
+  return phases.warmUpSeconds + phases.verifySeconds + phases.shiftSeconds + phases.bakeSeconds + phases.drainSeconds + RELEASE_MARGIN_SECONDS;
 }
 
 /**
@@ -44,6 +46,7 @@ export function checkReleaseTiming(scope: IConstruct, phases: ReleasePhases): vo
   const excess = total - CUSTOM_RESOURCE_LIMIT_SECONDS;
   const settings = [
     { prop: 'healthTimeout', seconds: phases.warmUpSeconds, shown: `${phases.warmUpSeconds} s`, how: '' },
+    ...(phases.verifySeconds > 0 ? [{ prop: 'verifyTimeout', seconds: phases.verifySeconds, shown: `${phases.verifySeconds} s`, how: '' }] : []),
     { prop: 'trafficShift', seconds: phases.shiftSeconds, shown: phases.shiftDescription, how: ': a larger percent (fewer steps) or a shorter interval' },
     { prop: 'bakeTime', seconds: phases.bakeSeconds, shown: `${phases.bakeSeconds} s`, how: '' },
     { prop: 'deregistrationDelay', seconds: phases.drainSeconds, shown: `${phases.drainSeconds} s`, how: '' },

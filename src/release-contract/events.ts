@@ -13,7 +13,7 @@ export const EVENT_DETAIL_TYPE = 'Immutable Release Step';
 export interface ReleaseStepDetail {
   readonly deploymentName: string;
   readonly deploymentId: string;
-  /** What just happened: STARTED, SIZED, ATTACHED, HEALTHY, SHIFTED, BAKED, DRAINED, COMMITTED, ROLLED_BACK, UNCHANGED, DELETED. */
+  /** What just happened: STARTED, SIZED, ATTACHED, HEALTHY, VERIFIED, SHIFTED, BAKED, DRAINED, COMMITTED, ROLLED_BACK, UNCHANGED, DELETED. */
   readonly step: string;
   readonly mode?: string;
   readonly phase?: string;

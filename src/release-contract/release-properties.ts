@@ -93,6 +93,17 @@ export interface ReleaseProperties {
   readonly DeadlineSeconds: string;
   /** Target group stickiness for the weighted forward action, 0 = off. */
   readonly StickinessSeconds: string;
+  /**
+   * A test listener: the controller keeps a rule on it (at Priority, with Conditions) that
+   * forwards to the live generation, and to the new one from its verification on.
+   */
+  readonly TestListenerArn?: string;
+  /** The test listener's URL, for the verify hook. */
+  readonly TestEndpoint?: string;
+  /** ARN of the verify hook (see verify-hook.ts), invoked before the first traffic step. */
+  readonly VerifyFunctionArn?: string;
+  /** Seconds the verification may take, from the new generation being healthy. */
+  readonly VerifyTimeoutSeconds?: string;
 }
 
 /** Attributes the handler returns (readable with Fn::GetAtt). */

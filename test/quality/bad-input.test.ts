@@ -145,6 +145,9 @@ const CASES: Case[] = [
     fix: /generationKey|fromSsmParameterLookup/,
   },
   { name: 'two deployments with one priority on one listener', synth: twoDeploymentsOnOneListener, path: 'Bad/Green', prop: 'priority', fix: /[Gg]ive|[Cc]hoose/ },
+  { name: 'a test listener on the production port', synth: () => deployment({ testListener: { port: 80, allowFrom: [ec2.Peer.ipv4('10.0.0.0/16')] } }), path: 'Bad/Web', prop: 'testListener.port', fix: /another port/ },
+  { name: 'a test listener nobody may reach', synth: () => deployment({ testListener: { port: 8443, allowFrom: [] } }), path: 'Bad/Web', prop: 'testListener.allowFrom', fix: /Give testListener\.allowFrom the peers/ },
+  { name: 'a verify timeout without a verify hook', synth: () => deployment({ verifyTimeout: Duration.minutes(2) }), path: 'Bad/Web', prop: 'verifyTimeout', fix: /Give verify/ },
 ];
 
 describe('bad input catalogue', () => {

@@ -71,7 +71,7 @@ export function scheduleLines(schedule: ReleaseSchedule): string[] {
   const total = `${duration(schedule.totalSeconds)} of the ${duration(schedule.limitSeconds)} limit`;
   return [
     `${schedule.strategy.toLowerCase().replace(/_/g, ' ')}: ${steps} (after the new generation is healthy)`,
-    `up to ${duration(schedule.warmUpSeconds)} to become healthy + ${duration(schedule.shiftSeconds)} shifting + ${duration(schedule.bakeSeconds)} bake `
+    `up to ${duration(schedule.warmUpSeconds)} to become healthy + ${schedule.verifySeconds ? `${duration(schedule.verifySeconds)} verifying + ` : ''}${duration(schedule.shiftSeconds)} shifting + ${duration(schedule.bakeSeconds)} bake `
       + `+ ${duration(schedule.drainSeconds)} drain + ${duration(schedule.marginSeconds)} margin = ${total}`
       + (schedule.totalSeconds > schedule.limitSeconds ? ': TOO LONG, the deploy will fail' : ''),
   ];

@@ -10,6 +10,8 @@ export interface ReleaseSchedule {
   readonly steps: Array<{ readonly percent: number; readonly atSeconds: number }>;
   /** At most this long waiting for the new generation to become healthy (healthTimeout). */
   readonly warmUpSeconds: number;
+  /** At most this long waiting for the verify hook to pass it (verifyTimeout); absent without a hook. */
+  readonly verifySeconds?: number;
   readonly shiftSeconds: number;
   readonly bakeSeconds: number;
   readonly drainSeconds: number;
@@ -28,6 +30,7 @@ export function releaseSchedule(properties: Partial<Record<keyof ReleaseProperti
   const steps = percents.map((percent, i) => ({ percent, atSeconds: i * interval }));
   const phases = {
     warmUpSeconds: seconds(properties.HealthTimeoutSeconds),
+    verifySeconds: properties.VerifyFunctionArn ? seconds(properties.VerifyTimeoutSeconds) : 0,
     shiftSeconds: (percents.length - 1) * interval,
     shiftDescription: '',
     bakeSeconds: seconds(properties.BakeSeconds),
@@ -37,6 +40,7 @@ export function releaseSchedule(properties: Partial<Record<keyof ReleaseProperti
     strategy,
     steps,
     warmUpSeconds: phases.warmUpSeconds,
+    ...(phases.verifySeconds > 0 ? { verifySeconds: phases.verifySeconds } : {}),
     shiftSeconds: phases.shiftSeconds,
     bakeSeconds: phases.bakeSeconds,
     drainSeconds: phases.drainSeconds,

@@ -92,6 +92,7 @@ export function planRequest(request: ReleaseRequest, config: ReleaseConfig, stor
     superseded: stored ? [...stored.superseded, stored.deploymentId].slice(-SUPERSEDED_KEPT) : [],
     listenerArn: config.listenerArn,
     ruleArn: carried?.ruleArn,
+    testRuleArn: carried?.testRuleArn,
     written: carried?.written,
     live: carried?.live,
     liveSince: carried?.liveSince,

@@ -2,6 +2,7 @@ import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InvalidProperties } from './errors';
 import { CUSTOM_RESOURCE_LIMIT_SECONDS, MAX_GROUP_SIZE, MAX_STICKINESS_SECONDS, PRIORITY_RANGE } from '../../release-contract/limits';
 import type { InsufficientDataPolicyValue, ReleaseStrategy } from '../../release-contract/release-properties';
+import { DEFAULT_VERIFY_TIMEOUT_SECONDS } from '../../release-contract/verify-hook';
 
 /** One generation, as the controller refers to it (the construct's Generation is the CDK side of it). */
 export interface GenerationRef {
@@ -30,6 +31,16 @@ export interface ReleaseConfig {
   readonly insufficientDataPolicy: InsufficientDataPolicyValue;
   readonly deadlineSeconds: number;
   readonly stickinessSeconds: number;
+  /** Verification before the first traffic step; undefined when the deployment has neither a test listener nor a hook. */
+  readonly verification?: VerificationConfig;
+}
+
+/** Pre-traffic verification: a test listener, a verify hook, or both. */
+export interface VerificationConfig {
+  readonly testListenerArn?: string;
+  readonly testEndpoint?: string;
+  readonly functionArn?: string;
+  readonly timeoutSeconds: number;
 }
 
 /** What a Delete needs; each part is absent when the properties do not carry it usably. */
@@ -38,12 +49,14 @@ export interface DeleteConfig {
   readonly listenerArn?: string;
   readonly priority?: number;
   readonly targetGroupArns: string[];
+  readonly testListenerArn?: string;
 }
 
 const STRATEGIES: readonly ReleaseStrategy[] = ['ALL_AT_ONCE', 'CANARY', 'LINEAR'];
 const POLICIES: readonly InsufficientDataPolicyValue[] = ['OK', 'FAIL'];
 // No phase of a release can outlive the custom resource it runs in.
 const MAX_DEADLINE_SECONDS = CUSTOM_RESOURCE_LIMIT_SECONDS;
+const LISTENER_ARN = { pattern: /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:listener\/app\//, expected: 'an Application Load Balancer listener ARN' };
 
 type Raw = Record<string, unknown>;
 
@@ -180,6 +193,22 @@ function readAlarmNames(value: unknown, problems: string[]): string[] {
   return [...value] as string[];
 }
 
+/** The verification settings, when the deployment verifies at all. */
+function readVerification(r: Reader): VerificationConfig | undefined {
+  const given = (name: string) => !isMissing(r.value(name));
+  if (!given('TestListenerArn') && !given('VerifyFunctionArn')) {
+    return undefined;
+  }
+  return {
+    ...(given('TestListenerArn') ? { testListenerArn: r.string('TestListenerArn', LISTENER_ARN) } : {}),
+    ...(given('TestEndpoint') ? { testEndpoint: r.string('TestEndpoint') } : {}),
+    ...(given('VerifyFunctionArn')
+      ? { functionArn: r.string('VerifyFunctionArn', { pattern: /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/, expected: 'a Lambda function ARN' }) }
+      : {}),
+    timeoutSeconds: given('VerifyTimeoutSeconds') ? r.seconds('VerifyTimeoutSeconds', 1, MAX_DEADLINE_SECONDS) : DEFAULT_VERIFY_TIMEOUT_SECONDS,
+  };
+}
+
 /** Parse and check a Create or Update request's properties; throws InvalidProperties naming every problem. */
 export function parseReleaseProperties(properties: unknown): ReleaseConfig {
   if (!isRecord(properties)) {
@@ -190,7 +219,7 @@ export function parseReleaseProperties(properties: unknown): ReleaseConfig {
   const config: ReleaseConfig = {
     // The key of the deployment's state item: DynamoDB takes keys of 1 to 2048 bytes.
     deploymentName: r.string('DeploymentName', { pattern: /^[\x21-\x7e]{1,255}$/, expected: 'a name of 1 to 255 printable ASCII characters' }),
-    listenerArn: r.string('ListenerArn', { pattern: /^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:listener\/app\//, expected: 'an Application Load Balancer listener ARN' }),
+    listenerArn: r.string('ListenerArn', LISTENER_ARN),
     priority: r.integer('Priority', PRIORITY_RANGE.min, PRIORITY_RANGE.max),
     conditions: readConditions(r.value('Conditions'), r.problems),
     generation: readGeneration(r.value('Generation'), r.problems),
@@ -208,7 +237,11 @@ export function parseReleaseProperties(properties: unknown): ReleaseConfig {
     insufficientDataPolicy: r.oneOf('InsufficientDataPolicy', POLICIES, 'OK'),
     deadlineSeconds: r.seconds('DeadlineSeconds', 1, MAX_DEADLINE_SECONDS),
     stickinessSeconds: r.optionalInteger('StickinessSeconds', 0, MAX_STICKINESS_SECONDS) ?? 0,
+    verification: readVerification(r),
   };
+  if (config.verification?.testListenerArn === config.listenerArn) {
+    r.problems.push(`TestListenerArn: expected a listener other than ListenerArn, got ${config.listenerArn}`);
+  }
   if (config.minCapacity > config.maxCapacity) {
     r.problems.push(`MinCapacity (${config.minCapacity}) must not exceed MaxCapacity (${config.maxCapacity})`);
   }
@@ -236,5 +269,6 @@ export function parseDeleteProperties(properties: unknown): DeleteConfig {
     listenerArn: text('ListenerArn'),
     priority: priority !== undefined && priority >= PRIORITY_RANGE.min && priority <= PRIORITY_RANGE.max ? priority : undefined,
     targetGroupArns: tg,
+    testListenerArn: text('TestListenerArn'),
   };
 }

@@ -1,16 +1,28 @@
 import { rollbackAlarmObjections } from './aws/alarms';
 import { describeGenerationGroup, describeGroup, latestLaunchFailure, raiseDesired, releaseSize } from './aws/auto-scaling';
-import { createRule, describeRule, findRuleAtPriority, modifyRule, priorityTaken, setRulePriority, type ObservedRule, type RuleOwner } from './aws/listener-rule';
+import {
+  createRule,
+  deleteRule,
+  describeRule,
+  findRuleAtPriority,
+  modifyRule,
+  priorityTaken,
+  ruleTags,
+  setRulePriority,
+  type ObservedRule,
+  type RuleOwner,
+} from './aws/listener-rule';
 import type { StateLease } from './aws/state-store';
 import { publishStep } from './aws/step-events';
 import { describeHealth, targetHealth } from './aws/target-health';
+import { invokeVerifyHook } from './aws/verify-hook';
 import { now } from './clock';
 import { sameConditions, warmUpConditions } from './conditions';
 import { controllerEnvironment } from './environment';
-import { ReleaseFailure, describeError, isTransient } from './errors';
+import { LeaseLost, ReleaseFailure, describeError, isTransient } from './errors';
 import { log } from './log';
 import { STEP_NAMES, afterWrite, releaseAttributes, settlePending, stepDetail } from './outcome';
-import type { GenerationRef, ReleaseConfig } from './properties';
+import type { GenerationRef, ReleaseConfig, VerificationConfig } from './properties';
 import type { IsCompleteResponse, ReleaseRequest } from './request';
 import { retryTransient } from './retry';
 import { boundReason, serializeState, type PendingWrite, type ReleaseState } from './state';
@@ -24,6 +36,7 @@ import {
   type TrafficSplit,
 } from './traffic';
 import type { ReleaseStepDetail } from '../../release-contract/events';
+import { CONTROLLER_TAG_KEY } from '../../release-contract/release-properties';
 import { trafficSteps } from '../../release-contract/traffic-steps';
 
 type Progress = 'continue' | 'wait';
@@ -120,6 +133,7 @@ export class Release {
       case 'SIZING': return this.size();
       case 'ATTACHING': return this.attach();
       case 'WAITING_HEALTHY': return this.awaitHealthy();
+      case 'VERIFYING': return this.verifyCandidate();
       case 'SHIFTING': return this.shift();
       case 'BAKING': return this.bake();
       case 'DRAINING': return this.drain();
@@ -189,7 +203,7 @@ export class Release {
     const desired = this.state.desired ?? 1;
     const health = await targetHealth(candidate.targetGroupArn);
     if (health.healthy >= desired) {
-      await this.transition({ phase: this.state.mode === 'RELEASE' ? 'SHIFTING' : 'COMMITTING' }, 'HEALTHY', describeHealth(health));
+      await this.transition(this.afterHealthy(), 'HEALTHY', describeHealth(health));
       return 'continue';
     }
     // A REVERT's group has history of its own; only launches since this request count there.
@@ -202,6 +216,70 @@ export class Release {
     }
     log.info('waiting for healthy targets', { generation: candidate.key, healthy: health.healthy, needed: desired, problems: health.problems });
     return 'wait';
+  }
+
+  /**
+   * A new generation (a release, or the first) is verified before any traffic when the
+   * deployment asks for it; a REVERT puts back a generation that served before, at once.
+   */
+  private afterHealthy(): Partial<ReleaseState> {
+    const mode = this.state.mode;
+    const verification = this.config.verification;
+    if (verification && (mode === 'RELEASE' || mode === 'FIRST')) {
+      return { phase: 'VERIFYING', verifyDeadline: now() + verification.timeoutSeconds * 1000, verifyAttempts: 0 };
+    }
+    return { phase: mode === 'RELEASE' ? 'SHIFTING' : 'COMMITTING' };
+  }
+
+  /**
+   * The candidate alone, before any production traffic: the test listener's rule forwards to
+   * it, and the verify hook (if any) must answer PASS before the verify timeout. The
+   * production rule is checked untouched on every poll, as in every other phase.
+   */
+  private async verifyCandidate(): Promise<Progress> {
+    await this.verifyRule();
+    const verification = this.config.verification!;
+    const candidate = this.candidate();
+    await this.pointTestRule(candidate);
+    if (verification.functionArn && await this.askHook(verification, verification.functionArn, candidate) === 'wait') {
+      return 'wait';
+    }
+    const attempts = this.state.verifyAttempts ?? 0;
+    await this.transition({ phase: this.state.mode === 'FIRST' ? 'COMMITTING' : 'SHIFTING', verifiedAt: now() }, 'VERIFIED',
+      verification.functionArn ? `the verify hook passed generation ${candidate.key} (${attempts} invocation(s)): ${this.state.verifyLast ?? ''}` : `the test listener forwards to generation ${candidate.key}`);
+    return 'continue';
+  }
+
+  /** Invoke the verify hook once per poll; throws a ReleaseFailure on FAIL or past the verify timeout. */
+  private async askHook(verification: VerificationConfig, functionArn: string, candidate: GenerationRef): Promise<'passed' | 'wait'> {
+    const at = now();
+    const deadline = this.state.verifyDeadline ?? at;
+    const attempts = this.state.verifyAttempts ?? 0;
+    if (at >= deadline) {
+      throw new ReleaseFailure(`the verify hook ${functionArn} did not pass generation ${candidate.key} within verifyTimeout (${verification.timeoutSeconds} s, `
+        + `${attempts} invocation(s); last answer: ${this.state.verifyLast ?? 'none'})`);
+    }
+    // A poll repeated at the same moment (the framework re-invoking) asks nothing again.
+    if (this.state.verifyAt !== undefined && at < this.state.verifyAt + 1) {
+      return 'wait';
+    }
+    const attempt = attempts + 1;
+    const answer = await invokeVerifyHook(functionArn, {
+      deploymentName: this.config.deploymentName,
+      deploymentId: this.state.deploymentId,
+      generation: candidate.key,
+      targetGroupArn: candidate.targetGroupArn,
+      ...(verification.testEndpoint ? { testEndpoint: verification.testEndpoint } : {}),
+      attempt,
+      secondsLeft: Math.floor((deadline - at) / 1000),
+    });
+    this.state = { ...this.state, verifyAttempts: attempt, verifyAt: now(), verifyLast: `${answer.verdict}: ${answer.reason}` };
+    this.dirty = true;
+    log.info('verify hook answered', { generation: candidate.key, attempt, verdict: answer.verdict, reason: answer.reason });
+    if (answer.verdict === 'FAIL') {
+      throw new ReleaseFailure(`the verify hook ${functionArn} failed generation ${candidate.key} (invocation ${attempt}): ${answer.reason}`);
+    }
+    return answer.verdict === 'PASS' ? 'passed' : 'wait';
   }
 
   /** Move traffic one step when the interval has passed; check alarms and health on every poll. */
@@ -273,6 +351,7 @@ export class Release {
       // short, and the candidate may have lost its targets since.
       await this.guard();
     }
+    await this.pointTestRule(this.candidate());
     await this.write(rule, this.config.conditions, { kind: 'commit', split: forwardOnly(this.candidate().targetGroupArn), at: now() });
     return 'continue';
   }
@@ -295,6 +374,7 @@ export class Release {
       const ruleArn = rule.arn;
       await this.fenced(() => setRulePriority(ruleArn, this.config.priority));
     }
+    await this.pointTestRule(live);
     await this.write(rule, this.config.conditions, { kind: 'commit', split, at: now() });
     return 'continue';
   }
@@ -326,12 +406,70 @@ export class Release {
         this.dirty = true;
         throw new ReleaseFailure(message);
       }
-      this.state = { ...afterWrite(this.state, { kind: 'restore', split, at: now() }, this.config), reason: boundReason(`${reason}; all traffic is back on generation ${back.key}`) };
+      const testRule = await this.restoreTestRule(back);
+      this.state = { ...afterWrite(this.state, { kind: 'restore', split, at: now() }, this.config), reason: boundReason(`${reason}; all traffic is back on generation ${back.key}${testRule}`) };
     }
     // Saved by finish(); if that save is lost, the next poll finds RESTORING and the rule already restored.
     this.dirty = true;
     this.emit('ROLLED_BACK', this.state.reason);
     throw new ReleaseFailure(this.state.reason ?? reason);
+  }
+
+  /**
+   * After production traffic is back: the test listener's rule too, best effort (the rule that
+   * matters is restored; CloudFormation's rollback request converges the test rule again).
+   * Returns a note for the reason when it could not be restored.
+   */
+  private async restoreTestRule(back: GenerationRef): Promise<string> {
+    try {
+      await retryTransient('restore the test listener rule', () => this.pointTestRule(back));
+      return '';
+    } catch (error) {
+      if (error instanceof LeaseLost) {
+        throw error;
+      }
+      log.warn('could not point the test listener rule back at the live generation', { generation: back.key, error: describeError(error) });
+      return `; the test listener rule could not be pointed back at it (${describeError(error)})`;
+    }
+  }
+
+  /**
+   * Make the test listener's rule forward only to `target`, with the deployment's conditions,
+   * creating it when it is missing. A deployment that no longer has a test listener loses the
+   * rule (it would keep an old target group from being deleted).
+   */
+  private async pointTestRule(target: GenerationRef): Promise<void> {
+    const listenerArn = this.config.verification?.testListenerArn;
+    if (!listenerArn) {
+      if (this.state.testRuleArn) {
+        const ruleArn = this.state.testRuleArn;
+        await this.fenced(() => deleteRule(ruleArn));
+        this.state = { ...this.state, testRuleArn: undefined };
+        this.dirty = true;
+      }
+      return;
+    }
+    const split = forwardOnly(target.targetGroupArn);
+    try {
+      let rule = await this.findRuleOn(listenerArn, this.state.testRuleArn, true, true);
+      if (!rule) {
+        rule = await this.fenced(() => createRule(listenerArn, this.config.priority, this.config.conditions, split, this.ruleOwner()));
+        log.info('test listener rule created', { ruleArn: rule.arn, generation: target.key });
+      } else if (!forwardsOnlyTo(rule.split, target.targetGroupArn) || !sameConditions(rule.conditions, this.config.conditions)) {
+        const ruleArn = rule.arn;
+        await this.fenced(() => modifyRule(ruleArn, this.config.conditions, split));
+        log.info('test listener rule points at a new generation', { ruleArn, generation: target.key });
+      }
+      if (this.state.testRuleArn !== rule.arn) {
+        this.state = { ...this.state, testRuleArn: rule.arn };
+        this.dirty = true;
+      }
+    } catch (error) {
+      if (isTransient(error) || error instanceof ReleaseFailure) {
+        throw error;
+      }
+      throw new ReleaseFailure(`cannot point the test listener rule on ${listenerArn} at generation ${target.key}: ${describeError(error)}`);
+    }
   }
 
   /** Make the rule forward only to `back`, whatever it does now (the rule may even be gone). */
@@ -425,22 +563,36 @@ export class Release {
    * deployment's priority if it forwards only to this deployment's target groups.
    */
   private async findOwnRule(): Promise<ObservedRule | undefined> {
-    if (this.state.ruleArn) {
-      const rule = await describeRule(this.state.ruleArn);
+    return this.findRuleOn(this.config.listenerArn, this.state.ruleArn, this.state.mode !== 'FIRST');
+  }
+
+  /**
+   * The controller's rule on a listener: `knownArn`, or the rule at the deployment's priority
+   * if it forwards only to this deployment's target groups, or (`adoptTagged`) carries this
+   * controller's tag (`strict`: else the priority is taken, and that fails the release).
+   * The test rule is adopted by its tag: a poll that died between creating it and saving its
+   * ARN leaves it forwarding to a candidate the next request's state no longer names.
+   */
+  private async findRuleOn(
+    listenerArn: string, knownArn: string | undefined, strict: boolean, adoptTagged = false,
+  ): Promise<ObservedRule | undefined> {
+    if (knownArn) {
+      const rule = await describeRule(knownArn);
       if (rule) {
         return rule;
       }
     }
-    const rule = await findRuleAtPriority(this.config.listenerArn, this.config.priority);
+    const rule = await findRuleAtPriority(listenerArn, this.config.priority);
     if (!rule) {
       return undefined;
     }
     const own = new Set([this.state.live, this.state.candidate, this.state.previous, this.config.generation]
       .filter((g): g is GenerationRef => g !== undefined)
       .map((g) => g.targetGroupArn));
-    const ours = rule.split !== undefined && referencedTargetGroups(rule.split).every((arn) => own.has(arn));
-    if (!ours && this.state.mode !== 'FIRST') {
-      throw priorityTaken(this.config.listenerArn, this.config.priority, rule);
+    const ours = (rule.split !== undefined && referencedTargetGroups(rule.split).every((arn) => own.has(arn)))
+      || (adoptTagged && (await ruleTags(rule.arn)).get(CONTROLLER_TAG_KEY) === controllerEnvironment().controllerTag);
+    if (!ours && strict) {
+      throw priorityTaken(listenerArn, this.config.priority, rule);
     }
     return rule;
   }
@@ -485,8 +637,12 @@ export class Release {
 
   /** Create the deployment's rule at its priority, tagged as this release's, under the lease. */
   private async createRule(conditions: ObservedRule['conditions'], split: TrafficSplit): Promise<ObservedRule> {
-    const owner: RuleOwner = { releaseId: this.request.PhysicalResourceId ?? '', controllerTag: controllerEnvironment().controllerTag };
-    return this.fenced(() => createRule(this.config.listenerArn, this.config.priority, conditions, split, owner));
+    return this.fenced(() => createRule(this.config.listenerArn, this.config.priority, conditions, split, this.ruleOwner()));
+  }
+
+  /** The tags on every rule this release creates. */
+  private ruleOwner(): RuleOwner {
+    return { releaseId: this.request.PhysicalResourceId ?? '', controllerTag: controllerEnvironment().controllerTag };
   }
 
   private candidate(): GenerationRef {

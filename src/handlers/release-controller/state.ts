@@ -14,6 +14,7 @@ export type ReleasePhase =
   | 'SIZING'
   | 'ATTACHING'
   | 'WAITING_HEALTHY'
+  | 'VERIFYING'
   | 'SHIFTING'
   | 'BAKING'
   | 'DRAINING'
@@ -60,6 +61,8 @@ export interface ReleaseState {
   readonly candidate?: GenerationRef;
   readonly listenerArn: string;
   readonly ruleArn?: string;
+  /** The controller's rule on the test listener, if the deployment has one. */
+  readonly testRuleArn?: string;
   /** Instances the candidate must have healthy before it gets traffic. */
   readonly desired?: number;
   /** Index of the last traffic step written; -1 before the first. */
@@ -73,6 +76,16 @@ export interface ReleaseState {
   /** When the candidate reached 100 % (the old group has had weight 0 since). */
   readonly fullAt?: number;
   readonly healthDeadline?: number;
+  /** When verification gives up (VERIFYING). */
+  readonly verifyDeadline?: number;
+  /** Invocations of the verify hook so far in this release. */
+  readonly verifyAttempts?: number;
+  /** When the verify hook last answered. */
+  readonly verifyAt?: number;
+  /** Its last answer, "NOT_YET: warming up", for the failure reason at the verify timeout. */
+  readonly verifyLast?: string;
+  /** When the candidate passed verification; no traffic step is written before. */
+  readonly verifiedAt?: number;
   /** Since when DescribeAlarms has failed without a break (InsufficientDataPolicy FAIL only). */
   readonly alarmsUnreadableSince?: number;
   readonly outcome?: ReleaseOutcome;

@@ -10,7 +10,7 @@ import { parseState, type ReleaseState } from './state';
 import { referencedTargetGroups } from './traffic';
 
 /**
- * Delete: remove the rule (CloudFormation deletes the target groups next, and cannot while a
+ * Delete: remove the rule and the test listener's rule (CloudFormation deletes the target groups next, and cannot while a
  * rule references them) and the state, under the deployment's lease like any poll. Leaves
  * both alone when the state belongs to another release resource, so a replaced resource's
  * Delete cannot pull traffic from its successor.
@@ -29,12 +29,16 @@ export async function deleteRelease(request: ReleaseRequest): Promise<IsComplete
       return { IsComplete: true };
     }
     const ruleArn = state?.ruleArn ?? await findLeftoverRule(config.listenerArn, config.priority, config.targetGroupArns);
-    // The rule goes under the lease, like any write a poll makes.
+    const testRuleArn = state?.testRuleArn ?? await findLeftoverRule(config.testListenerArn, config.priority, config.targetGroupArns);
+    // The rules go under the lease, like any write a poll makes.
     await lease?.hold();
     const ruleDeleted = ruleArn ? await deleteRule(ruleArn) : false;
+    if (testRuleArn) {
+      await deleteRule(testRuleArn);
+    }
     // Taking the lease made an item if there was none: delete it either way.
     await lease?.deleteItem();
-    log.info('release resource deleted', { ruleArn, ruleDeleted, stateDeleted: state !== undefined });
+    log.info('release resource deleted', { ruleArn, ruleDeleted, testRuleArn, stateDeleted: state !== undefined });
     await publishStep({
       deploymentName: config.deploymentName ?? '',
       deploymentId: request.RequestId,

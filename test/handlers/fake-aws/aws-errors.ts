@@ -1,5 +1,5 @@
 /** The services the fake implements, by the prefix their operations carry in fault rules and the call log. */
-export type ServiceName = 'elbv2' | 'autoscaling' | 'cloudwatch' | 'events' | 'dynamodb';
+export type ServiceName = 'elbv2' | 'autoscaling' | 'cloudwatch' | 'events' | 'dynamodb' | 'lambda';
 
 /**
  * An error a service answers with, as it goes on the wire: the error code the service sends
@@ -33,6 +33,8 @@ const THROTTLING_CODES: Record<ServiceName, string> = {
   cloudwatch: 'Throttling',
   events: 'ThrottlingException',
   dynamodb: 'ProvisionedThroughputExceededException',
+  // Lambda: TooManyRequestsException, HTTP 429 (API_Invoke.html, Errors).
+  lambda: 'TooManyRequestsException',
 };
 
 // Each service's own name for "internal error" (HTTP 500): ELBv2 and Auto Scaling model none
@@ -45,6 +47,7 @@ const INTERNAL_ERROR_CODES: Record<ServiceName, string> = {
   cloudwatch: 'InternalServiceError',
   events: 'InternalException',
   dynamodb: 'InternalServerError',
+  lambda: 'ServiceException',
 };
 
 // IAM's refusal: AccessDenied on the Query protocol, AccessDeniedException on JSON ones.
@@ -54,11 +57,12 @@ const ACCESS_DENIED_CODES: Record<ServiceName, string> = {
   cloudwatch: 'AccessDenied',
   events: 'AccessDeniedException',
   dynamodb: 'AccessDeniedException',
+  lambda: 'AccessDeniedException',
 };
 
 /** "Rate exceeded", as each service phrases it. */
 export function throttlingError(service: ServiceName): FakeServiceError {
-  return serviceError(service, THROTTLING_CODES[service], 'Rate exceeded', 400);
+  return serviceError(service, THROTTLING_CODES[service], 'Rate exceeded', service === 'lambda' ? 429 : 400);
 }
 
 /** A 5xx from the service, under the service's own error name. */
@@ -78,8 +82,8 @@ export function accessDenied(service: ServiceName, operation: string): FakeServi
  * What the SDK's Node.js HTTP handler throws when a request times out (no response, so no
  * $metadata): an Error named TimeoutError, which the SDK's retry strategy treats as transient.
  */
-export function timeoutError(operation: string): Error {
-  const error = new Error(`Request did not complete within 10000 ms (${operation})`);
+export function timeoutError(operation: string, ms = 10_000): Error {
+  const error = new Error(`Request did not complete within ${ms} ms (${operation})`);
   error.name = 'TimeoutError';
   return error;
 }

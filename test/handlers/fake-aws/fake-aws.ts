@@ -6,11 +6,12 @@ import { FakeDynamoDb } from './dynamodb';
 import { FakeElbv2, type HealthCheckSettings } from './elbv2';
 import { FakeEventBridge } from './eventbridge';
 import { FaultInjector, type FaultKind } from './faults';
+import { FakeLambda } from './lambda';
 import { SeededRandom } from './rng';
 import { SimClock } from './sim-clock';
 import { FakeHttpHandler, type WireAnswer, type WireCall } from './wire/http-handler';
 import { installRateLimiterClock, simulatedRetryStrategy } from './wire/sim-retry';
-import { configureAwsClients } from '../../../src/handlers/release-controller/aws/clients';
+import { VERIFY_HOOK_CLIENT_CONFIG, configureAwsClients } from '../../../src/handlers/release-controller/aws/clients';
 import { setClock } from '../../../src/handlers/release-controller/clock';
 import { setLogSink, type LogRecord } from '../../../src/handlers/release-controller/log';
 import type { ReleaseState } from '../../../src/handlers/release-controller/state';
@@ -98,6 +99,8 @@ export class FakeAws {
   public readonly cloudWatch: FakeCloudWatch;
   public readonly dynamoDb: FakeDynamoDb;
   public readonly eventBridge: FakeEventBridge;
+  /** Lambda's Invoke, for verify hooks. */
+  public readonly lambda: FakeLambda;
   public readonly calls: CallRecord[] = [];
   /** Everything the code under test logged. */
   public readonly logs: LogRecord[] = [];
@@ -126,6 +129,7 @@ export class FakeAws {
     this.dynamoDb = new FakeDynamoDb(now);
     this.dynamoDb.createTable(FAKE_STATE_TABLE, STATE_TABLE_KEY);
     this.eventBridge = new FakeEventBridge(now);
+    this.lambda = new FakeLambda(this.clock);
     // The SDK's back-off jitter draws from its own sequence, so adding a retry leaves the
     // fault sequence of a seeded run unchanged.
     this.retryRandom = new SeededRandom((options.seed ?? 1) + 0x5eed);
@@ -136,11 +140,11 @@ export class FakeAws {
   public install(): this {
     const handler = new FakeHttpHandler((call) => this.exchange(call));
     this.restoreTimers = installRateLimiterClock(this.clock);
-    configureAwsClients(() => ({
+    configureAwsClients((client) => ({
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-access-key' },
       requestHandler: handler,
-      retryStrategy: simulatedRetryStrategy(this.clock, this.retryRandom),
+      retryStrategy: simulatedRetryStrategy(this.clock, this.retryRandom, client === 'lambda' ? VERIFY_HOOK_CLIENT_CONFIG.maxAttempts : undefined),
     }));
     process.env[CONTROLLER_ENVIRONMENT.controllerTag] = FAKE_CONTROLLER_TAG;
     process.env[CONTROLLER_ENVIRONMENT.stateTable] = FAKE_STATE_TABLE;
@@ -420,6 +424,7 @@ export class FakeAws {
       'dynamodb:UpdateItem': (i) => this.dynamoDb.updateItem(i),
       'dynamodb:DeleteItem': (i) => this.dynamoDb.deleteItem(i),
       'events:PutEvents': (i) => this.eventBridge.putEvents(i),
+      'lambda:Invoke': (i) => this.lambda.invoke(i),
     };
     for (const [operation, implementation] of Object.entries(table)) {
       this.operations.set(operation, implementation as (input: Record<string, unknown>) => unknown);

@@ -8,6 +8,7 @@ export * from './eventbridge';
 export * from './fake-aws';
 export * from './faults';
 export * from './interleave';
+export * from './lambda';
 export * from './invariants';
 export * from './release-trace';
 export * from './release-world';

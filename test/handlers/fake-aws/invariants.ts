@@ -201,9 +201,37 @@ export const stateReadable: Invariant = {
   },
 };
 
+/**
+ * With a verify hook in the account, production traffic (weight above 0 on the deployment's
+ * rule, warm-up rules aside) goes only to a generation that was live or previous when the
+ * request began, or one the hook answered PASS for, as the fake's Lambda delivered it: read
+ * from what the hook said, not from what the controller recorded.
+ */
+export const noTrafficBeforeVerified: Invariant = {
+  name: 'no production traffic to a new generation before the verify hook passes it',
+  check(context) {
+    if (context.fake.lambda.functions.size === 0) {
+      return undefined;
+    }
+    const rule = deploymentRule(context);
+    if (!rule || isWarmUp(rule)) {
+      return undefined;
+    }
+    const known = new Set([context.initialState?.live?.targetGroupArn, context.initialState?.previous?.targetGroupArn, context.initialSoleTarget]);
+    const passed = context.fake.lambda.passedTargetGroups();
+    for (const [arn, share] of trafficShares(rule.actions)) {
+      if (share > 0 && !known.has(arn) && !passed.has(arn)) {
+        return `${share} % of production traffic goes to ${arn}, which the verify hook has not passed; rule: ${describeShares(rule)}`;
+      }
+    }
+    return undefined;
+  },
+};
+
 /** Checked after every poll unless a drive says otherwise. */
 export const STANDARD_INVARIANTS: readonly Invariant[] = [
   noTrafficToEmptyTargetGroup,
+  noTrafficBeforeVerified,
   restoredWithinOneTick,
   oldGenerationKept,
   singleTargetWhenSettled,

@@ -1,5 +1,6 @@
 import { driveRelease, type DriveOptions, type DriveResult } from './drive-release';
 import { FakeAws, type FakeAwsOptions, type FakeGeneration, type GenerationSpec } from './fake-aws';
+import type { HookScript } from './lambda';
 import type { InsufficientDataPolicyValue, ReleaseProperties, ReleaseStrategy } from '../../../src/release-contract/release-properties';
 
 /** Release settings, in numbers; the world turns them into CloudFormation's strings. */
@@ -19,6 +20,11 @@ export interface ReleaseSettings {
   readonly insufficientDataPolicy?: InsufficientDataPolicyValue;
   readonly priority?: number;
   readonly conditions?: unknown[];
+  /** Pre-traffic verification: a test listener (see ReleaseWorld.addTestListener), a verify hook (addVerifyHook). */
+  readonly testListenerArn?: string;
+  readonly testEndpoint?: string;
+  readonly verifyFunctionArn?: string;
+  readonly verifyTimeoutSeconds?: number;
 }
 
 /** Drive options the world fills in itself. */
@@ -87,6 +93,17 @@ export class ReleaseWorld {
     };
     if (s.desiredCapacity !== undefined) {
       properties.DesiredCapacity = String(s.desiredCapacity);
+    }
+    const optional = {
+      TestListenerArn: s.testListenerArn,
+      TestEndpoint: s.testEndpoint,
+      VerifyFunctionArn: s.verifyFunctionArn,
+      VerifyTimeoutSeconds: s.verifyTimeoutSeconds,
+    };
+    for (const [name, value] of Object.entries(optional)) {
+      if (value !== undefined) {
+        properties[name] = String(value);
+      }
     }
     return properties as unknown as ReleaseProperties;
   }
@@ -162,6 +179,29 @@ export class ReleaseWorld {
       properties,
       physicalResourceId: this.requirePhysicalId(),
     });
+  }
+
+  /**
+   * A test listener on the deployment's load balancer (what `testListener` makes), used by
+   * every release from now on; returns its ARN.
+   */
+  public addTestListener(): string {
+    const arn = this.fake.elbv2.createListener('web', { sameLoadBalancerAs: this.listenerArn });
+    this.defaults = { ...this.defaults, testListenerArn: arn, testEndpoint: 'http://web-test.example:8443' };
+    return arn;
+  }
+
+  /** A verify hook running `script`, used by every release from now on; returns its ARN. */
+  public addVerifyHook(script: HookScript, timeoutSeconds?: number): string {
+    const arn = this.fake.lambda.createFunction('WebStack-VerifyHook', script);
+    this.defaults = { ...this.defaults, verifyFunctionArn: arn, ...(timeoutSeconds !== undefined ? { verifyTimeoutSeconds: timeoutSeconds } : {}) };
+    return arn;
+  }
+
+  /** The controller's rule on the test listener, as the load balancer holds it. */
+  public testRule() {
+    const state = this.fake.releaseState(this.stateKey);
+    return state?.testRuleArn ? this.fake.elbv2.rule(state.testRuleArn) : undefined;
   }
 
   /** The controller's rule, as the load balancer holds it. */

@@ -93,6 +93,20 @@ describe('parseReleaseProperties', () => {
     ]);
   });
 
+  test('verification: absent without a test listener or hook; the timeout defaults; each value is checked', () => {
+    expect(parseReleaseProperties(properties()).verification).toBeUndefined();
+    const hook = 'arn:aws:lambda:eu-west-1:123456789012:function:Smoke';
+    const testListener = LISTENER.replace('fedcba9876543210', '0000000000000001');
+    expect(parseReleaseProperties(properties({ VerifyFunctionArn: hook })).verification).toEqual({ functionArn: hook, timeoutSeconds: 300 });
+    expect(parseReleaseProperties(properties({ TestListenerArn: testListener, TestEndpoint: 'http://test:8443', VerifyFunctionArn: hook, VerifyTimeoutSeconds: '120' })).verification)
+      .toEqual({ testListenerArn: testListener, testEndpoint: 'http://test:8443', functionArn: hook, timeoutSeconds: 120 });
+    expect(problems(properties({ TestListenerArn: LISTENER, VerifyFunctionArn: 'Smoke', VerifyTimeoutSeconds: '7200' }))).toEqual([
+      'VerifyFunctionArn: expected a Lambda function ARN, got "Smoke"',
+      `VerifyTimeoutSeconds: expected a number of seconds from 1 to ${CUSTOM_RESOURCE_LIMIT_SECONDS}, got "7200"`,
+      `TestListenerArn: expected a listener other than ListenerArn, got ${LISTENER}`,
+    ]);
+  });
+
   test('refuses something that is not an object of properties', () => {
     expect(problems('Priority=1')).toEqual(['expected an object of properties, got "Priority=1"']);
   });

@@ -3,6 +3,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { VERIFY_INVOCATION_SECONDS } from '../../../release-contract/verify-hook';
 
 /** The SDK clients the release controller uses. */
 export interface AwsClients {
@@ -11,6 +13,8 @@ export interface AwsClients {
   readonly cloudWatch: CloudWatchClient;
   readonly dynamoDb: DynamoDBClient;
   readonly eventBridge: EventBridgeClient;
+  /** Invokes a deployment's verify hook. */
+  readonly lambda: LambdaClient;
 }
 
 /** Which client a configuration override is for. */
@@ -25,6 +29,16 @@ const CLIENT_CONFIG = {
   requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
 } as const;
 
+/**
+ * The verify hook's client: one attempt, since a retried Invoke runs the user's hook again and
+ * a throttled or unanswered one is asked again on the next poll anyway; and a request timeout
+ * of the hook's own time to answer (a synchronous Invoke returns only when the function has).
+ */
+export const VERIFY_HOOK_CLIENT_CONFIG = {
+  maxAttempts: 1,
+  requestHandler: { ...CLIENT_CONFIG.requestHandler, requestTimeout: VERIFY_INVOCATION_SECONDS * 1000 },
+} as const;
+
 let clients: AwsClients | undefined;
 let overrides: ((client: AwsClientName) => object) | undefined;
 
@@ -36,6 +50,7 @@ export function aws(): AwsClients {
     cloudWatch: new CloudWatchClient(config('cloudWatch')),
     dynamoDb: new DynamoDBClient(config('dynamoDb')),
     eventBridge: new EventBridgeClient(config('eventBridge')),
+    lambda: new LambdaClient({ ...CLIENT_CONFIG, ...VERIFY_HOOK_CLIENT_CONFIG, ...overrides?.('lambda') }),
   };
   return clients;
 }

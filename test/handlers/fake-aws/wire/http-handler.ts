@@ -25,7 +25,7 @@ export type Exchange = (call: WireCall) => Promise<WireAnswer>;
 
 interface ServiceSpec {
   readonly name: ServiceName;
-  readonly protocol: 'query' | 'json1.0' | 'json1.1';
+  readonly protocol: 'query' | 'json1.0' | 'json1.1' | 'rest-json';
   /** Query protocol: the XML namespace of the API version. */
   readonly xmlns?: string;
   /** JSON protocol that keeps the Query protocol's error codes (x-amzn-query-error). */
@@ -39,6 +39,7 @@ const SERVICES: Record<string, ServiceSpec> = {
   monitoring: { name: 'cloudwatch', protocol: 'json1.0', queryCompatible: true },
   events: { name: 'events', protocol: 'json1.1' },
   dynamodb: { name: 'dynamodb', protocol: 'json1.0' },
+  lambda: { name: 'lambda', protocol: 'rest-json' },
 };
 
 let requestSequence = 0;
@@ -75,8 +76,11 @@ export class FakeHttpHandler {
 function decode(service: ServiceSpec, request: HttpRequest): WireCall {
   const sdkCallId = request.headers['amz-sdk-invocation-id'] ?? '';
   const attempt = Number(/attempt=(\d+)/.exec(request.headers['amz-sdk-request'] ?? '')?.[1] ?? 1);
+  if (service.protocol === 'rest-json') {
+    return { service: service.name, ...decodeLambdaInvoke(request), sdkCallId, attempt };
+  }
   if (service.protocol === 'query') {
-    const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
+    const body = bodyText(request);
     const { action, input } = decodeQuery(body);
     return { service: service.name, operation: action, input, sdkCallId, attempt };
   }
@@ -84,9 +88,47 @@ function decode(service: ServiceSpec, request: HttpRequest): WireCall {
   return { service: service.name, operation, input, sdkCallId, attempt };
 }
 
+function bodyText(request: HttpRequest): string {
+  return typeof request.body === 'string' ? request.body : request.body ? new TextDecoder().decode(request.body as Uint8Array) : '';
+}
+
+/**
+ * Lambda's Invoke (REST-JSON): POST /2015-03-31/functions/{FunctionName}/invocations, the
+ * invocation type in X-Amz-Invocation-Type, the payload as the body, both ways.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ */
+function decodeLambdaInvoke(request: HttpRequest): { operation: string; input: Record<string, unknown> } {
+  const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.path);
+  if (!match) {
+    throw new Error(`fake: lambda serves Invoke only, not ${request.method} ${request.path}`);
+  }
+  const header = (name: string) => Object.entries(request.headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  return {
+    operation: 'Invoke',
+    input: { FunctionName: decodeURIComponent(match[1]), InvocationType: header('x-amz-invocation-type'), Payload: bodyText(request) },
+  };
+}
+
+function encodeLambdaInvoke(answer: WireAnswer, headers: Record<string, string>): HttpResponse {
+  if (answer.kind === 'error') {
+    return response(answer.error.status, { ...headers, 'content-type': 'application/json', 'x-amzn-errortype': answer.error.code },
+      JSON.stringify({ Type: answer.error.status >= 500 ? 'Service' : 'User', message: answer.error.message }));
+  }
+  const output = answer.output as { StatusCode: number; FunctionError?: string; ExecutedVersion?: string; Payload: string };
+  return response(output.StatusCode, {
+    ...headers,
+    'content-type': 'application/json',
+    ...(output.FunctionError ? { 'x-amz-function-error': output.FunctionError } : {}),
+    ...(output.ExecutedVersion ? { 'x-amz-executed-version': output.ExecutedVersion } : {}),
+  }, output.Payload);
+}
+
 function encode(service: ServiceSpec, call: WireCall, answer: WireAnswer): HttpResponse {
   const requestId = `fake-${(++requestSequence).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
   const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
+  if (service.protocol === 'rest-json') {
+    return encodeLambdaInvoke(answer, headers);
+  }
   if (service.protocol === 'query') {
     headers['content-type'] = 'text/xml';
     const body = answer.kind === 'ok'
