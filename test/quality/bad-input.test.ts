@@ -79,7 +79,6 @@ const CASES: Case[] = [
   { name: 'VM export of an encrypted root', synth: () => image({ vmExports: [exportTo()] }), path: 'Bad/Image', prop: 'vmExports', fix: /Set rootVolume: \{ encrypted: false \}/ },
   { name: 'VM export with a key prefix starting with /', synth: () => image({ rootVolume: { encrypted: false }, vmExports: [exportTo({ prefix: '/disks/' })] }), path: 'Bad/Image', prop: 'vmExports[0].prefix', fix: /Give a prefix such as/ },
   { name: 'VM export to a bucket in another region', synth: () => image({ rootVolume: { encrypted: false }, vmExports: [exportTo({}, 'us-east-1')] }), path: 'Bad/Image', prop: 'vmExports[0].bucket', fix: /Use a bucket in eu-west-1/ },
-  { name: 'VM export of a pipeline-only image', synth: () => image({ rootVolume: { encrypted: false }, buildOnDeploy: false, vmExports: [exportTo()] }), path: 'Bad/Image', prop: 'vmExports', fix: /Set buildOnDeploy to true/ },
   { name: 'vagrantGuest with a public key that is not one', synth: () => image({ provisioners: [Provisioner.vagrantGuest({ publicKey: 'AAAA' })] }), path: 'Bad/Image', prop: 'provisioners[0].publicKey', fix: /Give the contents of a \.pub file/ },
   { name: 'vagrantGuest as root', synth: () => image({ provisioners: [Provisioner.vagrantGuest({ user: 'root' })] }), path: 'Bad/Image', prop: 'provisioners[0].user', fix: /unprivileged user/ },
   // ParentImage
