@@ -82,13 +82,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: {
       // Bundle the SDK clients: the handlers pin the versions they were tested with. Leaving
-      // the SDK to the runtime's copy makes the release controller's bundle 20x smaller (827 KB
-      // -> 41 KB) but its cold import no faster (the same SDK code loads, from many files: 849
-      // vs 848 ms over 264 ms for an empty node, bench/handlers.ts), and the runtime's SDK moves
-      // with runtime updates (docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html,
+      // the SDK to the runtime's copy makes the release controller's bundle 20x smaller (954 KB
+      // -> 46 KB) but its cold import only 40 ms faster (169 against 209 ms over an empty node:
+      // the same SDK code loads, from many files; bench/results/latest.md), and the runtime's SDK
+      // moves with runtime updates (docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html,
       // "Runtime-included SDK versions"): the controller's guard against hung connections,
       // requestHandler.throwOnRequestTimeout, does nothing in @smithy/node-http-handler releases
-      // that predate it, where a request timeout only logs a warning.
+      // that predate it, where a request timeout only logs a warning. 40 ms once per cold start
+      // of a handler that polls a release for minutes is worth the pinned, tested behaviour.
       externals: [],
       sourcemap: false,
     },

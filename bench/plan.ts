@@ -9,7 +9,7 @@ import { SnapshotTemplate } from '../src';
  * `npx projen bench:plan`: wall times of `cdk-immutable-infra plan` (the bundled command line, as
  * it ships) on the example app against itself (no change) and against the example with one word
  * added to a provisioner's command (a re-bake and two releases), and the in-process cost of
- * SnapshotTemplate.of on the example's three stacks. Never a test. Writes bench/results/plan.json
+ * SnapshotTemplate.of on every stack of the example app. Never a test. Writes bench/results/plan.json
  * and plan.md.
  */
 const RUNS = Number(process.env.BENCH_PLAN_RUNS ?? 5);
@@ -104,7 +104,7 @@ function main(): void {
       '| --- | --- |',
       row('plan, no change', figures.planSeconds.unchanged),
       row('plan, one word added to the install step', figures.planSeconds.oneCommandChanged),
-      row('SnapshotTemplate.of on all 3 stacks, in process (app synthesised)', figures.snapshotTemplateSeconds.allStacks),
+      row(`SnapshotTemplate.of on all ${figures.app.stacks} stacks, in process (app synthesised)`, figures.snapshotTemplateSeconds.allStacks),
       '',
       `plan says, no change: "${lines.unchanged}"; with the change: "${lines.change}"`,
       '',
