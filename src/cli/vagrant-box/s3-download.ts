@@ -55,9 +55,13 @@ export async function downloadFromS3(url: string, target: string, env: NodeJS.Pr
       const body = object.Body as Readable;
       let done = offset;
       progress.update(done, total);
-      await pipeline(body, counting(bytes => progress.update(done += bytes, total)), fs.createWriteStream(part, { flags: 'a' })).catch(e => {
+      const out = fs.createWriteStream(part, { flags: 'a' });
+      await pipeline(body, counting(bytes => progress.update(done += bytes, total)), out).catch(async e => {
         progress.done();
-        throw new CliError(`--from-s3 ${url}: the download stopped at ${done} of ${total} bytes (${e.code ?? e.name}: ${e.message}): `
+        // A write in flight when the download broke still lands: wait for the file to close, so
+        // that what is kept (and what the next run resumes from) is what the message says.
+        await new Promise<void>(resolve => (out.closed ? resolve() : out.once('close', () => resolve())));
+        throw new CliError(`--from-s3 ${url}: the download stopped at ${fs.statSync(part).size} of ${total} bytes (${e.code ?? e.name}: ${e.message}): `
           + `run the command again to fetch the rest (kept in ${part})`, ExitCode.FAILED);
       });
     }

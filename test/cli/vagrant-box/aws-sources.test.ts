@@ -160,6 +160,8 @@ describe('--from-s3', () => {
     expect(first.stderr).toMatch(new RegExp(`--from-s3 s3://images/.*: the download stopped at \\d+ of ${disk.length} bytes .*run the command again`));
     expect(fs.readdirSync(dir).sort()).toEqual(['export-ami-0aaaaaaaaaaaaaaaa.vmdk.part', 'export-ami-0aaaaaaaaaaaaaaaa.vmdk.part.json']);
     const kept = fs.statSync(path.join(dir, 'export-ami-0aaaaaaaaaaaaaaaa.vmdk.part')).size;
+    // The message names what is kept: the command waits for writes in flight before it reports.
+    expect(first.stderr).toContain(`the download stopped at ${kept} of ${disk.length} bytes`);
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(disk.length);
 
