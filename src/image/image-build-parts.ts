@@ -78,12 +78,11 @@ export class ImageBuildParts {
   public readonly executionRoleArn: string = Lazy.string({ produce: () => this.role?.roleArn });
 
   private role?: iam.IRole;
-  private readonly roleNeeds: Array<(role: iam.IRole) => void> = [];
-  private readonly pipelineNeeds: Array<() => void> = [];
-  private pipelined = false;
+  private readonly roleCreated = new Latch<iam.IRole>();
+  private readonly firstPipeline = new Latch<void>();
   private retiredBy?: string;
-  private readonly deployments: Array<{ deployment: Construct; imageId: string }> = [];
-  private protectsDeployedAmis = false;
+  private readonly deployments = new Set<Construct>();
+  private readonly amiProtection = new Latch<void>();
 
   /** @param owner the image: the execution role is created as its child. */
   constructor(private readonly owner: Construct, props: ImageBuildPartsProps) {
@@ -117,33 +116,24 @@ export class ImageBuildParts {
       const role = createExecutionRole(this.owner);
       this.role = role;
       grantParameterWrites(role, Stack.of(this.owner), this.distribution?.ssmParameters ?? []);
-      this.roleNeeds.forEach(need => need(role));
+      this.roleCreated.open(role);
     }
     return this.role;
   }
 
   /** Runs `need` with the execution role: now if it exists, else when a feature creates it. */
   public whenExecutionRole(need: (role: iam.IRole) => void): void {
-    this.roleNeeds.push(need);
-    if (this.role) {
-      need(this.role);
-    }
+    this.roleCreated.when(need);
   }
 
   /** Runs `need` once the image has a pipeline: now if it has one, else when the first comes. */
   public whenPipelined(need: () => void): void {
-    this.pipelineNeeds.push(need);
-    if (this.pipelined) {
-      need();
-    }
+    this.firstPipeline.when(need);
   }
 
   /** A pipeline of the image tells its parts it exists; what waited for the first one runs once. */
   public addPipeline(): void {
-    if (!this.pipelined) {
-      this.pipelined = true;
-      this.pipelineNeeds.forEach(need => need());
-    }
+    this.firstPipeline.open();
   }
 
   /** Makes `construct` wait for the execution role and its policies, whenever the role comes. */
@@ -231,13 +221,11 @@ export class ImageBuildParts {
    * deletes builds, the AMI carries the in-use tag its rules exclude (see image-in-use.ts).
    */
   public useInDeployment(deployment: Construct, imageId: string): void {
-    if (this.deployments.some(d => d.deployment === deployment)) {
+    if (this.deployments.has(deployment)) {
       return;
     }
-    this.deployments.push({ deployment, imageId });
-    if (this.protectsDeployedAmis) {
-      tagImageInUse(deployment, imageId);
-    }
+    this.deployments.add(deployment);
+    this.amiProtection.when(() => tagImageInUse(deployment, imageId));
   }
 
   /**
@@ -245,11 +233,7 @@ export class ImageBuildParts {
    * retirement whose rules disable or delete builds, whether deployments were added before it or after.
    */
   public protectDeployedAmis(): void {
-    if (this.protectsDeployedAmis) {
-      return;
-    }
-    this.protectsDeployedAmis = true;
-    this.deployments.forEach(({ deployment, imageId }) => tagImageInUse(deployment, imageId));
+    this.amiProtection.open();
   }
 
   /** The test settings of a build, from the image's own with a pipeline's overrides. */
@@ -260,5 +244,31 @@ export class ImageBuildParts {
     }
     const minutes = overrides.testTimeout?.toMinutes() ?? this.settings.testTimeoutMinutes ?? TEST_TIMEOUT_MINUTES.max;
     return { imageTestsEnabled: true, timeoutMinutes: minutes };
+  }
+}
+
+/**
+ * Actions that wait for one event of the image's life (its execution role created, its first
+ * pipeline, a retirement that removes AMIs): each runs once, when the event comes, or at once
+ * if it has come already.
+ */
+class Latch<T> {
+  private readonly waiting: Array<(value: T) => void> = [];
+  private event?: { readonly value: T };
+
+  public when(action: (value: T) => void): void {
+    if (this.event) {
+      action(this.event.value);
+    } else {
+      this.waiting.push(action);
+    }
+  }
+
+  /** The event came: what waited runs, in the order it came; a second call does nothing. */
+  public open(value: T): void {
+    if (!this.event) {
+      this.event = { value };
+      this.waiting.splice(0).forEach(action => action(value));
+    }
   }
 }
