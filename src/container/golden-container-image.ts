@@ -14,11 +14,10 @@ import { OsFamily } from '../common/os-family';
 import { IPipelineImage } from '../common/pipeline-image-interface';
 import { CommonRootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
 import { buildTag } from '../image/build-tag';
-import { ImageBuildOptions, checkBuildOptions, createBuildInfrastructure } from '../image/image-build-options';
+import { ImageBuildOptions, buildSettings, checkBuildOptions, createBuildInfrastructure } from '../image/image-build-options';
 import { ImageBuildParts } from '../image/image-build-parts';
 import { SameDeploymentAttributes } from '../image/image-publication';
 import { componentsIdentity, createComponents, recipeComponents } from '../image/image-recipe';
-import { ImageSettings, TEST_TIMEOUT_MINUTES } from '../image/image-settings';
 import { CONTAINER_BUILDS_POLICY, createInstanceRole } from '../image/instance-role';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { invalidProp } from '../private/errors';
@@ -174,7 +173,8 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
     });
     this.distributionConfigurationArn = distribution.distributionConfigurationArn;
 
-    const settings = imageSettings(props);
+    // Image Builder collects a software inventory from an instance launched from an AMI; a container image has none.
+    const settings = buildSettings(props, false);
     this.imageKey = contentHash('golden-container-image', recipe.identity, settings).slice(0, 16);
     this.parts = new ImageBuildParts(this, {
       imageName: this.imageName,
@@ -346,16 +346,6 @@ const PUSH_ACTIONS = [
   'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer',
   'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
 ];
-
-function imageSettings(props: GoldenContainerImageProps): ImageSettings {
-  const tests = (props.tests?.length ?? 0) > 0;
-  return {
-    tests,
-    testTimeoutMinutes: tests ? props.testTimeout?.toMinutes() ?? TEST_TIMEOUT_MINUTES.max : undefined,
-    // Image Builder collects a software inventory from an instance launched from an AMI; a container image has none.
-    enhancedImageMetadata: false,
-  };
-}
 
 /** The golden image by its URI, with pull access for the task's execution role (what ecs.EcrImage does for a tag). */
 class GoldenContainerImageReference extends ecs.ContainerImage {

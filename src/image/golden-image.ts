@@ -8,12 +8,11 @@ import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './
 import { BuildInfrastructure } from './build-infrastructure';
 import { DataVolumeOptions } from './build-instance';
 import { BUILD_TAG_KEY, buildTag } from './build-tag';
-import { ImageBuildOptions, checkBuildOptions, createBuildInfrastructure } from './image-build-options';
+import { ImageBuildOptions, buildSettings, checkBuildOptions, createBuildInfrastructure } from './image-build-options';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
 import { SameDeploymentAttributes, inSameDeployment, publishedImageId } from './image-publication';
 import { createRecipe } from './image-recipe';
-import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
 import { createInstanceRole } from './instance-role';
 import { ParentImage, ParentImageConfig } from './parent-image';
 import { VmExport, VmExports, checkVmExports } from './vm-export';
@@ -241,7 +240,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     const distribution = this.createDistribution(props);
     this.distributionConfigurationArn = distribution.distributionConfigurationArn;
 
-    const settings = this.imageSettings(props);
+    const settings = buildSettings(props, props.enhancedImageMetadata ?? true);
     this.imageKey = contentHash('golden-image', recipe.identity, settings).slice(0, 16);
     const buildsOnDeploy = props.buildOnDeploy ?? true;
     this._buildParts = new ImageBuildParts(this, {
@@ -411,15 +410,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
         `amiName: replaced ${translated.replaced.map(c => `'${c}'`).join(', ')} with '-' (Image Builder allows letters, digits, '-', '_', '.' and spaces): '${translated.name}'`);
     }
     return translated.name;
-  }
-
-  private imageSettings(props: GoldenImageProps): ImageSettings {
-    const tests = (props.tests?.length ?? 0) > 0;
-    return {
-      tests,
-      testTimeoutMinutes: tests ? props.testTimeout?.toMinutes() ?? TEST_TIMEOUT_MINUTES.max : undefined,
-      enhancedImageMetadata: props.enhancedImageMetadata ?? true,
-    };
   }
 
   private createExports(props: GoldenImageProps, parent: ParentImageConfig): string[] {

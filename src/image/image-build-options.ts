@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BuildInfrastructure, ImageBuildLogging } from './build-infrastructure';
-import { checkTestTimeout } from './image-settings';
+import { ImageSettings, TEST_TIMEOUT_MINUTES, checkTestTimeout } from './image-settings';
 import { invalidProp } from '../private/errors';
 import { Provisioner } from '../provisioning/provisioner';
 
@@ -166,6 +166,16 @@ export function checkBuildOptions(scope: IConstruct, props: ImageBuildOptions): 
     && !/^(\/|[A-Za-z]:\\)/.test(props.workingDirectory)) {
     invalidProp(scope, 'workingDirectory', props.workingDirectory, 'the working directory must be an absolute path', 'Give a path such as \'/opt/build\'');
   }
+}
+
+/** The settings every build of the image shares, from the options every golden image has. */
+export function buildSettings(props: ImageBuildOptions, enhancedImageMetadata: boolean): ImageSettings {
+  const tests = (props.tests?.length ?? 0) > 0;
+  return {
+    tests,
+    testTimeoutMinutes: tests ? props.testTimeout?.toMinutes() ?? TEST_TIMEOUT_MINUTES.max : undefined,
+    enhancedImageMetadata,
+  };
 }
 
 /** The image's build infrastructure (`Infrastructure` in `image`) from the options every golden image shares. */
