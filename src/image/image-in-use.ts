@@ -19,9 +19,10 @@ export const IN_USE_TAG = { key: 'cdk-immutable-infra:in-use', value: 'true' };
  * The tag is tied to CloudFormation's lifecycle rather than set by the release controller: the
  * physical id names the AMI, so a new AMI replaces the resource: the new AMI is tagged in the
  * stack update that rolls it out (the lifecycle policy runs once a day), and CloudFormation
- * untags the old one only in the cleanup phase, after the release has moved every instance off it; a failed release rolls back without ever deleting the
- * old resource, so the AMI the fleet returns to keeps its tag. A release controller tagging at
- * release time would need its own undo on every failure path.
+ * untags the old one only in the cleanup phase, after the release has moved every instance off
+ * it; a failed release rolls back without ever deleting the old resource, so the AMI the fleet
+ * returns to keeps its tag. A release controller tagging at release time would need its own undo
+ * on every failure path.
  *
  * Limit: the tag is one key and value (exclusion tags are matched on both; whether several keys
  * exclude an AMI carrying any of them is not documented), so it counts no users. When two
