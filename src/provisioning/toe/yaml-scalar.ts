@@ -20,8 +20,11 @@ export function isPlainSafe(value: string, asKey: boolean): boolean {
   if (value.includes('\t') || (asKey && value === '<<')) {
     return false;
   }
-  if (PLAIN_WORD.test(value) && !YAML_WORD.test(value) && !EXPONENT.test(value)) {
+  if (PLAIN_TEXT.test(value) && !YAML_WORD.test(value) && !EXPONENT.test(value)) {
     return true;
+  }
+  if (NEVER_PLAIN.test(value)) {
+    return false;
   }
   // Older readers (YAML 1.1: yes/no/on/off booleans, 0777 octals, 1:20 sexagesimals,
   // timestamps) and YAML 1.2 readers must both read the text back as this very string.
@@ -29,7 +32,7 @@ export function isPlainSafe(value: string, asKey: boolean): boolean {
   // every component of an app, so each verdict is kept.
   let verdict = plainVerdicts.get(value);
   if (verdict === undefined) {
-    verdict = readsBackAs(value, '1.1') && readsBackAs(value, '1.2');
+    verdict = readsBackPlain(value);
     if (plainVerdicts.size >= MAX_VERDICTS) {
       plainVerdicts.clear();
     }
@@ -39,17 +42,36 @@ export function isPlainSafe(value: string, asKey: boolean): boolean {
 }
 
 /**
- * A word that starts with a letter and holds only letters, digits, `_` and `-` is a plain
- * string to every YAML reader (numbers, timestamps and sexagesimals start with a digit, sign
- * or dot), unless it is one of the words YAML 1.1 or 1.2 reads as a boolean or null, or starts
- * like an exponent (the YAML 1.1 reader takes `E0` for a float with no digits before it);
- * those, in any case, go the slow way.
+ * Text that starts with a letter or `/` and goes on with letters, digits, single spaces and
+ * punctuation that YAML gives a meaning only at the start of a scalar (`-`, `&`, `*`, `!`, `|`,
+ * `>`, `'`, `"`, `%`, `@`) or never (`_ . / = + ; ( ) $ ~ ^ < ,`) is a plain string to every
+ * YAML reader: numbers, timestamps and sexagesimals start with a digit, sign or dot; YAML's
+ * booleans and nulls are single words; and without `:` or `#` nothing in it can start a mapping
+ * value or a comment (YAML 1.2, 7.3.3 Plain Style). The words YAML 1.1 or 1.2 reads as a boolean or
+ * null, and words that start like an exponent (the YAML 1.1 reader takes `E0` for a float with
+ * no digits before it), go the slow way. Most shell commands are such text, so rendering an
+ * app's components usually never loads the YAML library (about 50 ms at start-up).
  */
-const PLAIN_WORD = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const PLAIN_TEXT = /^[A-Za-z/][\w./=+;()$~^<>,&*!|'"%@-]*(?: [\w./=+;()$~^<>,&*!|'"%@-]+)*$/;
+
+/**
+ * Text no reader reads back as itself when written plain: `: ` starts a mapping value, ` #` a
+ * comment, a trailing `:` an empty mapping value, spaces at either end are not part of a plain
+ * scalar, and whole decimal numbers are numbers to both readers.
+ */
+const NEVER_PLAIN = /: | #|:$|^ | $|^[0-9]+(?:\.[0-9]+)?$/;
 const YAML_WORD = /^(?:y|n|yes|no|true|false|on|off|null)$/i;
 const EXPONENT = /^[eE][-+]?[0-9]/;
 const MAX_VERDICTS = 10_000;
 const plainVerdicts = new Map<string, boolean>();
+
+/**
+ * The verdict of the YAML readers themselves: what the fast paths above must always agree with
+ * (a different verdict would change rendered documents, their hashes and so every image version).
+ */
+export function readsBackPlain(value: string): boolean {
+  return readsBackAs(value, '1.1') && readsBackAs(value, '1.2');
+}
 
 function readsBackAs(value: string, version: '1.1' | '1.2'): boolean {
   const document = parseDocument(value, { version, logLevel: 'error' });
