@@ -132,7 +132,8 @@ export interface GoldenImageProps extends ImageBuildOptions {
    * Add a validate step that fails the bake unless the SSM agent is installed and starts at
    * boot (`systemctl is-enabled`, or the AmazonSSMAgent service's start type on Windows), so a
    * provisioner that removes or disables the agent fails the build rather than shipping an
-   * image nobody can reach.
+   * image nobody can reach. The step is one component per stack and OS family, shared by the
+   * stack's images.
    *
    * @default - true when keepSsmAgent is true
    */

@@ -3,7 +3,7 @@ import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
 import { DataVolumeOptions, dataVolumes, userDataOverride } from './build-instance';
 import { ParentImageConfig } from './parent-image';
-import { ssmAgentCheck, ssmAgentInstanceConfiguration } from './ssm-agent';
+import { SSM_AGENT_CHECK_NAME, ssmAgentCheckComponent, ssmAgentInstanceConfiguration } from './ssm-agent';
 import { OsFamily } from '../common/os-family';
 import { RootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
@@ -137,17 +137,16 @@ export function provisionerSteps(props: ComponentsProps): Array<{ prop: string; 
   return steps;
 }
 
-/** Creates one component per provisioner (in `image`), in recipe order, with unique names. */
+/**
+ * Creates one component per provisioner (in `image`), in recipe order, with unique names, and
+ * adds the stack's SSM agent check last when the image verifies the agent.
+ */
 export function createComponents(image: Construct, props: ComponentsProps, context: ComponentsContext): BoundComponent[] {
   const osFamily = context.osFamily;
-  const steps = provisionerSteps(props);
-  if (props.verifySsmAgent ?? context.keepsSsmAgent) {
-    steps.push({ prop: 'verifySsmAgent', phase: 'validate', provisioner: ssmAgentCheck(osFamily) });
-  }
-
+  const workingDirectory = props.workingDirectory ?? (osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp');
   const names = new Map<string, string>();
   const kindCounts = new Map<string, number>();
-  return steps.map(({ prop, phase, provisioner }) => {
+  const components = provisionerSteps(props).map(({ prop, phase, provisioner }) => {
     const count = (kindCounts.get(`${phase}:${provisioner.kindName}`) ?? 0) + 1;
     kindCounts.set(`${phase}:${provisioner.kindName}`, count);
     const phasePrefix = phase === 'build' ? '' : `${phase}-`;
@@ -158,13 +157,9 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
       prop,
       defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
       assetReader: context.instanceRole,
-      workingDirectory: props.workingDirectory ?? (osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp'),
+      workingDirectory,
     });
     const clash = names.get(bound.name);
-    if (clash && prop === 'verifySsmAgent') {
-      invalidProp(image, `${clash}.name`, bound.name, 'the SSM agent check (verifySsmAgent) has that name, and each provisioner becomes a component named after it',
-        'Give the provisioner another name, or set verifySsmAgent to false');
-    }
     if (clash) {
       invalidProp(image, `${prop}.name`, bound.name, `${clash} has the same name, and each provisioner becomes a component named after it`,
         'Give every provisioner a unique name');
@@ -172,6 +167,17 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
     names.set(bound.name, prop);
     return createComponent(image, bound, prop, context);
   });
+  if (props.verifySsmAgent ?? context.keepsSsmAgent) {
+    const clash = names.get(SSM_AGENT_CHECK_NAME);
+    if (clash) {
+      invalidProp(image, `${clash}.name`, SSM_AGENT_CHECK_NAME, 'the SSM agent check (verifySsmAgent) has that name, and each provisioner becomes a component named after it',
+        'Give the provisioner another name, or set verifySsmAgent to false');
+    }
+    const check = ssmAgentCheckComponent(image, osFamily, workingDirectory);
+    context.componentDocuments[SSM_AGENT_CHECK_NAME] = check.documentText;
+    components.push({ arn: check.arn, identity: check.identity });
+  }
+  return components;
 }
 
 function createComponent(image: Construct, bound: BoundProvisioner, prop: string, context: ComponentsContext): BoundComponent {

@@ -1,5 +1,11 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
+import { Construct } from 'constructs';
 import { OsFamily } from '../common/os-family';
+import { contentHash } from '../private/hash';
+import { imageBuilderName } from '../private/names';
+import { ImageComponent } from '../provisioning/image-component';
 import { Provisioner } from '../provisioning/provisioner';
 
 /*
@@ -26,6 +32,57 @@ export const SSM_AGENT_CHECK_NAME = 'ssm-agent-enabled';
 /** The recipe setting that keeps (or removes) an agent Image Builder installed. */
 export function ssmAgentInstanceConfiguration(keep: boolean): imagebuilder.CfnImageRecipe.AdditionalInstanceConfigurationProperty {
   return { systemsManagerAgent: { uninstallAfterBuild: !keep } };
+}
+
+/** The check's commands are inline: it has no assets for any image's role to read. */
+const NO_ASSETS: iam.IGrantable = {
+  get grantPrincipal(): iam.IPrincipal {
+    throw new Error('the SSM agent check is shared by the images of a stack and cannot read assets of one of them');
+  },
+};
+
+/** The check as a recipe takes it: the component's ARN, and what the recipe's version hashes. */
+export interface SsmAgentCheckComponent {
+  readonly arn: string;
+  readonly identity: string;
+  readonly documentText: string;
+}
+
+/**
+ * The stack's one component holding the agent check for an OS family, made by the first image
+ * that verifies the agent and used by every other. The document is the same for every image, so
+ * one component per stack serves them all: an image then costs the stack one resource fewer.
+ *
+ * Its identity names the component as well as its document: a recipe's Components are replaced
+ * whole, and a recipe replaced under the same version would clash with its old self ("already
+ * exists"), so a recipe that moves to another component must get a new version.
+ */
+export function ssmAgentCheckComponent(image: Construct, osFamily: OsFamily, workingDirectory: string): SsmAgentCheckComponent {
+  const stack = Stack.of(image);
+  const id = `CdkImmutableInfraSsmAgentCheck${osFamily === OsFamily.WINDOWS ? 'Windows' : 'Linux'}`;
+  let component = stack.node.tryFindChild(id) as ImageComponent | undefined;
+  if (!component) {
+    const bound = ssmAgentCheck(osFamily)._bind({
+      scope: stack,
+      phase: 'validate',
+      osFamily,
+      prop: 'verifySsmAgent',
+      defaultName: SSM_AGENT_CHECK_NAME,
+      workingDirectory,
+      assetReader: NO_ASSETS,
+    });
+    component = new ImageComponent(stack, id, {
+      provisioner: bound,
+      componentName: imageBuilderName(stack, `${SSM_AGENT_CHECK_NAME}-${osFamily.toLowerCase()}`).toLowerCase(),
+      prop: 'verifySsmAgent',
+      owner: image,
+    });
+  }
+  return {
+    arn: component.componentArn,
+    identity: contentHash('shared-component', component.node.path, component.identity),
+    documentText: component.documentText,
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { componentDescription } from './component-description';
 import { AssetLocator, BoundProvisioner } from './provisioner-kind';
 import { renderComponentDocument } from './toe/render';
 import { validateComponentDocument } from './toe/validate';
@@ -46,7 +47,11 @@ export class ImageComponent extends Construct {
     const bound = props.provisioner;
     const build = bound.document!;
 
-    const hashable = build(HASH_LOCATOR);
+    let locatesAssets = false;
+    const hashable = build(asset => {
+      locatesAssets = true;
+      return HASH_LOCATOR(asset);
+    });
     this.validate(props, hashable);
     this.documentText = renderComponentDocument(hashable);
     this.identity = contentHash('component', bound.platform, this.documentText);
@@ -55,8 +60,9 @@ export class ImageComponent extends Construct {
       name: props.componentName,
       version: versionFromHash(this.identity),
       platform: bound.platform,
-      description: `${bound.name} (${props.prop}), managed by cdk-immutable-infra`,
-      ...this.documentSource(props, renderComponentDocument(build(S3_LOCATOR))),
+      description: componentDescription(bound.name, props.prop),
+      // A document without assets reads the same whichever way they are located.
+      ...this.documentSource(props, locatesAssets ? renderComponentDocument(build(S3_LOCATOR)) : this.documentText),
     });
     this.componentArn = resource.attrArn;
   }

@@ -67,7 +67,7 @@ describe('GoldenImage defaults', () => {
     });
     expect(r.Components).toHaveLength(3);
     expect(JSON.stringify(r.Components[0])).toContain('installnginx');
-    expect(JSON.stringify(r.Components[2])).toContain('ssmagentenabled');
+    expect(JSON.stringify(r.Components[2])).toContain('CdkImmutableInfraSsmAgentCheckLinux');
     expect(r.BlockDeviceMappings).toEqual([{
       DeviceName: '/dev/xvda',
       Ebs: { Encrypted: true, DeleteOnTermination: true, VolumeType: 'gp3' },

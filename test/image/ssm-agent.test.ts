@@ -86,7 +86,7 @@ describe('the validate step that fails a bake without an agent', () => {
   test('runs in the validate phase, after every build step', () => {
     expect(document.phases.map(p => p.name)).toEqual(['validate']);
     const components = recipeOf(template).Components;
-    expect(JSON.stringify(components[components.length - 1])).toContain('ssmagentenabled');
+    expect(JSON.stringify(components[components.length - 1])).toContain('CdkImmutableInfraSsmAgentCheckLinux');
   });
 
   test.each([
@@ -115,6 +115,59 @@ describe('the validate step that fails a bake without an agent', () => {
     const script = (step.inputs as { commands: string[] }).commands.join('\n');
     expect(script).toContain('Get-Service -Name AmazonSSMAgent');
     expect(script).toContain('$agent.StartType -ne \'Automatic\'');
+  });
+});
+
+describe('one check component per stack and OS family', () => {
+  function images(stackName: string, parents: ParentImage[]) {
+    const stack = new Stack(new App(), stackName, { env: ENV });
+    const made = parents.map((parentImage, i) => new GoldenImage(stack, `Image${i}`, {
+      parentImage,
+      provisioners: [WINDOWS.has(parentImage)
+        ? Provisioner.powerShell({ name: 'step', commands: [`Write-Output ${i}`] })
+        : Provisioner.shell({ name: 'step', commands: [`echo ${i}`] })],
+    }));
+    return { images: made, template: Template.fromStack(stack) };
+  }
+  const windows2022 = ParentImage.windowsServer({ version: '2022' });
+  const windows2019 = ParentImage.windowsServer({ version: '2019' });
+  const WINDOWS = new Set([windows2022, windows2019]);
+  const checkComponents = (template: Template) => Object.values(template.findResources('AWS::ImageBuilder::Component'))
+    .filter(c => (c.Properties.Name as string).includes(SSM_AGENT_CHECK_NAME));
+
+  test('the images of a stack share it: one resource, in every recipe, last', () => {
+    const { template } = images('Shared', [ParentImage.debian({ release: '12' }), ParentImage.amazonLinux2023(), ParentImage.debian({ release: '12' })]);
+    expect(checkComponents(template)).toHaveLength(1);
+    const recipes = Object.values(template.findResources('AWS::ImageBuilder::ImageRecipe'));
+    expect(recipes).toHaveLength(3);
+    for (const recipe of recipes) {
+      const components = recipe.Properties.Components;
+      expect(components[components.length - 1].ComponentArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CdkImmutableInfraSsmAgentCheckLinux/), 'Arn'] });
+    }
+  });
+
+  test('Linux and Windows images get one each, named after the stack and the OS family', () => {
+    const { template } = images('Mixed', [ParentImage.debian({ release: '12' }), windows2022, windows2019]);
+    const names = checkComponents(template).map(c => [c.Properties.Name, c.Properties.Platform]).sort();
+    expect(names).toEqual([['mixed-ssm-agent-enabled-linux', 'Linux'], ['mixed-ssm-agent-enabled-windows', 'Windows']]);
+  });
+
+  test('each stack has its own, so two stacks never claim one component name', () => {
+    const one = checkComponents(images('One', [ParentImage.debian({ release: '12' })]).template);
+    const two = checkComponents(images('Two', [ParentImage.debian({ release: '12' })]).template);
+    expect(one[0].Properties.Name).not.toEqual(two[0].Properties.Name);
+    expect(one[0].Properties.Data).toEqual(two[0].Properties.Data);
+  });
+
+  test('the same image in another stack gets another recipe version, since its recipe names another component', () => {
+    const version = (name: string) => Object.values(images(name, [ParentImage.debian({ release: '12' })]).template
+      .findResources('AWS::ImageBuilder::ImageRecipe'))[0].Properties.Version;
+    expect(version('One')).not.toEqual(version('Two'));
+  });
+
+  test('an image that does not verify the agent adds no check to the stack', () => {
+    const { template } = bake({ verifySsmAgent: false });
+    expect(checkComponents(template)).toEqual([]);
   });
 });
 

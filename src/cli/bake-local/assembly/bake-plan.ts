@@ -1,3 +1,4 @@
+import { provisionerNameOf } from '../../../provisioning/component-description';
 import { ToeDocument } from '../../../provisioning/toe/component-document';
 import { ComponentDocumentError, parseComponentDocumentYaml } from '../../../provisioning/toe/parse';
 import { validateComponentDocument } from '../../../provisioning/toe/validate';
@@ -40,7 +41,8 @@ export function planBake(assembly: CloudAssembly, found: FoundImage, options: Pl
     const logicalId = referencedLogicalId(entry.ComponentArn);
     const resource = logicalId ? stack.resources[logicalId] : undefined;
     const name = resource ? String(resource.Properties?.Name ?? logicalId) : externalName(entry.ComponentArn, context);
-    const label = recipeName && name.startsWith(`${recipeName}-`) ? name.slice(recipeName.length + 1) : name;
+    const label = provisionerNameOf(resource?.Properties?.Description)
+      ?? (recipeName && name.startsWith(`${recipeName}-`) ? name.slice(recipeName.length + 1) : name);
     return { entry, logicalId, resource, name, label };
   });
   for (const wanted of skip) {
