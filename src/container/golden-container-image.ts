@@ -203,8 +203,8 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
    * The digest (`sha256:…`) of the image built at deploy time, read from ECR after the build.
    * It changes with every bake: use it in the image's own stack only. The first read adds the
    * lookup (an ECR DescribeImages call through aws-cdk-lib's AwsCustomResource); a stack that
-   * never reads it has none. Pin a container to this build with
-   * `${image.repository.repositoryUri}@${image.imageDigest}`.
+   * never reads it has none. A container pinned to this build's content runs
+   * `image.repository.repositoryUriForDigest(image.imageDigest)` (`<repositoryUri>@<digest>`).
    *
    * @attribute
    */

@@ -106,6 +106,23 @@ describe('imageDigest', () => {
     expect(template.toJSON().Resources[onlyResource(template, 'Custom::AWS').id].DependsOn).toContain(policy.id);
   });
 
+  test('a task pinned by digest as the README shows runs <repositoryUri>@<digest>, with pulls granted', () => {
+    const { stack, image } = containerStack();
+    const task = new ecs.FargateTaskDefinition(stack, 'Task');
+    task.addContainer('app', { image: ecs.ContainerImage.fromRegistry(image.repository.repositoryUriForDigest(image.imageDigest)) });
+    image.grantPull(task.obtainExecutionRole());
+    const template = Template.fromStack(stack);
+    const lookup = onlyResource(template, 'Custom::AWS').id;
+    const values = deployed(template, URI, 'bake-appimage');
+    const repositoryArn = 'arn:aws:ecr:eu-west-1:123456789012:repository/bake-appimage';
+    Object.assign(values.attributes, { [`${onlyResource(template, 'AWS::ECR::Repository').id}.Arn`]: repositoryArn, [`${lookup}.imageDetails.0.imageDigest`]: 'sha256:abc' });
+    values.refs['AWS::URLSuffix'] = 'amazonaws.com';
+    const container = onlyResource(template, 'AWS::ECS::TaskDefinition').props.ContainerDefinitions[0];
+    expect(evaluate(container.Image, values)).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/bake-appimage@sha256:abc');
+    const pulls = resourcesOf(template, 'AWS::IAM::Policy').find(p => p.id.startsWith('TaskExecutionRoleDefaultPolicy'))!;
+    expect(JSON.stringify(pulls.props.PolicyDocument)).toContain('ecr:BatchGetImage');
+  });
+
   test('buildOnDeploy: false has no digest to read, and says why and what to do', () => {
     const { stack, image } = containerStack({ buildOnDeploy: false });
     expect(() => image.imageDigest).toThrow(
