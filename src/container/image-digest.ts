@@ -64,9 +64,11 @@ function createLookup(owner: Construct, imageUri: string, repositoryName: string
       registryId: Fn.select(0, Fn.split('.', imageUri)),
       imageIds: [{ imageTag: Fn.select(1, Fn.split(':', imageUri)) }],
     },
-    // A new bake is a new ImageUri, so an update runs the call again; the digest names the
-    // resource, and CloudFormation's custom resource response carries at most 4 KB of data
-    // (an image's details hold its tags and scan summary): only the digest is kept.
+    // A new bake is a new ImageUri, so an update runs the call again. The digest names the
+    // resource: a new digest is a replacement, and the old resource's delete calls nothing. A
+    // custom resource's response body is at most 4096 bytes and an image's details hold its
+    // tags and scan summary, so only the digest is kept
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html).
     physicalResourceId: cr.PhysicalResourceId.fromResponse(DIGEST_PATH),
     outputPaths: [DIGEST_PATH],
   };
