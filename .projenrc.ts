@@ -59,6 +59,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // vagrant-box (the command line): AMI ids from SSM, the exported disk from S3. Bundled into the CLI.
     '@aws-sdk/client-ssm@^3',
     '@aws-sdk/client-s3@^3',
+    // The container image digest's lookup runs aws-cdk-lib's AwsCustomResource handler, which
+    // loads this client, in tests. Pinned to the locked clients' release (3.1178.0, as ssm, s3,
+    // lambda, dynamodb) so it shares their @aws-sdk/core and @smithy packages.
+    '@aws-sdk/client-ecr@3.1178.0',
     '@smithy/protocol-http@^5',
     '@smithy/util-retry@^4',
     '@types/aws-lambda@^8',

@@ -1,4 +1,4 @@
-import { Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -80,6 +80,8 @@ export class GoldenContainerStack extends Stack {
       minHealthyPercent: 100,
       circuitBreaker: { rollback: true },
     });
+    // What the service runs, by content: the build's digest, read from ECR after the deploy-time build.
+    new CfnOutput(this, 'ImageDigest', { value: this.image.imageDigest, description: 'The sha256 digest of the image the service runs' });
     // The execution role's policy exists once the container's image has granted its pulls.
     Validations.of(task.obtainExecutionRole().node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -19,6 +19,13 @@ export interface IGoldenContainerImage extends IConstruct {
   readonly imageUri: string;
 
   /**
+   * The digest (`sha256:…`) of the image built at deploy time. It changes with every bake.
+   *
+   * @attribute
+   */
+  readonly imageDigest: string;
+
+  /**
    * The image as an `ecs.ContainerImage`, for ECS task definitions: pulled by its URI, with
    * pull access granted to the task's execution role.
    */

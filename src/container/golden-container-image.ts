@@ -10,6 +10,7 @@ import { ContainerParent, ContainerParentConfig } from './container-parent';
 import { checkContainerSteps } from './container-steps';
 import { DockerfileInstructions, renderDockerfileInstructions } from './dockerfile-instructions';
 import { IGoldenContainerImage } from './golden-container-image-interface';
+import { containerImageDigest } from './image-digest';
 import { OsFamily } from '../common/os-family';
 import { IPipelineImage } from '../common/pipeline-image-interface';
 import { CommonRootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
@@ -196,6 +197,20 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
 
   public get imageUri(): string {
     return this.perBake.guard('imageUri', this.deployTimeImage('imageUri').attrImageUri);
+  }
+
+  /**
+   * The digest (`sha256:…`) of the image built at deploy time, read from ECR after the build.
+   * It changes with every bake: use it in the image's own stack only. The first read adds the
+   * lookup (an ECR DescribeImages call through aws-cdk-lib's AwsCustomResource); a stack that
+   * never reads it has none. A container pinned to this build's content runs
+   * `image.repository.repositoryUriForDigest(image.imageDigest)` (`<repositoryUri>@<digest>`).
+   *
+   * @attribute
+   */
+  public get imageDigest(): string {
+    const uri = this.deployTimeImage('imageDigest').attrImageUri;
+    return this.perBake.guard('imageDigest', containerImageDigest(this, uri, this.repository.repositoryName));
   }
 
   /**

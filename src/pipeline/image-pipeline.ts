@@ -9,6 +9,7 @@ import { PipelineLogOptions, grantLogWrites, pipelineLogGroups } from './pipelin
 import { PipelineNotificationOptions, setUpNotifications } from './pipeline-notifications';
 import { BoundSchedule, PipelineSchedule, RebuildCondition, WeekDay } from './pipeline-schedule';
 import { IPipelineImage } from '../common/pipeline-image-interface';
+import { containerImageDigest } from '../container/image-digest';
 import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
 import { RegionDistributionOptions } from '../image/distribution-options';
 import { ImageBuildParts } from '../image/image-build-parts';
@@ -310,10 +311,19 @@ export class ImagePipeline extends Resource {
    * @attribute
    */
   public get imageUri(): string {
-    if (this.parts.kind !== 'CONTAINER') {
-      throw new Error(`${this.node.path}: imageUri is a container image's URI, and this pipeline builds an AMI. Use imageId`);
-    }
-    return this.perBake.guard('imageUri', this.deployTimeRun('imageUri').attrImageUri);
+    return this.perBake.guard('imageUri', this.containerAttribute('imageUri').attrImageUri);
+  }
+
+  /**
+   * The digest (`sha256:…`) of the container image built by the deploy-time run (`runOnDeploy`)
+   * of a GoldenContainerImage's pipeline, read from ECR after the build. It changes with every
+   * run; the first read adds the lookup, so a stack that never reads it has none.
+   *
+   * @attribute
+   */
+  public get imageDigest(): string {
+    const uri = this.containerAttribute('imageDigest').attrImageUri;
+    return this.perBake.guard('imageDigest', containerImageDigest(this, uri, this.parts.repositoryName!));
   }
 
   /**
@@ -479,6 +489,14 @@ export class ImagePipeline extends Resource {
     // The build's distribution writes with the execution role: its policies must be in place.
     this.parts.dependOnExecutionRole(run);
     return run;
+  }
+
+  /** The deploy-time run, for an attribute of a container image's build. */
+  private containerAttribute(attribute: string): imagebuilder.CfnImage {
+    if (this.parts.kind !== 'CONTAINER') {
+      throw new Error(`${this.node.path}: ${attribute} is an attribute of a container image, and this pipeline builds an AMI. Use imageId`);
+    }
+    return this.deployTimeRun(attribute);
   }
 
   private deployTimeRun(attribute: string): imagebuilder.CfnImage {
