@@ -7,12 +7,46 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { componentDescription } from './component-description';
 import { AssetLocator, BoundProvisioner } from './provisioner-kind';
+import { ToeDocument, ToePlatform } from './toe/component-document';
 import { renderComponentDocument } from './toe/render';
-import { validateComponentDocument } from './toe/validate';
+import { DocumentFinding, validateComponentDocument } from './toe/validate';
 import { contentHash, versionFromHash } from '../private/hash';
 
 /** CloudFormation's limit for a component's inline `Data`. */
 export const INLINE_DOCUMENT_LIMIT = 16_000;
+
+/**
+ * A document's findings depend on the document and the platform alone, and apps repeat
+ * provisioners across images and stacks (shared hardening, an image replicated to another
+ * region), so each rendered document is validated once per process.
+ */
+const findingsByDocument = new Map<string, DocumentFinding[]>();
+const MAX_CACHED_DOCUMENTS = 1_000;
+
+/** A document's text and its findings. */
+function checkDocument(document: ToeDocument, platform: ToePlatform): { readonly text: string; readonly findings: DocumentFinding[] } {
+  let text: string;
+  try {
+    text = renderComponentDocument(document);
+  } catch (e) {
+    // A document the renderer cannot write is reported by what the validator finds wrong in it.
+    const findings = validateComponentDocument(document, { platform });
+    if (findings.some(f => f.severity !== 'warning')) {
+      return { text: '', findings };
+    }
+    throw e;
+  }
+  const key = `${platform}\n${text}`;
+  let findings = findingsByDocument.get(key);
+  if (!findings) {
+    findings = validateComponentDocument(document, { platform });
+    if (findingsByDocument.size >= MAX_CACHED_DOCUMENTS) {
+      findingsByDocument.clear();
+    }
+    findingsByDocument.set(key, findings);
+  }
+  return { text, findings };
+}
 
 /** Renders asset locations as their content hashes, so a document hashes the same on every machine. */
 const HASH_LOCATOR: AssetLocator = asset => `s3://cdk-asset/${asset.assetHash}`;
@@ -52,8 +86,8 @@ export class ImageComponent extends Construct {
       locatesAssets = true;
       return HASH_LOCATOR(asset);
     });
-    this.validate(props, hashable);
-    this.documentText = renderComponentDocument(hashable);
+    // Validated first: a document the renderer cannot write is reported as invalid, not as a crash.
+    this.documentText = this.validate(props, hashable);
     this.identity = contentHash('component', bound.platform, this.documentText);
 
     const resource = new imagebuilder.CfnComponent(this, 'Resource', {
@@ -67,8 +101,9 @@ export class ImageComponent extends Construct {
     this.componentArn = resource.attrArn;
   }
 
-  private validate(props: ImageComponentProps, document: ReturnType<NonNullable<BoundProvisioner['document']>>): void {
-    const findings = validateComponentDocument(document, { platform: props.provisioner.platform });
+  /** Reports the document's findings and returns its text. */
+  private validate(props: ImageComponentProps, document: ToeDocument): string {
+    const { text, findings } = checkDocument(document, props.provisioner.platform);
     for (const warning of findings.filter(f => f.severity === 'warning')) {
       Annotations.of(props.owner).addWarningV2('cdk-immutable-infra:componentDocument', `${props.prop} ('${props.provisioner.name}'): ${warning.message}`);
     }
@@ -78,6 +113,7 @@ export class ImageComponent extends Construct {
       throw new Error(`${props.owner.node.path}: invalid ${props.prop} ('${props.provisioner.name}'): its AWSTOE document does not validate:\n${list}\n`
         + 'Fix the provisioner\'s options (commands holding \'{{ ... }}\' are read by AWSTOE as expressions).');
     }
+    return text;
   }
 
   private documentSource(props: ImageComponentProps, text: string): { data?: string; uri?: string } {
