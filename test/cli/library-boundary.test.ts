@@ -43,12 +43,14 @@ test('src/index.ts reaches no file of src/cli and no package of the command line
   expect([...packages].filter(p => p === 'commander' || p === '@cdktn/hcl2json')).toEqual([]);
   // The command line, for its part, reaches the library only through the AWSTOE model, the parent
   // image table, the shell quoting the provisioners use, the AMI name translation (import-packer),
-  // and (plan) the release resource's contract and timing, the controller's traffic steps and how
-  // generation ids hold their key: CDK-free modules all.
+  // how components describe themselves (bake-local's labels), and (plan) the release resource's
+  // contract and timing, the controller's traffic steps and how generation ids hold their key:
+  // CDK-free modules all.
   const cli = importGraph(path.join(REPO, 'src', 'cli', 'cdk-immutable-infra.ts'));
   const library = [...cli.files].filter(f => !f.startsWith(path.join(REPO, 'src', 'cli'))).map(f => path.relative(path.join(REPO, 'src'), f)).sort();
   const allowed = ['image/managed-parent-images.ts', 'provisioning/script-language.ts', 'common/os-family.ts', 'image/ami-name.ts',
-    'release-contract/release-properties.ts', 'release-contract/traffic-steps.ts', 'release-contract/limits.ts', 'deployment/release-timing.ts', 'snapshot/keyed-ids.ts'];
+    'release-contract/release-properties.ts', 'release-contract/traffic-steps.ts', 'release-contract/limits.ts', 'deployment/release-timing.ts', 'snapshot/keyed-ids.ts',
+    'provisioning/component-description.ts'];
   expect(library.filter(f => !f.startsWith('provisioning/toe/') && !allowed.includes(f))).toEqual([]);
 });
 
