@@ -8,3 +8,8 @@ export enum OsFamily {
   /** Windows: PowerShell-based provisioners. */
   WINDOWS = 'Windows',
 }
+
+/** Where AWSTOE steps run when the recipe sets no working directory of its own. */
+export function defaultWorkingDirectory(osFamily: OsFamily): string {
+  return osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp';
+}

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { DataVolumeOptions, dataVolumes, userDataOverride } from './build-instance';
 import { ParentImageConfig } from './parent-image';
 import { SSM_AGENT_CHECK_NAME, ssmAgentCheckComponent, ssmAgentInstanceConfiguration } from './ssm-agent';
-import { OsFamily } from '../common/os-family';
+import { OsFamily, defaultWorkingDirectory } from '../common/os-family';
 import { RootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
 import { contentHash, versionFromHash } from '../private/hash';
@@ -143,7 +143,7 @@ export function provisionerSteps(props: ComponentsProps): Array<{ prop: string; 
  */
 export function createComponents(image: Construct, props: ComponentsProps, context: ComponentsContext): BoundComponent[] {
   const osFamily = context.osFamily;
-  const workingDirectory = props.workingDirectory ?? (osFamily === OsFamily.WINDOWS ? 'C:\\Windows\\Temp' : '/tmp');
+  const workingDirectory = props.workingDirectory ?? defaultWorkingDirectory(osFamily);
   const names = new Map<string, string>();
   const kindCounts = new Map<string, number>();
   const components = provisionerSteps(props).map(({ prop, phase, provisioner }) => {
@@ -173,7 +173,7 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
       invalidProp(image, `${clash}.name`, SSM_AGENT_CHECK_NAME, 'the SSM agent check (verifySsmAgent) has that name, and each provisioner becomes a component named after it',
         'Give the provisioner another name, or set verifySsmAgent to false');
     }
-    const check = ssmAgentCheckComponent(image, osFamily, workingDirectory);
+    const check = ssmAgentCheckComponent(image, osFamily);
     context.componentDocuments[SSM_AGENT_CHECK_NAME] = check.documentText;
     components.push({ arn: check.arn, identity: check.identity });
   }

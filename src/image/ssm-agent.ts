@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
-import { OsFamily } from '../common/os-family';
+import { OsFamily, defaultWorkingDirectory } from '../common/os-family';
 import { contentHash } from '../private/hash';
 import { imageBuilderName } from '../private/names';
 import { ImageComponent } from '../provisioning/image-component';
@@ -57,7 +57,7 @@ export interface SsmAgentCheckComponent {
  * whole, and a recipe replaced under the same version would clash with its old self ("already
  * exists"), so a recipe that moves to another component must get a new version.
  */
-export function ssmAgentCheckComponent(image: Construct, osFamily: OsFamily, workingDirectory: string): SsmAgentCheckComponent {
+export function ssmAgentCheckComponent(image: Construct, osFamily: OsFamily): SsmAgentCheckComponent {
   const stack = Stack.of(image);
   const id = `CdkImmutableInfraSsmAgentCheck${osFamily === OsFamily.WINDOWS ? 'Windows' : 'Linux'}`;
   let component = stack.node.tryFindChild(id) as ImageComponent | undefined;
@@ -68,7 +68,8 @@ export function ssmAgentCheckComponent(image: Construct, osFamily: OsFamily, wor
       osFamily,
       prop: 'verifySsmAgent',
       defaultName: SSM_AGENT_CHECK_NAME,
-      workingDirectory,
+      // The stack's images may each set their own; the check's inline commands use none.
+      workingDirectory: defaultWorkingDirectory(osFamily),
       assetReader: NO_ASSETS,
     });
     component = new ImageComponent(stack, id, {
