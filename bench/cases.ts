@@ -15,7 +15,7 @@ export const OURS: BenchCase = {
   id: 'golden-image',
   label: 'cdk-immutable-infra',
   load: () => (require('./ours') as typeof import('./ours')).goldenImage,
-  addsByDefault: 'the floor\'s 7 resources and a validate component that fails the bake unless the SSM agent starts at boot (verifySsmAgent), an encrypted gp3 root volume, content-hashed names and versions, and cdk-nag reasons in metadata',
+  addsByDefault: 'the floor\'s 7 resources, and once per stack a validate component that fails the bake unless the SSM agent starts at boot (verifySsmAgent); an encrypted gp3 root volume, content-hashed names and versions, and cdk-nag reasons in metadata',
 };
 
 export const OURS_DEPLOYMENT: BenchCase = {
