@@ -59,6 +59,12 @@ export const PEERS: BenchCase[] = [
 /** Every way of building the one image: the floor first, then us, then the peers. */
 export const IMAGE_CASES: BenchCase[] = [FLOOR, OURS, ...PEERS];
 
+/**
+ * The cases timed at every image count: us, the floor, and the alpha (the goal is to synthesise
+ * no slower than it at 1, 10 and 50 images); the other peers at one image.
+ */
+export const SCALED_CASES: BenchCase[] = [FLOOR, OURS, PEERS[0]];
+
 export function caseById(id: string): BenchCase {
   const found = [...IMAGE_CASES, OURS_DEPLOYMENT].find(c => c.id === id);
   if (!found) {

@@ -1,4 +1,4 @@
-import { FLOOR, OURS, PEERS } from './cases';
+import { FLOOR, OURS, PEERS, SCALED_CASES } from './cases';
 import { Economy, Spread, STACK_RESOURCE_LIMIT } from './measure';
 import { BenchResults, caseKey, Mode } from './results';
 
@@ -86,7 +86,7 @@ function stackTable(r: BenchResults): string[] {
 function speedTable(r: BenchResults): string[] {
   const keys = [
     ...[FLOOR, OURS, ...PEERS].map(c => [c.label, caseKey(c.id, 1)]),
-    ...[10, 50].flatMap(n => [FLOOR, OURS].map(c => [`${c.label} × ${n}`, caseKey(c.id, n)])),
+    ...[10, 50].flatMap(n => SCALED_CASES.map(c => [`${c.label} × ${n}`, caseKey(c.id, n)])),
   ];
   const out = ['## Synth time and memory', ''];
   for (const mode of MODES) {
@@ -134,7 +134,7 @@ function growthTable(r: BenchResults): string[] {
     '',
     `| | ${measurements.join(' | ')} |`,
     `|---|${measurements.map(() => '---:').join('|')}|`,
-    ...[OURS, FLOOR].map(c => `| ${c.label} | ${measurements.map(m => cell(m, c.id)).join(' | ')} |`),
+    ...SCALED_CASES.map(c => `| ${c.label} | ${measurements.map(m => cell(m, c.id)).join(' | ')} |`),
     '',
   ];
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FLOOR, IMAGE_CASES, OURS, OURS_DEPLOYMENT, PEERS } from './cases';
+import { FLOOR, IMAGE_CASES, OURS, OURS_DEPLOYMENT, PEERS, SCALED_CASES } from './cases';
 import { ColdCase, coldRuns, compileTree } from './cold';
 import { measureHandlers } from './handlers';
 import { findLosses } from './losses';
@@ -54,12 +54,12 @@ async function main(): Promise<void> {
 
   phase('economy');
 
-  // Which cases run at which counts: us and the floor at every count, the peers at one image.
-  // A case's counts run one after the other, so the validator's engine (built per set of
-  // resource types) is rebuilt only when the case changes.
+  // Which cases run at which counts: us, the floor and the alpha at every count, the other peers
+  // at one image. A case's counts run one after the other, so the validator's engine (built per
+  // set of resource types) is rebuilt only when the case changes.
   const speedCases: ColdCase[] = [
-    ...[FLOOR, OURS].flatMap(c => COUNTS.map(n => ({ key: caseKey(c.id, n), caseId: c.id, count: n }))),
-    ...PEERS.map(c => ({ key: caseKey(c.id, 1), caseId: c.id, count: 1 })),
+    ...SCALED_CASES.flatMap(c => COUNTS.map(n => ({ key: caseKey(c.id, n), caseId: c.id, count: n }))),
+    ...PEERS.filter(c => !SCALED_CASES.includes(c)).map(c => ({ key: caseKey(c.id, 1), caseId: c.id, count: 1 })),
   ];
 
   // Synth in one process (warm), interleaved, validation on (aws-cdk-lib's default) and off.
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const warm = withRatios(warmRaw, s => s.ms.median) as Record<Mode, Record<string, WarmFigures>>;
   const cold = withRatios(coldRaw, s => s.wallMs.median) as Record<Mode, Record<string, ColdFigures>>;
   const growthOf = (median: (mode: Mode, key: string) => number, mode: Mode) =>
-    Object.fromEntries([OURS, FLOOR].map(c => [c.id, growth(COUNTS.map(n => median(mode, caseKey(c.id, n))))]));
+    Object.fromEntries(SCALED_CASES.map(c => [c.id, growth(COUNTS.map(n => median(mode, caseKey(c.id, n))))]));
 
   const results: BenchResults = {
     date: new Date().toISOString(),
