@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { GP3 } from '../private/ec2-values';
 import { invalidProp } from '../private/errors';
 import { referenceIdentity } from '../private/stable-identity';
 
@@ -139,7 +140,7 @@ export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, o
   return {
     deviceName,
     encrypted,
-    volumeType: options.volumeType ?? ec2.EbsDeviceVolumeType.GP3,
+    volumeType: options.volumeType ?? GP3,
     sizeGiB: options.sizeGiB,
     iops: options.iops,
     throughput: options.throughput,
@@ -149,7 +150,7 @@ export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, o
 }
 
 /** The EBS settings a recipe and a launch template both give; the key is named differently by each. */
-function ebsSettings(volume: RootVolume) {
+export function ebsSettings(volume: RootVolume) {
   return {
     encrypted: volume.encrypted,
     deleteOnTermination: true,
@@ -172,38 +173,5 @@ export function recipeBlockDevice(volume: RootVolume): RecipeBlockDevice {
   return {
     mapping: { deviceName: volume.deviceName, ebs },
     identity: { deviceName: volume.deviceName, ...ebs, kmsKeyId: volume.kmsKeyIdentity },
-  };
-}
-
-/** A launch template's root volume and what it contributes to the generation key. */
-export type RootBlockDevice = {
-  readonly blockDevice: ec2.BlockDevice;
-  readonly identity: unknown;
-};
-
-/**
- * An EBS volume without a size or snapshot: the launch template then keeps the AMI's snapshot
- * and size and only changes what is given (encryption, type).
- */
-class RootEbsVolume extends ec2.BlockDeviceVolume {
-  constructor(props: ec2.EbsDeviceProps) {
-    super(props);
-  }
-}
-
-/** The always-encrypted root volume mapping of a deployment's launch templates. */
-export function rootBlockDevice(scope: IConstruct, options: DeploymentRootVolumeOptions, defaultDeviceName: string): RootBlockDevice {
-  const volume = rootVolume(scope, { ...options, encrypted: true }, { defaultDeviceName, imageName: 'the AMI\'s' });
-  const ebs: ec2.EbsDeviceProps = { ...ebsSettings(volume), ...(volume.kmsKey ? { kmsKey: volume.kmsKey } : {}) };
-  return {
-    blockDevice: { deviceName: volume.deviceName, volume: new RootEbsVolume(ebs) },
-    identity: {
-      deviceName: volume.deviceName,
-      volumeType: volume.volumeType,
-      size: volume.sizeGiB,
-      iops: volume.iops,
-      throughput: volume.throughput,
-      kmsKey: volume.kmsKeyIdentity,
-    },
   };
 }

@@ -14,6 +14,7 @@ import { containerImageDigest } from './image-digest';
 import { OsFamily } from '../common/os-family';
 import { IPipelineImage } from '../common/pipeline-image-interface';
 import { CommonRootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
+import { BuildInfrastructure } from '../image/build-infrastructure';
 import { buildTag } from '../image/build-tag';
 import { ImageBuildOptions, buildSettings, checkBuildOptions, createBuildInfrastructure } from '../image/image-build-options';
 import { ImageBuildParts } from '../image/image-build-parts';
@@ -128,10 +129,9 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
   /** The rendered AWSTOE documents of the components this image creates, by provisioner name. */
   public readonly componentDocuments: { [name: string]: string } = {};
 
-  /** The build instances' network access. */
-  public readonly connections: ec2.Connections;
 
   private readonly parts: ImageBuildParts;
+  private readonly infrastructure: BuildInfrastructure;
   private readonly image?: imagebuilder.CfnImage;
   private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
@@ -157,13 +157,12 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
     this.containerRecipeVersion = recipe.version;
     this.dockerfileTemplate = recipe.dockerfile;
 
-    const infrastructure = createBuildInfrastructure(this, props, {
+    this.infrastructure = createBuildInfrastructure(this, props, {
       name: this.imageName,
       role: this.role,
-      instanceTypes: props.instanceTypes ?? [new ec2.InstanceType('t3.medium')],
+      instanceTypes: props.instanceTypes?.map(type => type.toString()) ?? ['t3.medium'],
     });
-    this.infrastructureConfigurationArn = infrastructure.infrastructureConfigurationArn;
-    this.connections = infrastructure.connections;
+    this.infrastructureConfigurationArn = this.infrastructure.infrastructureConfigurationArn;
     const distribution = new ContainerDistribution(this, 'Distribution', {
       name: this.imageName,
       description: props.description,
@@ -182,7 +181,7 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
       recipeName: this.imageName,
       recipeArn: recipe.arn,
       kind: 'CONTAINER',
-      infrastructure,
+      infrastructure: this.infrastructure,
       distributionConfigurationArn: this.distributionConfigurationArn,
       repositoryName: this.repository.repositoryName,
       settings,
@@ -193,6 +192,11 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
     if (this.parts.buildsOnDeploy) {
       this.image = this.createImage();
     }
+  }
+
+  /** The build instances' network access. */
+  public get connections(): ec2.Connections {
+    return this.infrastructure.connections;
   }
 
   public get imageUri(): string {

@@ -17,10 +17,10 @@ import { createOwnLoadBalancer, loadBalancerFullNameOf } from './own-load-balanc
 import { Verification, createTestListener } from './pre-traffic-verification';
 import { CONTROLLER_TAG_KEY, ReleaseController } from './release-controller';
 import { releaseProperties } from './release-resource';
+import { RootBlockDevice, rootBlockDevice } from './root-block-device';
 import { TrafficShift } from './traffic-shift';
 import { DeploymentImageConfig } from '../common/deployment-image-interface';
 import { OsFamily } from '../common/os-family';
-import { RootBlockDevice, rootBlockDevice } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';

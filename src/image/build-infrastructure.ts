@@ -27,7 +27,7 @@ export interface BuildInfrastructureProps {
   readonly name: string;
   readonly description?: string;
   readonly role: iam.IRole;
-  readonly instanceTypes: ec2.InstanceType[];
+  readonly instanceTypes: string[];
   readonly vpc?: ec2.IVpc;
   readonly subnetSelection?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
@@ -45,7 +45,8 @@ export interface BuildInfrastructureProps {
  */
 export class BuildInfrastructure extends Construct implements ec2.IConnectable {
   public readonly infrastructureConfigurationArn: string;
-  public readonly connections: ec2.Connections;
+  private readonly securityGroupList: ec2.ISecurityGroup[];
+  private connectionsOfGroups?: ec2.Connections;
   private topic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: BuildInfrastructureProps) {
@@ -56,14 +57,14 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
     // the L2's grants or ARN, and it cost every image about half a millisecond at synth.
     const instanceProfile = new iam.CfnInstanceProfile(new Construct(this, 'InstanceProfile'), 'Resource', { roles: [props.role.roleName] });
     const securityGroups = this.securityGroups(props);
-    this.connections = new ec2.Connections({ securityGroups });
+    this.securityGroupList = securityGroups;
     this.grantLogging(props);
 
     const resource = new imagebuilder.CfnInfrastructureConfiguration(this, 'Resource', {
       name: props.name,
       description: props.description,
       instanceProfileName: instanceProfile.ref,
-      instanceTypes: props.instanceTypes.map(t => t.toString()),
+      instanceTypes: props.instanceTypes,
       subnetId: props.vpc ? this.subnetId(props) : undefined,
       securityGroupIds: securityGroups.length > 0 ? securityGroups.map(sg => sg.securityGroupId) : undefined,
       terminateInstanceOnFailure: props.terminateInstanceOnFailure,
@@ -80,6 +81,15 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
       } : undefined,
     });
     this.infrastructureConfigurationArn = resource.attrArn;
+  }
+
+  /**
+   * The build instances' security groups, as connections. Made when first asked for: an image
+   * that nobody connects to then never loads aws-cdk-lib's EC2 module.
+   */
+  public get connections(): ec2.Connections {
+    this.connectionsOfGroups ??= new ec2.Connections({ securityGroups: this.securityGroupList });
+    return this.connectionsOfGroups;
   }
 
   /** The topic told about every build of the image, if any. */

@@ -23,6 +23,7 @@ import { IPipelineImage } from '../common/pipeline-image-interface';
 import { RootVolumeOptions } from '../common/root-volume';
 import { ImagePipeline, ImagePipelineOptions } from '../pipeline/image-pipeline';
 import { ImageRetention, ImageRetirement } from '../pipeline/image-retirement';
+import { ARM_64 } from '../private/ec2-values';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { imageBuilderName } from '../private/names';
@@ -195,8 +196,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   /** The rendered AWSTOE documents of the components this image creates, by provisioner name. */
   public readonly componentDocuments: { [name: string]: string } = {};
 
-  /** The build and test instances' network access. */
-  public readonly connections: ec2.Connections;
 
   /**
    * What the image builds with and its builds share (infrastructure, distribution, settings,
@@ -207,6 +206,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   public readonly _buildParts: ImageBuildParts;
 
   private readonly image?: imagebuilder.CfnImage;
+  private readonly infrastructure: BuildInfrastructure;
   private readonly recipeVersion: string;
   private readonly perBake = new SameDeploymentAttributes(this, OTHER_STACK_FIX);
 
@@ -235,9 +235,8 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this.imageRecipeArn = recipe.arn;
     this.recipeVersion = recipe.version;
 
-    const infrastructure = this.createInfrastructure(props, parent);
-    this.infrastructureConfigurationArn = infrastructure.infrastructureConfigurationArn;
-    this.connections = infrastructure.connections;
+    this.infrastructure = this.createInfrastructure(props, parent);
+    this.infrastructureConfigurationArn = this.infrastructure.infrastructureConfigurationArn;
     const distribution = this.createDistribution(props);
     this.distributionConfigurationArn = distribution.distributionConfigurationArn;
 
@@ -248,7 +247,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       imageName: this.imageName,
       recipeName: recipe.name,
       recipeArn: recipe.arn,
-      infrastructure,
+      infrastructure: this.infrastructure,
       distributionConfigurationArn: distribution.distributionConfigurationArn,
       distribution,
       settings,
@@ -266,6 +265,11 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       this.createDeprecation(props.deprecateAfter);
     }
     this.exportedDiskLocations = this.createExports(props, parent);
+  }
+
+  /** The build and test instances' network access. */
+  public get connections(): ec2.Connections {
+    return this.infrastructure.connections;
   }
 
   public get imageId(): string {
@@ -367,13 +371,14 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   }
 
   private createInfrastructure(props: GoldenImageProps, parent: ParentImageConfig): BuildInfrastructure {
-    const instanceTypes = props.instanceTypes ?? [new ec2.InstanceType(parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium')];
-    instanceTypes.forEach((type, i) => {
+    const defaultType = parent.architecture === ARM_64 ? 't4g.medium' : 't3.medium';
+    (props.instanceTypes ?? []).forEach((type, i) => {
       if (type.architecture !== parent.architecture) {
         invalidProp(this, `instanceTypes[${i}]`, type.toString(), `it is an ${type.architecture} instance type and the parent image is ${parent.architecture}`,
-          `Choose ${parent.architecture} instance types (for example ${parent.architecture === ec2.InstanceArchitecture.ARM_64 ? 't4g.medium' : 't3.medium'})`);
+          `Choose ${parent.architecture} instance types (for example ${defaultType})`);
       }
     });
+    const instanceTypes = props.instanceTypes?.map(type => type.toString()) ?? [defaultType];
     return createBuildInfrastructure(this, props, { name: this.imageName, role: this.role, instanceTypes });
   }
 

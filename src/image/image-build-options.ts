@@ -180,7 +180,7 @@ export function buildSettings(props: ImageBuildOptions, enhancedImageMetadata: b
 
 /** The image's build infrastructure (`Infrastructure` in `image`) from the options every golden image shares. */
 export function createBuildInfrastructure(image: Construct, props: ImageBuildOptions,
-  settings: { readonly name: string; readonly role: iam.IRole; readonly instanceTypes: ec2.InstanceType[] }): BuildInfrastructure {
+  settings: { readonly name: string; readonly role: iam.IRole; readonly instanceTypes: string[] }): BuildInfrastructure {
   return new BuildInfrastructure(image, 'Infrastructure', {
     ...settings,
     description: props.description,

@@ -6,6 +6,7 @@ import { confirmedRootSnapshotSizeGiB, findManagedParentImage, listManagedParent
 import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
 import { defaultRootDeviceName } from '../common/root-device';
+import { ARM_64, X86_64 } from '../private/ec2-values';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -195,7 +196,7 @@ function customFacts(options: CustomParentImageOptions): Omit<ParentImageConfig,
   const osFamily = options.osFamily ?? OsFamily.LINUX;
   return {
     osFamily,
-    architecture: options.architecture ?? ec2.InstanceArchitecture.X86_64,
+    architecture: options.architecture ?? X86_64,
     rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
     rootVolumeSizeGiB: options.rootVolumeSizeGiB,
   };
@@ -211,7 +212,7 @@ class ManagedParent extends ParentImage {
   }
 
   public bind(scope: Construct): ParentImageConfig {
-    const architecture = this.architecture ?? ec2.InstanceArchitecture.X86_64;
+    const architecture = this.architecture ?? X86_64;
     const facts = findManagedParentImage({ distribution: this.distribution, release: String(this.release ?? ''), architecture });
     if (!facts) {
       const known = listManagedParentImages()
@@ -307,7 +308,7 @@ class LookupParent extends ParentImage {
       name: this.options.name,
       owners: this.options.owners,
       filters: {
-        architecture: [facts.architecture === ec2.InstanceArchitecture.ARM_64 ? 'arm64' : 'x86_64'],
+        architecture: [facts.architecture === ARM_64 ? 'arm64' : 'x86_64'],
         ...this.options.filters,
       },
       windows: facts.osFamily === OsFamily.WINDOWS,

@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { recipeBlockDevice, rootBlockDevice, rootVolume } from '../../src/common/root-volume';
+import { recipeBlockDevice, rootVolume } from '../../src/common/root-volume';
+import { rootBlockDevice } from '../../src/deployment/root-block-device';
 import { ENV, errorOf } from '../support/stacks';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
