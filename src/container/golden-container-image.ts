@@ -129,7 +129,6 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
   /** The rendered AWSTOE documents of the components this image creates, by provisioner name. */
   public readonly componentDocuments: { [name: string]: string } = {};
 
-
   private readonly parts: ImageBuildParts;
   private readonly infrastructure: BuildInfrastructure;
   private readonly image?: imagebuilder.CfnImage;

@@ -196,7 +196,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
   /** The rendered AWSTOE documents of the components this image creates, by provisioner name. */
   public readonly componentDocuments: { [name: string]: string } = {};
 
-
   /**
    * What the image builds with and its builds share (infrastructure, distribution, settings,
    * execution role): pipelines of the image ask for what they need through its methods.
