@@ -104,7 +104,8 @@ export class ImageComponent extends Construct {
   /** Reports the document's findings and returns its text. */
   private validate(props: ImageComponentProps, document: ToeDocument): string {
     const { text, findings } = checkDocument(document, props.provisioner.platform);
-    for (const warning of findings.filter(f => f.severity === 'warning')) {
+    const warnings = props.provisioner.warningsReported ? [] : findings.filter(f => f.severity === 'warning');
+    for (const warning of warnings) {
       Annotations.of(props.owner).addWarningV2('cdk-immutable-infra:componentDocument', `${props.prop} ('${props.provisioner.name}'): ${warning.message}`);
     }
     const errors = findings.filter(f => f.severity !== 'warning');

@@ -46,6 +46,11 @@ export interface BoundProvisioner {
   readonly componentIdentity?: string;
   /** Values for the component document's parameters, set in the recipe. */
   readonly parameters?: Record<string, string>;
+  /**
+   * True when the kind validated the document itself and reported its warnings (a document you
+   * wrote, named by its file): the component then reports none again.
+   */
+  readonly warningsReported?: boolean;
 }
 
 /** One kind of provisioner (shell, file, ...). */

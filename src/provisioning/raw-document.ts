@@ -83,6 +83,7 @@ export class RawComponentDocument implements ProvisionerKind {
       platform: context.osFamily,
       document: () => document,
       ...(parameters ? { parameters } : {}),
+      warningsReported: true,
     };
   }
 
