@@ -176,40 +176,32 @@ const example = project.addTask('example', {
 // that only the bundle step writes (a few seconds with esbuild); jsii compilation is not needed.
 example.spawn(project.bundler.bundleTask);
 example.exec(`${tsNode} examples/main.ts`);
-project.addTask('bench', {
-  description: 'Run the benchmarks in bench/ and write bench/results/',
-  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
-  // --expose-gc lets the benchmark measure heap growth per synthesis from a collected heap.
-  exec: 'node --expose-gc -r ts-node/register bench/run.ts',
-});
+/**
+ * A benchmark task: bench/<script>.ts under ts-node with the dev tsconfig, after the handler
+ * bundles for the benches that run the example's deployment or the command line as it ships.
+ */
+function addBenchTask(name: string, description: string, script: string,
+  options: { bundles?: boolean; nodeFlags?: string; env?: Record<string, string> } = {}): void {
+  const task = project.addTask(name, {
+    description,
+    env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true', ...options.env },
+  });
+  if (options.bundles) {
+    task.spawn(project.bundler.bundleTask);
+  }
+  task.exec(`node ${options.nodeFlags ? `${options.nodeFlags} ` : ''}-r ts-node/register bench/${script}.ts`);
+}
 
-const benchBake = project.addTask('bench:bake-local', {
-  description: 'Time bake-local on the example\'s Debian image, cold (no cached root) and warm; writes bench/results/bake-local.json (root, network)',
-  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-});
-// The example's deployment needs the handler bundles, and the bench runs the CLI as it ships.
-benchBake.spawn(project.bundler.bundleTask);
-benchBake.exec('node -r ts-node/register bench/bake-local.ts');
-
-const benchPlan = project.addTask('bench:plan', {
-  description: 'Time plan (the bundled CLI) on the example app, unchanged and with one changed command, and SnapshotTemplate.of; writes bench/results/plan.json',
-  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' },
-});
-benchPlan.spawn(project.bundler.bundleTask);
-benchPlan.exec('node -r ts-node/register bench/plan.ts');
-
-const benchImport = project.addTask('bench:import-packer', {
-  description: 'Time import-packer on each template of the shared Packer corpus (the shipped CLI and in process); writes bench/results/import-packer.json',
-  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
-});
-benchImport.spawn(project.bundler.bundleTask);
-benchImport.exec('node -r ts-node/register bench/import-packer.ts');
-
-project.addTask('bench:containers', {
-  description: 'Resources and template bytes per golden container image, against @aws-cdk/aws-imagebuilder-alpha\'s ContainerRecipe; writes bench/results/containers.json',
-  env: { TS_NODE_PROJECT: 'tsconfig.dev.json', TS_NODE_TRANSPILE_ONLY: 'true' },
-  exec: 'node -r ts-node/register bench/containers.ts',
-});
+// --expose-gc lets the benchmark measure heap growth per synthesis from a collected heap.
+addBenchTask('bench', 'Run the benchmarks in bench/ and write bench/results/', 'run', { nodeFlags: '--expose-gc' });
+addBenchTask('bench:bake-local', 'Time bake-local on the example\'s Debian image, cold (no cached root) and warm; writes bench/results/bake-local.json (root, network)',
+  'bake-local', { bundles: true, env: { CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+addBenchTask('bench:plan', 'Time plan (the bundled CLI) on the example app, unchanged and with one changed command, and SnapshotTemplate.of; writes bench/results/plan.json',
+  'plan', { bundles: true, env: { CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+addBenchTask('bench:import-packer', 'Time import-packer on each template of the shared Packer corpus (the shipped CLI and in process); writes bench/results/import-packer.json',
+  'import-packer', { bundles: true });
+addBenchTask('bench:containers', 'Resources and template bytes per golden container image, against @aws-cdk/aws-imagebuilder-alpha\'s ContainerRecipe; writes bench/results/containers.json',
+  'containers');
 
 // The index names every construct; without this, loading it loads every module (the release
 // controller's and the load balancer's too) for an app that only bakes. jsii compiles lib/, then
