@@ -1,4 +1,4 @@
-import { RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Resource, Tags, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -230,8 +230,7 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
     if (this.image) {
       return this.perBake.guard('parentImageArn', this.image.attrArn);
     }
-    const stack = Stack.of(this);
-    return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this.imageName}/x.x.x`;
+    return this.parts.latestBuildArn;
   }
 
   public get containerImage(): ecs.ContainerImage {

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
@@ -283,8 +283,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     if (this.image) {
       return this.perBake.guard('parentImageArn', this.image.attrArn);
     }
-    const stack = Stack.of(this);
-    return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this._buildParts.recipeName}/x.x.x`;
+    return this._buildParts.latestBuildArn;
   }
 
   /** What a deployment in `scope` launches from this image: keyed by `imageKey`, so a change to a provisioner rolls out a new fleet. */

@@ -101,6 +101,15 @@ export class ImageBuildParts {
     PARTS.set(owner, this);
   }
 
+  /**
+   * The ARN of the recipe's latest build (`x.x.x`): what another recipe takes as its parent when
+   * no build of this image is made at deploy time.
+   */
+  public get latestBuildArn(): string {
+    const stack = Stack.of(this.owner);
+    return `arn:${stack.partition}:imagebuilder:${stack.region}:${stack.account}:image/${this.recipeName}/x.x.x`;
+  }
+
   /** The role Image Builder runs the image's builds with, if a feature has needed one yet. */
   public get executionRole(): iam.IRole | undefined {
     return this.role;
