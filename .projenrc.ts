@@ -116,9 +116,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
+  tsconfig: {
+    compilerOptions: {
+      // The package's modules carry their source maps in .js.map files beside them: inline maps
+      // tripled the JavaScript every app reads and compiles (2.4 MB against 0.8 MB for the
+      // library's modules), for about 30 million instructions (2%) at every synth. Node and
+      // debuggers follow the sourceMappingURL comment to the file, and the maps still hold the
+      // TypeScript sources.
+      inlineSourceMap: false,
+      sourceMap: true,
+      inlineSources: true,
+    },
+  },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    compilerOptions: {},
+    // ts-node and Jest map their own output; the dev config keeps projen's inline maps.
+    compilerOptions: { inlineSourceMap: true, sourceMap: false },
     include: ['bench/**/*.ts', 'tools/**/*.ts'],
   },
 
@@ -263,6 +276,7 @@ project.addPackageIgnore('.tmp/');
 // they are the Lambda constructs the library loads, and point at the bundles.
 project.addPackageIgnore('/lib/handlers/**');
 project.addPackageIgnore('!/lib/handlers/*/*-function.js');
+project.addPackageIgnore('!/lib/handlers/*/*-function.js.map');
 project.addPackageIgnore('!/lib/handlers/*/*-function.d.ts');
 
 project.synth();

@@ -23,7 +23,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /**
- * Compiled library modules (declarations included), the handler bundles and the command line's
+ * Compiled library modules (declarations and source maps included), the handler bundles and the command line's
  * bundle. Handlers reach consumers only as bundles in assets/; of src/handlers/ only the
  * projen-generated `*-function.ts` Lambda constructs are library code. The command line ships
  * as esbuild bundles (package.json `bin`, and the SDK clients of vagrant-box beside it), never as
@@ -39,7 +39,8 @@ function expectedLibraryFiles(): string[] {
     .filter(f => !f.startsWith('src/handlers/') || f.endsWith('-function.ts'))
     .flatMap(f => {
       const base = f.replace(/^src\//, 'lib/').replace(/\.ts$/, '');
-      return [`${base}.js`, `${base}.d.ts`];
+      // Source maps sit beside the modules (tsconfig.json sourceMap), not inline in them.
+      return [`${base}.js`, `${base}.js.map`, `${base}.d.ts`];
     });
   const bundles = sources
     .filter(f => f.endsWith('.lambda.ts') || CLI_BUNDLES.includes(f))
