@@ -1,4 +1,4 @@
-import { OURS, PEERS } from './cases';
+import { OURS, PEERS, SCALED_CASES } from './cases';
 import { Economy, Spread } from './measure';
 import { BenchResults, caseKey, Losses, Mode } from './results';
 
@@ -47,6 +47,26 @@ export function findLosses(r: BenchResults): Losses {
       timed(`synth as a whole process, validation ${mode}`, coldOurs.wallMs, cold.wallMs, rival.label, ms);
       timed(`peak RSS of the whole process, validation ${mode}`, coldOurs.maxRssBytes, cold.maxRssBytes, rival.label, mib);
       timed(`heap growth per synthesis, validation ${mode}`, warmOurs.heapBytes, warm.heapBytes, rival.label, mib);
+    }
+  }
+  // The alpha is timed at every count: a loss at 10 or 50 images is a loss too.
+  for (const rival of SCALED_CASES.filter(c => PEERS.includes(c))) {
+    for (const n of r.settings.counts.filter(c => c !== 1)) {
+      for (const mode of MODES) {
+        const [ours, theirs] = [OURS, rival].map(c => r.synth.cold[mode][caseKey(c.id, n)].wallMs);
+        timed(`synth as a whole process, validation ${mode}, ${n} images`, ours, theirs, rival.label, ms);
+      }
+    }
+  }
+  // Instruction counts repeat to within 0.1%: a count more than that above a peer's is a clear loss.
+  if ('counts' in r.instructions) {
+    for (const n of r.settings.counts) {
+      const ours = r.instructions.counts[caseKey(OURS.id, n)];
+      if (ours.ratioToAlpha > 1) {
+        const alpha = PEERS[0];
+        const line = `instructions per synthesis, ${n} image${n === 1 ? '' : 's'}: ${alpha.label} ${fmt(ours.millions / ours.ratioToAlpha)} million vs ours ${fmt(ours.millions)} million (${ours.ratioToAlpha.toFixed(3)}×)`;
+        (ours.ratioToAlpha > 1.001 ? losses.clear : losses.withinNoise).push(line);
+      }
     }
   }
   return losses;

@@ -1,4 +1,5 @@
 import { FLOOR, OURS, PEERS, SCALED_CASES } from './cases';
+import { instructionsMarkdown } from './instructions';
 import { Economy, Spread, STACK_RESOURCE_LIMIT } from './measure';
 import { BenchResults, caseKey, Mode } from './results';
 
@@ -21,6 +22,7 @@ export function markdown(r: BenchResults): string {
     ...economyTable(r),
     ...stackTable(r),
     ...speedTable(r),
+    ...instructionsMarkdown(r.instructions, s.counts),
     ...growthTable(r),
     ...handlerTable(r),
     ...releaseSection(r),

@@ -1,5 +1,6 @@
 import { ColdSample } from './cold';
 import { HandlerResults } from './handlers';
+import { InstructionResults } from './instructions';
 import { Economy, Spread, Spreads, SynthSample } from './measure';
 
 export type Mode = 'on' | 'off';
@@ -73,6 +74,8 @@ export interface BenchResults {
     readonly warm: Record<Mode, Record<CaseKey, WarmFigures>>;
     readonly cold: Record<Mode, Record<CaseKey, ColdFigures>>;
   };
+  /** Whole processes, validation off, counted under valgrind: repeatable where the timings are not. */
+  readonly instructions: InstructionResults;
   /** By measurement, then by case id. */
   readonly growth: Record<string, Record<string, Growth>>;
   readonly handlers: HandlerResults;

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { FLOOR, IMAGE_CASES, OURS, OURS_DEPLOYMENT, PEERS, SCALED_CASES } from './cases';
 import { ColdCase, coldRuns, compileTree } from './cold';
 import { measureHandlers } from './handlers';
+import { countInstructions } from './instructions';
 import { findLosses } from './losses';
 import { economy, Economy, interleaved, spread, SynthSample, synthOnce } from './measure';
 import { markdown } from './report';
@@ -12,8 +13,9 @@ import { builtinValidationDefault, primeValidator, spyOnValidator } from './vali
 
 /**
  * `npm run bench`: figures for the README, never a test. Writes bench/results/latest.json
- * and bench/results/latest.md. About 8 minutes on 2 cores with the default run counts; the
- * whole-process runs with validation on take most of it (each loads the validator afresh).
+ * and bench/results/latest.md. About 10 minutes on 2 cores with the default run counts; the
+ * whole-process runs with validation on take most of it (each loads the validator afresh), and
+ * the instruction counts under valgrind about 90 seconds.
  */
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
@@ -41,7 +43,12 @@ async function main(): Promise<void> {
   const validationDefault = builtinValidationDefault();
   spyOnValidator();
 
-  const build = Object.fromEntries([...IMAGE_CASES, OURS_DEPLOYMENT].map(c => [c.id, c.load()]));
+  // Every case runs as compiled JavaScript, with the library loaded from node_modules/ as an
+  // app loads it (see compileTree), in this process as in the whole-process runs.
+  const root = compileTree();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const compiled = require(path.join(root, 'bench', 'cases.js')) as typeof import('./cases');
+  const build = Object.fromEntries([...IMAGE_CASES, OURS_DEPLOYMENT].map(c => [c.id, compiled.caseById(c.id).load()]));
 
   // Economy: the templates do not depend on validation, which is off here to save time.
   log('economy');
@@ -79,9 +86,10 @@ async function main(): Promise<void> {
 
   // Synth as whole processes (cold), on compiled JavaScript.
   log(`cold synth: ${COLD_RUNS} interleaved rounds of ${speedCases.length} cases x 2 validation modes`);
-  const root = compileTree();
   const coldRaw = coldRuns(root, speedCases, COLD_RUNS, log);
-  phase('whole processes', `handlers: ${IMPORT_RUNS} interleaved imports of each bundle`);
+  phase('whole processes', 'instructions: each scaled case once under valgrind');
+  const instructions = await countInstructions(root, speedCases.filter(c => SCALED_CASES.some(s => s.id === c.caseId)), log);
+  phase('instructions', `handlers: ${IMPORT_RUNS} interleaved imports of each bundle`);
   const handlers = measureHandlers(IMPORT_RUNS);
   phase('handlers', 'release timeline');
   const releaseTimeline = await runReleaseTimeline();
@@ -117,6 +125,7 @@ async function main(): Promise<void> {
       },
     },
     synth: { warm, cold },
+    instructions,
     // Whole processes with validation on are left out: the validator's start-up varies by
     // more than 50 images cost. Whole processes with it off count the synthesis only (no load).
     growth: {
