@@ -11,6 +11,14 @@ export const FLOOR: BenchCase = {
   addsByDefault: 'nothing: component, recipe, role, instance profile, infrastructure and distribution configurations, deploy-time image',
 };
 
+/** Our template for the benchmark image, written by hand with L1 classes (see template-floor.ts). */
+export const TEMPLATE_FLOOR: BenchCase = {
+  id: 'l1-our-template',
+  label: 'aws-cdk-lib L1, our template by hand',
+  load: () => (require('./template-floor') as typeof import('./template-floor')).templateFloor,
+  addsByDefault: 'the template cdk-immutable-infra synthesises, versions aside, written with L1 classes at its construct paths',
+};
+
 export const OURS: BenchCase = {
   id: 'golden-image',
   label: 'cdk-immutable-infra',
@@ -66,9 +74,10 @@ export const IMAGE_CASES: BenchCase[] = [FLOOR, OURS, ...PEERS];
 export const SCALED_CASES: BenchCase[] = [FLOOR, OURS, PEERS[0]];
 
 export function caseById(id: string): BenchCase {
-  const found = [...IMAGE_CASES, OURS_DEPLOYMENT].find(c => c.id === id);
+  const all = [...IMAGE_CASES, OURS_DEPLOYMENT, TEMPLATE_FLOOR];
+  const found = all.find(c => c.id === id);
   if (!found) {
-    throw new Error(`No benchmark case '${id}'; known: ${[...IMAGE_CASES, OURS_DEPLOYMENT].map(c => c.id).join(', ')}`);
+    throw new Error(`No benchmark case '${id}'; known: ${all.map(c => c.id).join(', ')}`);
   }
   return found;
 }
