@@ -62,6 +62,12 @@ export function compileTree(): string {
   return root;
 }
 
+/** The benchmark cases as compiled into `root`: the library they build with is the package's. */
+export function compiledCases(root: string): typeof import('./cases') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(root, 'bench', 'cases.js')) as typeof import('./cases');
+}
+
 /** What one whole-process synthesis reports. */
 export interface ColdSample {
   /** Spawn to exit, as the parent sees it. */

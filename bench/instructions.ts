@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FLOOR, OURS, PEERS, SCALED_CASES, TEMPLATE_FLOOR } from './cases';
-import { ColdCase, compileTree } from './cold';
+import { ColdCase, compiledCases, compileTree } from './cold';
 import { caseKey, CaseKey } from './results';
 import { templateDifference } from './template-floor';
 
@@ -52,8 +52,7 @@ export async function countInstructions(root: string, counts: number[], log: (li
     return { skipped: 'valgrind is not installed (apt-get install valgrind)' };
   }
   // The compiled cases, as the child processes run them.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const compiled = require(path.join(root, 'bench', 'cases.js')) as typeof import('./cases');
+  const compiled = compiledCases(root);
   const templateFloorDifference = templateDifference(compiled.caseById(OURS.id).load(), compiled.caseById(TEMPLATE_FLOOR.id).load());
   const cases = instructionCases(counts);
   const millions: Record<CaseKey, number> = {};

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FLOOR, IMAGE_CASES, OURS, OURS_DEPLOYMENT, PEERS, SCALED_CASES } from './cases';
-import { ColdCase, coldRuns, compileTree } from './cold';
+import { ColdCase, coldRuns, compiledCases, compileTree } from './cold';
 import { measureHandlers } from './handlers';
 import { countInstructions } from './instructions';
 import { findLosses } from './losses';
@@ -46,8 +46,7 @@ async function main(): Promise<void> {
   // Every case runs as compiled JavaScript, with the library loaded from node_modules/ as an
   // app loads it (see compileTree), in this process as in the whole-process runs.
   const root = compileTree();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const compiled = require(path.join(root, 'bench', 'cases.js')) as typeof import('./cases');
+  const compiled = compiledCases(root);
   const build = Object.fromEntries([...IMAGE_CASES, OURS_DEPLOYMENT].map(c => [c.id, compiled.caseById(c.id).load()]));
 
   // Economy: the templates do not depend on validation, which is off here to save time.
@@ -87,7 +86,7 @@ async function main(): Promise<void> {
   // Synth as whole processes (cold), on compiled JavaScript.
   log(`cold synth: ${COLD_RUNS} interleaved rounds of ${speedCases.length} cases x 2 validation modes`);
   const coldRaw = coldRuns(root, speedCases, COLD_RUNS, log);
-  phase('whole processes', 'instructions: each scaled case once under valgrind');
+  phase('whole processes', 'instructions: each scaled case and our template by hand once under valgrind');
   process.env.CDK_VALIDATION = 'false';
   const instructions = await countInstructions(root, COUNTS, log);
   delete process.env.CDK_VALIDATION;
