@@ -10,6 +10,7 @@ import { AssetLocator, BoundProvisioner } from './provisioner-kind';
 import { ToeDocument, ToePlatform } from './toe/component-document';
 import { renderComponentDocument } from './toe/render';
 import { DocumentFinding, validateComponentDocument } from './toe/validate';
+import { BoundedMemo } from '../private/bounded-memo';
 import { contentHash, versionFromHash } from '../private/hash';
 
 /** CloudFormation's limit for a component's inline `Data`. */
@@ -20,8 +21,7 @@ export const INLINE_DOCUMENT_LIMIT = 16_000;
  * provisioners across images and stacks (shared hardening, an image replicated to another
  * region), so each rendered document is validated once per process.
  */
-const findingsByDocument = new Map<string, DocumentFinding[]>();
-const MAX_CACHED_DOCUMENTS = 1_000;
+const findingsByDocument = new BoundedMemo<DocumentFinding[]>(1_000);
 
 /** A document's text and its findings. */
 function checkDocument(document: ToeDocument, platform: ToePlatform): { readonly text: string; readonly findings: DocumentFinding[] } {
@@ -36,15 +36,7 @@ function checkDocument(document: ToeDocument, platform: ToePlatform): { readonly
     }
     throw e;
   }
-  const key = `${platform}\n${text}`;
-  let findings = findingsByDocument.get(key);
-  if (!findings) {
-    findings = validateComponentDocument(document, { platform });
-    if (findingsByDocument.size >= MAX_CACHED_DOCUMENTS) {
-      findingsByDocument.clear();
-    }
-    findingsByDocument.set(key, findings);
-  }
+  const findings = findingsByDocument.get(`${platform}\n${text}`, () => validateComponentDocument(document, { platform }));
   return { text, findings };
 }
 

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { BoundedMemo } from '../../private/bounded-memo';
 
 /**
  * How the renderer writes one string: plain when every YAML reader reads it back as the same
@@ -30,15 +31,7 @@ export function isPlainSafe(value: string, asKey: boolean): boolean {
   // timestamps) and YAML 1.2 readers must both read the text back as this very string.
   // Parsing twice is the costly part of rendering, and the same keys and values recur in
   // every component of an app, so each verdict is kept.
-  let verdict = plainVerdicts.get(value);
-  if (verdict === undefined) {
-    verdict = readsBackPlain(value);
-    if (plainVerdicts.size >= MAX_VERDICTS) {
-      plainVerdicts.clear();
-    }
-    plainVerdicts.set(value, verdict);
-  }
-  return verdict;
+  return plainVerdicts.get(value, () => readsBackPlain(value));
 }
 
 /**
@@ -62,8 +55,7 @@ const PLAIN_TEXT = /^[A-Za-z/][\w./=+;()$~^<>,&*!|'"%@-]*(?: [\w./=+;()$~^<>,&*!
 const NEVER_PLAIN = /: | #|:$|^ | $|^[0-9]+(?:\.[0-9]+)?$/;
 const YAML_WORD = /^(?:y|n|yes|no|true|false|on|off|null)$/i;
 const EXPONENT = /^[eE][-+]?[0-9]/;
-const MAX_VERDICTS = 10_000;
-const plainVerdicts = new Map<string, boolean>();
+const plainVerdicts = new BoundedMemo<boolean>(10_000);
 
 /**
  * The verdict of the YAML readers themselves: what the fast paths above must always agree with
