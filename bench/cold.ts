@@ -85,15 +85,29 @@ export function hasGnuTime(): boolean {
   return fs.existsSync(TIME);
 }
 
-/** Runs bench/cold-child.js once for a case, with aws-cdk-lib's validation on or off. */
-export function coldRun(root: string, caseId: string, count: number, validation: boolean): ColdSample {
-  const child = path.join(root, 'bench', 'cold-child.js');
-  const rssFile = path.join(root, `rss-${process.pid}.txt`);
+/** How to spawn bench/cold-child.js: its arguments after `node`, and its environment. */
+export interface ColdChild {
+  readonly args: string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * One whole-process synthesis of a case: bench/cold-child.js's arguments (after `node`), and
+ * an environment with aws-cdk-lib's validation on or off and without this process's ts-node.
+ */
+export function coldChild(root: string, caseId: string, count: number, validation: boolean): ColdChild {
   const env: NodeJS.ProcessEnv = { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', JSII_DEPRECATED: 'quiet' };
   delete env.TS_NODE_PROJECT;
   delete env.TS_NODE_TRANSPILE_ONLY;
   delete env.NODE_OPTIONS;
-  const node = [process.execPath, child, caseId, String(count)];
+  return { args: [path.join(root, 'bench', 'cold-child.js'), caseId, String(count)], env };
+}
+
+/** Runs bench/cold-child.js once for a case, with aws-cdk-lib's validation on or off. */
+export function coldRun(root: string, caseId: string, count: number, validation: boolean): ColdSample {
+  const rssFile = path.join(root, `rss-${process.pid}.txt`);
+  const { args: childArgs, env } = coldChild(root, caseId, count, validation);
+  const node = [process.execPath, ...childArgs];
   const [command, ...args] = hasGnuTime() ? [TIME, '-f', '%M', '-o', rssFile, ...node] : node;
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FLOOR, OURS, PEERS, SCALED_CASES, TEMPLATE_FLOOR } from './cases';
-import { ColdCase, compiledCases, compileTree } from './cold';
+import { ALPHA, FLOOR, OURS, SCALED_CASES, TEMPLATE_FLOOR } from './cases';
+import { coldChild, ColdCase, compiledCases, compileTree } from './cold';
 import { caseKey, CaseKey } from './results';
 import { templateDifference } from './template-floor';
 
@@ -43,7 +43,6 @@ export function instructionCases(counts: number[]): ColdCase[] {
 
 const VALGRIND_ARGS = ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', '--smc-check=all-non-file'];
 const NODE_FLAGS = ['--single-threaded', '--predictable'];
-const ALPHA = PEERS[0];
 
 /** Counts each case's instructions, as many at once as the machine has cores (the counts do not depend on it). */
 export async function countInstructions(root: string, counts: number[], log: (line: string) => void): Promise<InstructionResults> {
@@ -78,17 +77,14 @@ export async function countInstructions(root: string, counts: number[], log: (li
 }
 
 function countOne(root: string, c: ColdCase): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CDK_VALIDATION: 'false', JSII_DEPRECATED: 'quiet' };
-  delete env.TS_NODE_PROJECT;
-  delete env.TS_NODE_TRANSPILE_ONLY;
-  delete env.NODE_OPTIONS;
-  const args = [...VALGRIND_ARGS, process.execPath, ...NODE_FLAGS, path.join(root, 'bench', 'cold-child.js'), c.caseId, String(c.count)];
+  const child = coldChild(root, c.caseId, c.count, false);
+  const args = [...VALGRIND_ARGS, process.execPath, ...NODE_FLAGS, ...child.args];
   return new Promise((resolve, reject) => {
-    const child = spawn('valgrind', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const valgrind = spawn('valgrind', args, { env: child.env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => stderr += chunk.toString());
-    child.on('error', reject);
-    child.on('close', status => {
+    valgrind.stderr.on('data', (chunk: Buffer) => stderr += chunk.toString());
+    valgrind.on('error', reject);
+    valgrind.on('close', status => {
       // "==123== I   refs:      1,566,201,234"
       const match = /I\s+refs:\s+([\d,]+)/.exec(stderr);
       if (status !== 0 || !match) {
