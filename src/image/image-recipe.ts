@@ -146,7 +146,10 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
   const workingDirectory = props.workingDirectory ?? defaultWorkingDirectory(osFamily);
   const names = new Map<string, string>();
   const kindCounts = new Map<string, number>();
-  const components = provisionerSteps(props).map(({ prop, phase, provisioner }) => {
+  // A loop, not Array.map: aws-cdk-lib shows each resource's creation stack trace, and renders
+  // the native Array.map frame (no file name) as a line of the app's own code.
+  const components: BoundComponent[] = [];
+  for (const { prop, phase, provisioner } of provisionerSteps(props)) {
     const count = (kindCounts.get(`${phase}:${provisioner.kindName}`) ?? 0) + 1;
     kindCounts.set(`${phase}:${provisioner.kindName}`, count);
     const phasePrefix = phase === 'build' ? '' : `${phase}-`;
@@ -165,8 +168,8 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
         'Give every provisioner a unique name');
     }
     names.set(bound.name, prop);
-    return createComponent(image, bound, prop, context);
-  });
+    components.push(createComponent(image, bound, prop, context));
+  }
   if (props.verifySsmAgent ?? context.keepsSsmAgent) {
     const clash = names.get(SSM_AGENT_CHECK_NAME);
     if (clash) {

@@ -199,13 +199,21 @@ export class VmExports extends Construct {
   constructor(scope: Construct, id: string, private readonly exports: VmExport[], private readonly context: VmExportContext,
     deployTime?: DeployTimeBuild) {
     super(scope, id);
-    this.roles = exports.map((vmExport, index) => {
+    // Loops, not Array.map: a resource made in a callback of Array.map shows the native frame
+    // "Array.map (:)" in its creation stack trace, as if it were a line of the app.
+    this.roles = [];
+    this.locations = [];
+    for (const [index, vmExport] of exports.entries()) {
       const prefix = vmExport._prefix(context.imageName);
       const role = vmExport._role ?? this.serviceRole(`Role${index}`, vmExport.bucket, prefix);
       grantExportWrites(role, vmExport.bucket, prefix);
-      return role;
-    });
-    this.locations = deployTime ? exports.map((vmExport, index) => this.exportTo(`${index}`, vmExport, this.roles[index], deployTime)) : [];
+      this.roles.push(role);
+    }
+    if (deployTime) {
+      for (const [index, vmExport] of exports.entries()) {
+        this.locations.push(this.exportTo(`${index}`, vmExport, this.roles[index], deployTime));
+      }
+    }
   }
 
   /**
