@@ -213,7 +213,7 @@ addBenchTask('bench:plan', 'Time plan (the bundled CLI) on the example app, unch
   'plan', { bundles: true, env: { CDK_DISABLE_CLI_TELEMETRY: 'true' } });
 addBenchTask('bench:import-packer', 'Time import-packer on each template of the shared Packer corpus (the shipped CLI and in process); writes bench/results/import-packer.json',
   'import-packer', { bundles: true });
-addBenchTask('bench:instructions', 'Count the instructions of one whole-process synth (valgrind) for us, the floor, the alpha and our template by hand at 1, 10 and 50 images; writes bench/results/instructions.json',
+addBenchTask('bench:instructions', 'Count the instructions of one whole-process synth (valgrind: all threads on a single-threaded V8, and the main thread of a normal one) for us, the floor, the alpha and our template by hand at 1, 10 and 50 images; writes bench/results/instructions.json',
   'instructions');
 addBenchTask('bench:containers', 'Resources and template bytes per golden container image, against @aws-cdk/aws-imagebuilder-alpha\'s ContainerRecipe; writes bench/results/containers.json',
   'containers');

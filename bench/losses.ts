@@ -1,6 +1,7 @@
 import { ALPHA, OURS, PEERS } from './cases';
+import { InstructionFigures } from './instructions';
 import { Economy, Spread } from './measure';
-import { BenchResults, caseKey, Losses, Mode } from './results';
+import { BenchResults, caseKey, CaseKey, Losses, Mode } from './results';
 
 const MODES: Mode[] = ['on', 'off'];
 
@@ -56,17 +57,28 @@ export function findLosses(r: BenchResults): Losses {
       timed(`synth as a whole process, validation ${mode}, ${n} images`, ours, theirs, ALPHA.label, ms);
     }
   }
-  // Instruction counts repeat to within 0.1%: a count more than that above a peer's is a clear loss.
   if ('counts' in r.instructions) {
-    for (const n of r.settings.counts) {
-      const ours = r.instructions.counts[caseKey(OURS.id, n)];
-      if (ours.ratioToAlpha > 1) {
-        const line = `instructions per synthesis, ${n} image${n === 1 ? '' : 's'}: ${ALPHA.label} ${fmt(ours.millions / ours.ratioToAlpha)} million vs ours ${fmt(ours.millions)} million (${ours.ratioToAlpha.toFixed(3)}×)`;
-        (ours.ratioToAlpha > 1.001 ? losses.clear : losses.withinNoise).push(line);
-      }
-    }
+    // All threads repeat to within 0.1%: more than that over the alpha's count is a clear loss.
+    instructionLosses(losses, r.settings.counts, r.instructions.counts, 'instructions per synthesis (all threads)',
+      (ours, alpha) => ours.millions > alpha.millions * 1.001);
+    // Main-thread counts spread by 1% to 2%: as with timings, a clear loss is one whose range is above the alpha's.
+    instructionLosses(losses, r.settings.counts, r.instructions.mainThread, 'instructions per synthesis (main thread)',
+      (ours, alpha) => ours.spread.min > alpha.spread.max);
   }
   return losses;
+}
+
+function instructionLosses(
+  losses: Losses, counts: number[], figures: Record<CaseKey, InstructionFigures>, what: string,
+  clear: (ours: InstructionFigures, alpha: InstructionFigures) => boolean,
+): void {
+  for (const n of counts) {
+    const [ours, alpha] = [OURS, ALPHA].map(c => figures[caseKey(c.id, n)]);
+    if (ours.millions > alpha.millions) {
+      const line = `${what}, ${n} image${n === 1 ? '' : 's'}: ${ALPHA.label} ${fmt(alpha.millions)} million vs ours ${fmt(ours.millions)} million (${ours.ratioToAlpha.toFixed(3)}×)`;
+      (clear(ours, alpha) ? losses.clear : losses.withinNoise).push(line);
+    }
+  }
 }
 
 function fmt(n: number): string {

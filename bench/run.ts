@@ -15,7 +15,7 @@ import { builtinValidationDefault, primeValidator, spyOnValidator } from './vali
  * `npm run bench`: figures for the README, never a test. Writes bench/results/latest.json
  * and bench/results/latest.md. About 13 minutes on 2 cores with the default run counts; the
  * whole-process runs with validation on take most of it (each loads the validator afresh), and
- * the instruction counts under valgrind about 90 seconds.
+ * the instruction counts under valgrind about six minutes.
  */
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
