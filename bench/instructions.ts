@@ -211,7 +211,21 @@ function instructionTable(figures: Record<CaseKey, InstructionFigures>, counts: 
   return rows;
 }
 
-/** `npx projen bench:instructions`: the instruction counts alone, in about six minutes; writes bench/results/instructions.json. */
+/**
+ * Writes bench/results/instructions.json and instructions.md, and returns the Markdown: from
+ * `npx projen bench:instructions`, and from `npm run bench`, which counts the same.
+ */
+export function writeInstructionResults(results: InstructionResults, counts: number[], command: string): string {
+  const date = new Date().toISOString();
+  const md = ['# Instructions per synthesis', '', `\`${command}\`, ${date}.`, '', ...instructionsMarkdown(results, counts).slice(2)].join('\n');
+  const out = path.join(__dirname, 'results');
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'instructions.json'), JSON.stringify({ date, ...results }, null, 2) + '\n');
+  fs.writeFileSync(path.join(out, 'instructions.md'), md);
+  return md;
+}
+
+/** `npx projen bench:instructions`: the instruction counts alone, in about ten minutes; writes bench/results/instructions.json. */
 async function main(): Promise<void> {
   const counts = [1, 10, 50];
   const root = compileTree();
@@ -221,11 +235,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${results.skipped}\n`);
     process.exit(1);
   }
-  const md = ['# Instructions per synthesis', '', `\`npx projen bench:instructions\`, ${new Date().toISOString()}.`, '', ...instructionsMarkdown(results, counts).slice(2)].join('\n');
-  const out = path.join(__dirname, 'results');
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, 'instructions.json'), JSON.stringify({ date: new Date().toISOString(), ...results }, null, 2) + '\n');
-  fs.writeFileSync(path.join(out, 'instructions.md'), md);
+  const md = writeInstructionResults(results, counts, 'npx projen bench:instructions');
   process.stdout.write(md);
 }
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { FLOOR, IMAGE_CASES, OURS, OURS_DEPLOYMENT, PEERS, SCALED_CASES } from './cases';
 import { ColdCase, coldRuns, compiledCases, compileTree } from './cold';
 import { measureHandlers } from './handlers';
-import { countInstructions } from './instructions';
+import { countInstructions, writeInstructionResults } from './instructions';
 import { findLosses } from './losses';
 import { economy, Economy, interleaved, spread, SynthSample, synthOnce } from './measure';
 import { markdown } from './report';
@@ -13,9 +13,9 @@ import { builtinValidationDefault, primeValidator, spyOnValidator } from './vali
 
 /**
  * `npm run bench`: figures for the README, never a test. Writes bench/results/latest.json
- * and bench/results/latest.md. About 13 minutes on 2 cores with the default run counts; the
+ * and bench/results/latest.md, and the instruction counts alone to instructions.json and .md. About 23 minutes on 2 cores with the default run counts; the
  * whole-process runs with validation on take most of it (each loads the validator afresh), and
- * the instruction counts under valgrind about six minutes.
+ * the instruction counts under valgrind about ten minutes.
  */
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
@@ -145,6 +145,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'latest.json'), JSON.stringify(final, null, 2) + '\n');
   fs.writeFileSync(path.join(out, 'latest.md'), markdown(final));
+  if (!('skipped' in instructions)) {
+    writeInstructionResults(instructions, COUNTS, 'npm run bench');
+  }
   process.stdout.write(markdown(final));
 }
 
