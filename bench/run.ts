@@ -12,10 +12,10 @@ import { BenchResults, caseKey, ColdFigures, Growth, Mode, WarmFigures } from '.
 import { builtinValidationDefault, primeValidator, spyOnValidator } from './validator-spy';
 
 /**
- * `npm run bench`: figures for the README, never a test. Writes bench/results/latest.json
- * and bench/results/latest.md, and the instruction counts alone to instructions.json and .md. About 23 minutes on 2 cores with the default run counts; the
- * whole-process runs with validation on take most of it (each loads the validator afresh), and
- * the instruction counts under valgrind about ten minutes.
+ * `npm run bench`: figures for the README, never a test. Writes bench/results/latest.json and
+ * bench/results/latest.md, and the instruction counts alone to instructions.json and .md. About
+ * 23 minutes on 2 cores with the default run counts: the whole-process runs with validation on
+ * take 10 (each loads the validator afresh), the instruction counts under valgrind about 10.
  */
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
