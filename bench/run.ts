@@ -14,8 +14,9 @@ import { builtinValidationDefault, primeValidator, spyOnValidator } from './vali
 /**
  * `npm run bench`: figures for the README, never a test. Writes bench/results/latest.json and
  * bench/results/latest.md, and the instruction counts alone to instructions.json and .md. About
- * 23 minutes on 2 cores with the default run counts: the whole-process runs with validation on
- * take 10 (each loads the validator afresh), the instruction counts under valgrind about 10.
+ * 22 minutes on 2 cores with the default run counts: 7 for the whole-process runs (mostly those
+ * with validation on, each of which loads the validator afresh), 10 for the instruction counts
+ * under valgrind.
  */
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
