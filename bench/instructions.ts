@@ -19,9 +19,9 @@ import { templateDifference } from './template-floor';
  *   the optimising compiler's work (about a fifth of the total at 50 images), which a normal
  *   run does on another core.
  * - **Main thread, V8 as normal**: callgrind with a count per thread, on V8's default flags. The
- *   main thread is the one a synthesis waits for, so this is the closer proxy for wall time. One
- *   count can be 1% to 2% off another of the same case (the background threads finish at
- *   different points), so each case is counted three times and the median kept.
+ *   main thread is the one a synthesis waits for, so this is the closer proxy for wall time. Two
+ *   counts of a case usually agree within 2% and now and then differ by 6% (the background
+ *   threads finish at different points), so each case is counted three times and the median kept.
  *
  * Either way every instruction weighs alike. Each run takes 15 to 60 seconds under valgrind.
  */
@@ -42,7 +42,7 @@ export type InstructionResults =
     /** All threads, V8 single-threaded and predictable: repeats to 0.1%. */
     readonly tool: string;
     readonly counts: Record<CaseKey, InstructionFigures>;
-    /** The main thread alone, V8 with its default flags: medians of several counts, which spread by 1% to 2%. */
+    /** The main thread alone, V8 with its default flags: medians of several counts, which usually agree within 2%. */
     readonly mainThreadTool: string;
     readonly mainThread: Record<CaseKey, InstructionFigures>;
     /** Where the template floor's template differs from ours, if it does: its figures then compare unlike things. */
@@ -80,7 +80,7 @@ const ALL_THREADS: Counter = {
 
 const MAIN_THREAD: Counter = {
   name: 'main thread',
-  // One count can be 1% to 2% off another of the same case at 50 images.
+  // Two counts of a case at 50 images usually agree within 2%, and now and then differ by 6%.
   repeats: 3,
   valgrindArgs: outFile => ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${outFile}`, '--smc-check=all-non-file'],
   nodeFlags: [],
@@ -174,7 +174,7 @@ export function instructionsMarkdown(r: InstructionResults, counts: number[]): s
     '',
     `**Main thread, V8 as normal**, counted by ${r.mainThreadTool}. `
       + 'The thread a synthesis waits for; the optimising compiler and most of the garbage collector work on other threads, as in any run. '
-      + `Each case counted ${MAIN_THREAD.repeats} times, round the cases: the median, with the lowest and highest count. One count can be 1% to 2% off another of the same case.`,
+      + `Each case counted ${MAIN_THREAD.repeats} times, round the cases: the median, with the lowest and highest count. Two counts of a case usually agree within 2%, and now and then differ by 6%.`,
     '',
     ...instructionTable(r.mainThread, counts),
     '',

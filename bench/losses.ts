@@ -61,7 +61,7 @@ export function findLosses(r: BenchResults): Losses {
     // All threads repeat to within 0.1%: more than that over the alpha's count is a clear loss.
     instructionLosses(losses, r.settings.counts, r.instructions.counts, 'instructions per synthesis (all threads)',
       (ours, alpha) => ours.millions > alpha.millions * 1.001);
-    // Main-thread counts spread by 1% to 2%: as with timings, a clear loss is one whose range is above the alpha's.
+    // Main-thread counts spread by up to 6%: as with timings, a clear loss is one whose range is above the alpha's.
     instructionLosses(losses, r.settings.counts, r.instructions.mainThread, 'instructions per synthesis (main thread)',
       (ours, alpha) => ours.spread.min > alpha.spread.max);
   }
