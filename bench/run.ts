@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   // Synth as whole processes (cold), on compiled JavaScript.
   log(`cold synth: ${COLD_RUNS} interleaved rounds of ${speedCases.length} cases x 2 validation modes`);
   const coldRaw = coldRuns(root, speedCases, COLD_RUNS, log);
-  phase('whole processes', 'instructions: each scaled case and our template by hand once under valgrind');
+  phase('whole processes', 'instructions: each scaled case and our template by hand under valgrind, all threads once and the main thread three times');
   process.env.CDK_VALIDATION = 'false';
   const instructions = await countInstructions(root, COUNTS, log);
   delete process.env.CDK_VALIDATION;
