@@ -6,6 +6,7 @@ import {
   ReleaseWorld,
   STANDARD_INVARIANTS,
   noTrafficToEmptyTargetGroup,
+  singleTargetWhenSettled,
   driveRelease,
   propertyRuns,
   STACK_ID,
@@ -644,6 +645,85 @@ describe('IAM refusals', () => {
     expect(result.reason).toMatch(/AccessDenied: User: .* is not authorized to perform: elbv2:ModifyRule/);
     // Refused once per call: the SDK does not retry a 403.
     expect(world.fake.calls.filter((c) => c.outcome === 'access-denied').every((c) => c.attempt === 1)).toBe(true);
+    expect(forwardsOnlyTo(world, a)).toBe(true);
+  });
+
+  // A refusal the controller cannot work around leaves the rule split until it is lifted, so
+  // these drives check every invariant but that one; CloudFormation's rollback then must restore.
+  const SPLIT_ALLOWED = STANDARD_INVARIANTS.filter((i) => i !== singleTargetWhenSettled);
+  const RULE_WRITES = /^elbv2:(ModifyRule|CreateRule|DeleteRule|SetRulePriorities)$/;
+
+  test('a state table that refuses writes stops the release where it is, without an unfenced rule write; the reason says where traffic is, and the rollback restores it once the role may write again', async () => {
+    const a = await liveGenerationA();
+    const b = world.generation('b');
+    const canary = { strategy: 'CANARY', stepPercent: 10, stepIntervalSeconds: 60 } as const;
+    let refusedFrom: number | undefined;
+    let refusal: { remove(): void } | undefined;
+    const result = await world.update(b, canary, {
+      invariants: SPLIT_ALLOWED,
+      afterTick: () => {
+        if (refusedFrom === undefined && (trafficShares(world.rule()!.actions).get(b.targetGroupArn) ?? 0) > 0) {
+          refusedFrom = world.fake.clock.now();
+          // Say the table's key policy or the role's policy was changed under a running release.
+          refusal = world.fake.faults.add({ kind: 'access-denied', operation: 'dynamodb:UpdateItem' });
+        }
+      },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(/^the release state table \S+ refused UpdateItem: AccessDeniedException: .* not authorized to perform: dynamodb:UpdateItem .*; without its lease the controller writes no listener rule, so it restored nothing and the listener rule forwards web-a 90 %, web-b 10 %; once its role can write the table again, CloudFormation's rollback \(continued, if it stopped\) restores the traffic$/);
+    // The refusal did not hide behind the final save's own refusal, and no rule write followed it.
+    expect(result.calls.filter((c) => c.at > refusedFrom! && RULE_WRITES.test(c.operation))).toEqual([]);
+    expect(result.calls.some((c) => c.at > refusedFrom! && c.operation === 'dynamodb:UpdateItem' && c.outcome === 'access-denied')).toBe(true);
+
+    // CloudFormation's rollback comes at once and meets the same refusal: UPDATE_ROLLBACK_FAILED.
+    const lastGood = world.lastProperties!;
+    const failedUpdate = world.properties(b, canary);
+    const stuck = await world.updateWith(lastGood, failedUpdate, { invariants: SPLIT_ALLOWED });
+    expect(stuck.status).toBe('FAILED');
+    expect(stuck.reason).toMatch(/refused UpdateItem: AccessDeniedException: .*the listener rule forwards web-a 90 %, web-b 10 %/);
+    expect(stuck.calls.filter((c) => RULE_WRITES.test(c.operation))).toEqual([]);
+
+    // Once the role may write again, continuing the rollback sends the same update again.
+    refusal!.remove();
+    const continued = await world.updateWith(lastGood, failedUpdate);
+    expect(continued.status).toBe('SUCCESS');
+    expect(forwardsOnlyTo(world, a)).toBe(true);
+    expect(world.state()).toMatchObject({ phase: 'COMMITTED', live: { key: 'a' } });
+  });
+
+  test('a restore the load balancer refuses fails with the rule as it is in the reason; the rollback restores once the role may write it', async () => {
+    const a = await liveGenerationA();
+    world.fake.cloudWatch.putAlarm('Web-5xx');
+    const b = world.generation('b');
+    let refusal: { remove(): void } | undefined;
+    const result = await world.update(b, { strategy: 'CANARY', stepPercent: 50, stepIntervalSeconds: 300, alarmNames: ['Web-5xx'] }, {
+      invariants: SPLIT_ALLOWED,
+      afterTick: () => {
+        if (refusal === undefined && (trafficShares(world.rule()!.actions).get(b.targetGroupArn) ?? 0) > 0) {
+          world.fake.cloudWatch.setAlarmState('Web-5xx', 'ALARM');
+          refusal = world.fake.faults.add({ kind: 'access-denied', operation: 'elbv2:ModifyRule' });
+        }
+      },
+    });
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(/^rollback alarm Web-5xx is in ALARM .*; restoring generation a failed too: AccessDenied: .* not authorized to perform: elbv2:ModifyRule .*; the listener rule forwards web-a 50 %, web-b 50 %$/);
+    expect(world.state()).toMatchObject({ phase: 'FAILED' });
+
+    refusal!.remove();
+    world.fake.cloudWatch.setAlarmState('Web-5xx', 'OK');
+    const rollback = await world.cloudFormationRollback();
+    expect(rollback.status).toBe('SUCCESS');
+    expect(forwardsOnlyTo(world, a)).toBe(true);
+  });
+
+  test('a state table that refuses reads fails the poll before it changes anything, and says which table and call', async () => {
+    const a = await liveGenerationA();
+    const b = world.generation('b');
+    world.fake.faults.add({ kind: 'access-denied', operation: 'dynamodb:GetItem' });
+    const result = await world.update(b);
+    expect(result.status).toBe('FAILED');
+    expect(result.reason).toMatch(/^the release state table \S+ refused GetItem: AccessDeniedException: .* not authorized to perform: dynamodb:GetItem /);
+    expect(result.calls.filter((c) => !c.operation.startsWith('dynamodb:'))).toEqual([]);
     expect(forwardsOnlyTo(world, a)).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ export async function completeRelease(request: ReleaseRequest): Promise<IsComple
     const config = parseReleaseProperties(request.ResourceProperties);
     const lease = await StateLease.open(controllerEnvironment().stateTable, config.deploymentName, request.RequestId);
     let release: Release | undefined;
+    let failure: unknown;
     try {
       const stored = parseState(config.deploymentName, lease.storedValue);
       const { state, isNew } = await claimState(request, config, stored);
@@ -31,9 +32,19 @@ export async function completeRelease(request: ReleaseRequest): Promise<IsComple
         release.begin();
       }
       return await release.poll();
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
       // However the poll ends: save what changed and give the lease up.
-      await (release ? release.finish() : lease.finish());
+      await (release ? release.finish() : lease.finish()).catch((error: unknown) => {
+        // A save refused for good must not hide why the poll failed (the table's refusal is
+        // in that reason when it is the cause); a transient one still means "poll again".
+        if (failure === undefined || isTransient(error)) {
+          throw error;
+        }
+        log.warn('could not save the release state after the poll failed', { error: describeError(error) });
+      });
     }
   } catch (error) {
     if (isTransient(error)) {

@@ -59,6 +59,18 @@ export class LeaseLost extends Error {
   }
 }
 
+/**
+ * The state table refused a call for good (IAM, a deleted table, its KMS key), not "not now".
+ * No poll can then take the deployment's lease, so none may write the listener rule: an
+ * unfenced write could be a superseded request's (see aws/state-store.ts).
+ */
+export class StateStoreRefused extends Error {
+  public constructor(table: string, operation: string, cause: unknown) {
+    super(`the release state table ${table} refused ${operation}: ${describeError(cause)}`);
+    this.name = 'StateStoreRefused';
+  }
+}
+
 const THROTTLING_NAMES = new Set([
   'Throttling',
   'ThrottlingException',
@@ -137,7 +149,8 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof LeaseHeld || error instanceof LeaseLost) {
     return true;
   }
-  if (error instanceof ReleaseFailure || error instanceof InvalidProperties || error instanceof SupersededRequest || error instanceof StaleRequest) {
+  if (error instanceof ReleaseFailure || error instanceof InvalidProperties || error instanceof SupersededRequest || error instanceof StaleRequest
+    || error instanceof StateStoreRefused) {
     return false;
   }
   const s = shape(error);

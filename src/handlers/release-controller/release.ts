@@ -19,7 +19,7 @@ import { invokeVerifyHook } from './aws/verify-hook';
 import { now } from './clock';
 import { sameConditions, warmUpConditions } from './conditions';
 import { controllerEnvironment } from './environment';
-import { LeaseLost, ReleaseFailure, describeError, isTransient } from './errors';
+import { LeaseLost, ReleaseFailure, StateStoreRefused, describeError, isTransient } from './errors';
 import { log } from './log';
 import { STEP_NAMES, afterWrite, releaseAttributes, settlePending, stepDetail } from './outcome';
 import type { GenerationRef, ReleaseConfig, VerificationConfig } from './properties';
@@ -115,6 +115,9 @@ export class Release {
       } catch (error) {
         if (isTransient(error)) {
           throw error;
+        }
+        if (error instanceof StateStoreRefused) {
+          return this.stopUnfenced(error);
         }
         return this.fail(error instanceof ReleaseFailure ? error.message : `unexpected error in phase ${phase}: ${describeError(error)}`);
       }
@@ -401,7 +404,7 @@ export class Release {
         if (isTransient(error)) {
           throw error;
         }
-        const message = boundReason(`${reason}; restoring generation ${back.key} failed too: ${describeError(error)}`);
+        const message = boundReason(`${reason}; restoring generation ${back.key} failed too: ${describeError(error)}; ${await this.trafficNow()}`);
         this.state = { ...this.state, phase: 'FAILED', phaseAt: now(), reason: message };
         this.dirty = true;
         throw new ReleaseFailure(message);
@@ -413,6 +416,30 @@ export class Release {
     this.dirty = true;
     this.emit('ROLLED_BACK', this.state.reason);
     throw new ReleaseFailure(this.state.reason ?? reason);
+  }
+
+  /**
+   * The state table refused a write: no poll can take the lease, and a rule write without it
+   * could be a superseded request's (see aws/state-store.ts), so the release stops with traffic
+   * where it is, restoring nothing, and the reason says where that is and what undoes it.
+   */
+  private async stopUnfenced(refusal: StateStoreRefused): Promise<never> {
+    const message = boundReason(`${refusal.message}; without its lease the controller writes no listener rule, so it restored nothing and ${await this.trafficNow()}; `
+      + 'once its role can write the table again, CloudFormation\'s rollback (continued, if it stopped) restores the traffic');
+    log.error('release stopped: the state table refuses writes', { phase: this.state.phase, error: refusal.message });
+    this.state = { ...this.state, phase: 'FAILED', phaseAt: now(), reason: message, pending: undefined };
+    this.dirty = true;
+    throw new ReleaseFailure(message);
+  }
+
+  /** Where the deployment's traffic is, read now: for a failure that could not restore it. */
+  private async trafficNow(): Promise<string> {
+    try {
+      const rule = await this.findOwnRule();
+      return rule ? `the listener rule forwards ${describeSplit(rule.split)}` : 'the deployment has no listener rule';
+    } catch (error) {
+      return `the listener rule could not be read (${describeError(error)})`;
+    }
   }
 
   /**

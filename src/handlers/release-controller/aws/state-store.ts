@@ -55,7 +55,7 @@ import { DeleteItemCommand, GetItemCommand, UpdateItemCommand, type AttributeVal
 import { aws } from './clients';
 import { STATE_TABLE_KEY } from '../../../release-contract/release-properties';
 import { now } from '../clock';
-import { LeaseHeld, LeaseLost, hasErrorName } from '../errors';
+import { LeaseHeld, LeaseLost, StateStoreRefused, hasErrorName, isTransient } from '../errors';
 import { log } from '../log';
 
 /** How long a lease lasts from its last renewal. */
@@ -77,7 +77,10 @@ export class StateLease {
   /** Read the item (strongly consistent): the state and its version, nothing taken yet. */
   public static async open(table: string, deployment: string, holderPrefix: string): Promise<StateLease> {
     const lease = new StateLease(table, deployment, `${holderPrefix}/${randomUUID()}`);
-    const out = await aws().dynamoDb.send(new GetItemCommand({ TableName: table, Key: lease.key(), ConsistentRead: true }));
+    const out = await aws().dynamoDb.send(new GetItemCommand({ TableName: table, Key: lease.key(), ConsistentRead: true }))
+      .catch((error: unknown) => {
+        throw refusal(table, 'GetItem', error);
+      });
     lease.storedValue = out.Item?.[STATE]?.S;
     lease.version = out.Item?.[VERSION]?.N !== undefined ? Number(out.Item[VERSION].N) : undefined;
     return lease;
@@ -156,7 +159,7 @@ export class StateLease {
       if (hasErrorName(error, 'ConditionalCheckFailedException') && oldItem(error) === undefined) {
         return;
       }
-      throw this.lost(error);
+      throw hasErrorName(error, 'ConditionalCheckFailedException') ? this.lost(oldItem(error)) : refusal(this.table, 'DeleteItem', error);
     }
   }
 
@@ -194,7 +197,7 @@ export class StateLease {
       }));
     } catch (error) {
       if (!hasErrorName(error, 'ConditionalCheckFailedException')) {
-        throw error;
+        throw refusal(this.table, 'UpdateItem', error);
       }
       const old = oldItem(error);
       // An earlier attempt of this very write landed (its response was lost): the item holds
@@ -205,7 +208,7 @@ export class StateLease {
       if (old !== undefined && leaseAsWritten && stateAsWritten && (value === undefined || old[VERSION]?.N === String((this.version ?? 0) + 1))) {
         return;
       }
-      throw this.lost(error, old);
+      throw this.lost(old);
     }
   }
 
@@ -216,10 +219,7 @@ export class StateLease {
   }
 
   /** The condition failed: another poll holds the lease, or wrote since this one read. */
-  private lost(error: unknown, old?: Record<string, AttributeValue>): unknown {
-    if (!hasErrorName(error, 'ConditionalCheckFailedException')) {
-      return error;
-    }
+  private lost(old?: Record<string, AttributeValue>): LeaseLost | LeaseHeld {
     const held = this.until !== undefined;
     this.closed = true;
     this.until = undefined;
@@ -236,6 +236,11 @@ export class StateLease {
   private key(): Record<string, AttributeValue> {
     return { [STATE_TABLE_KEY]: { S: this.deployment } };
   }
+}
+
+/** A transient error as it is (the caller retries it); anything else as the table's refusal. */
+function refusal(table: string, operation: string, error: unknown): unknown {
+  return isTransient(error) ? error : new StateStoreRefused(table, operation, error);
 }
 
 /** The item a failed conditional write returned (ReturnValuesOnConditionCheckFailure ALL_OLD). */
