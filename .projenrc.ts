@@ -113,6 +113,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // nothing reads the report in CI. `npm run test:coverage` makes it.
       collectCoverage: false,
       setupFiles: ['<rootDir>/test/setup-environment.ts'],
+      // The suite's temporary files under one folder, removed at the end (see global-setup.ts).
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
   },
 
