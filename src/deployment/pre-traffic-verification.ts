@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
+import { listenerPort } from './listener-url';
 import { OwnLoadBalancer } from './own-load-balancer';
 import { invalidProp } from '../private/errors';
 import { DEFAULT_VERIFY_TIMEOUT_SECONDS, VERIFY_INVOCATION_SECONDS } from '../release-contract/verify-hook';
@@ -15,7 +16,8 @@ export interface TestListenerOptions {
   /**
    * The test listener's port: the deployment adds a listener on its own load balancer there
    * (same protocol and certificates as the production listener). With `listener`, the port
-   * that listener serves on, which `allowFrom` is let in on.
+   * that listener serves on, which `allowFrom` is let in on (checked, for a listener the app
+   * defines).
    */
   readonly port: number;
 
@@ -77,6 +79,11 @@ export function checkVerification(scope: IConstruct, inputs: VerificationInputs,
       invalidProp(scope, 'testListener.listener', test.listener.node.path, 'it is the production listener: its rule would send the unverified generation production traffic',
         'Give a listener on another port, reachable only from your testers');
     }
+    const served = test.listener ? listenerPort(test.listener) : undefined;
+    if (served !== undefined && served !== test.port) {
+      invalidProp(scope, 'testListener.port', test.port, `testListener.listener ${test.listener!.node.path} serves on port ${served}, and allowFrom is let in on testListener.port`,
+        `Give testListener.port ${served}`);
+    }
   }
   if (inputs.verifyTimeout !== undefined && !inputs.verify) {
     invalidProp(scope, 'verifyTimeout', inputs.verifyTimeout.toHumanString(), 'it bounds the verify hook, and no verify function is given', 'Give verify (a Lambda function), or remove verifyTimeout');
@@ -128,7 +135,7 @@ export function createTestListener(
 ): elbv2.IApplicationListener {
   let listener = options.listener;
   if (own) {
-    const taken = own.loadBalancer.listeners.map((l) => (l.node.defaultChild as elbv2.CfnListener).port);
+    const taken = own.loadBalancer.listeners.map(listenerPort);
     if (taken.includes(options.port)) {
       invalidProp(scope, 'testListener.port', options.port, `the load balancer's production listeners use ports ${taken.join(', ')}`, 'Give testListener.port another port, such as 8443 or 9000');
     }

@@ -175,6 +175,14 @@ describe('bad inputs are refused with path, prop and fix', () => {
     expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { testListener: { port: 9000, allowFrom: [TESTERS], listener: imported } })))
       .toThrow(/^Stack\/Web: invalid testListener\.listener 'Stack\/Mine': the deployment creates its own load balancer.*Remove testListener\.listener/);
   });
+  test('a port other than the one your test listener serves on', () => {
+    const { stack, vpc } = newStack();
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+    const production = alb.addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+    const testing = alb.addListener('Test', { port: 9000, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+    expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { listener: production, priority: 5, testListener: { port: 9001, allowFrom: [TESTERS], listener: testing } })))
+      .toThrow(/^Stack\/Web: invalid testListener\.port 9001: testListener\.listener Stack\/Alb\/Test serves on port 9000, and allowFrom is let in on testListener\.port\. Give testListener\.port 9000/);
+  });
   test('your production listener without a test listener of yours, and the production listener as the test listener', () => {
     const { stack, vpc } = newStack();
     const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
