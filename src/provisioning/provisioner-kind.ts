@@ -57,6 +57,8 @@ export interface BoundProvisioner {
 export interface ProvisionerKind {
   /** Short name of the kind, used for default names (`shell-1`). */
   readonly kindName: string;
+  /** The user the kind gives a Vagrant login key to (vagrantGuest() only). */
+  readonly vagrantGuestUser?: string;
   /** Validates the options against the image and produces the component. */
   bind(context: ProvisionerBindContext): BoundProvisioner;
 }

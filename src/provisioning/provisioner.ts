@@ -159,7 +159,8 @@ export class Provisioner {
    * @internal
    */
   public get _vagrantGuestUser(): string | undefined {
-    return this.kind instanceof VagrantGuest ? this.kind.user : undefined;
+    // Asked of the kind, so that other kinds do not load vagrant-guest.ts for an instanceof.
+    return this.kind.vagrantGuestUser;
   }
 
   /**

@@ -60,12 +60,12 @@ export class VagrantGuest implements ProvisionerKind {
   constructor(private readonly options: VagrantGuestProvisionerOptions) {}
 
   /** The user the image gives a login key to. */
-  public get user(): string {
+  public get vagrantGuestUser(): string {
     return this.options.user ?? 'vagrant';
   }
 
   public bind(context: ProvisionerBindContext): BoundProvisioner {
-    const user = this.user;
+    const user = this.vagrantGuestUser;
     const key = this.options.publicKey ?? VAGRANT_INSECURE_PUBLIC_KEY;
     if (Token.isUnresolved(user) || !USER_NAME.test(user)) {
       invalidProp(context.scope, `${context.prop}.user`, user, 'a user name is 1 to 32 lower-case letters, digits, \'_\' and \'-\', starting with a letter or \'_\' (and must be known at synth)',

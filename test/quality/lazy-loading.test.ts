@@ -50,6 +50,8 @@ describe('the compiled library loads lazily', () => {
     expect(result.images).toBe(1);
     expect(result.ours).toContain('image/golden-image.js');
     expect(result.ours.filter((f: string) => /^(deployment|pipeline|handlers|snapshot|cli)\//.test(f))).toEqual([]);
+    // Nor the provisioner kinds it does not use (a shell step is all this image has).
+    expect(result.ours.filter((f: string) => /^provisioning\/(vagrant-guest|chef-solo|puppet-apply|ansible-playbook|file-upload|powershell)\.js$/.test(f))).toEqual([]);
     // Not even aws-cdk-lib's EC2 module: the EC2 values a bake needs are written out (src/private/ec2-values.ts).
     expect(new Set(result.cdk)).toEqual(new Set(['aws-iam', 'aws-imagebuilder']));
   });
