@@ -21,6 +21,7 @@ import { RootBlockDevice, rootBlockDevice } from './root-block-device';
 import { TrafficShift } from './traffic-shift';
 import { DeploymentImageConfig } from '../common/deployment-image-interface';
 import { OsFamily } from '../common/os-family';
+import { awsManagedPolicy } from '../private/aws-managed-policy';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
@@ -333,7 +334,7 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   }
 
   private createRole(): iam.Role {
-    const ssmCore = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
+    const ssmCore = awsManagedPolicy('AmazonSSMManagedInstanceCore');
     const role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of ${this.node.path}: SSM Session Manager access only`,

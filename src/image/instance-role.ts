@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { awsManagedPolicy } from '../private/aws-managed-policy';
 import { suppressNagRule } from '../private/nag-suppressions';
 
 /** The AWS-managed policies Image Builder's build and test instances need (its documented instance profile). */
@@ -21,7 +22,7 @@ export function createInstanceRole(image: Construct, description: string, extraM
   const role = new iam.Role(image, 'InstanceRole', {
     assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
     description,
-    managedPolicies: policies.map(name => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+    managedPolicies: policies.map(awsManagedPolicy),
   });
   suppressNagRule(role, 'AwsSolutions-IAM4',
     `Image Builder documents ${policies.length === 2 ? 'these two' : 'these'} AWS-managed policies as what its build and test instances need (SSM agent and `

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { awsManagedPolicy } from './aws-managed-policy';
 import { suppressNagRule } from './nag-suppressions';
 
 /** A role Image Builder assumes for this account only. */
@@ -40,7 +41,7 @@ export function imageBuilderServiceRole(scope: Construct, id: string, props: Ima
       conditions: { StringEqualsIfExists: { 'aws:SourceAccount': Stack.of(scope).account } },
     }),
     description: props.description,
-    managedPolicies: managedPolicyName ? [iam.ManagedPolicy.fromAwsManagedPolicyName(managedPolicyName)] : undefined,
+    managedPolicies: managedPolicyName ? [awsManagedPolicy(managedPolicyName)] : undefined,
   });
   if (managedPolicyName) {
     suppressNagRule(role, 'AwsSolutions-IAM4', props.managedPolicyReason ?? `Image Builder documents ${managedPolicyName} for this role`,
