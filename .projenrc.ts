@@ -86,8 +86,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: {
       // Bundle the SDK clients: the handlers pin the versions they were tested with. Leaving
-      // the SDK to the runtime's copy makes the release controller's bundle 20x smaller (954 KB
-      // -> 46 KB) but its cold import only 40 ms faster (169 against 209 ms over an empty node:
+      // the SDK to the runtime's copy makes the release controller's bundle 20x smaller (955 KB
+      // -> 48 KB) but its cold import only 40 ms faster (182 against 221 ms over an empty node:
       // the same SDK code loads, from many files; bench/results/latest.md), and the runtime's SDK
       // moves with runtime updates (docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html,
       // "Runtime-included SDK versions"): the controller's guard against hung connections,
