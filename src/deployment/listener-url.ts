@@ -10,10 +10,10 @@ const DEFAULT_PORTS: Record<string, number> = { HTTP: 80, HTTPS: 443 };
  * private in older aws-cdk-lib releases the library supports.
  */
 export function listenerUrl(listener: elbv2.IApplicationListener): string | undefined {
-  const resource = listenerResource(listener);
-  if (!resource || !(listener instanceof elbv2.ApplicationListener)) {
+  if (!(listener instanceof elbv2.ApplicationListener)) {
     return undefined;
   }
+  const resource = listenerResource(listener);
   const protocol = String(resource.protocol);
   const port = resource.port;
   const scheme = protocol === elbv2.ApplicationProtocol.HTTPS ? 'https' : 'http';
@@ -23,10 +23,13 @@ export function listenerUrl(listener: elbv2.IApplicationListener): string | unde
 
 /** The port a listener the app defines serves on; undefined for an imported one, or a token. */
 export function listenerPort(listener: elbv2.IApplicationListener): number | undefined {
-  const port = listenerResource(listener)?.port;
+  if (!(listener instanceof elbv2.ApplicationListener)) {
+    return undefined;
+  }
+  const port = listenerResource(listener).port;
   return port === undefined || Token.isUnresolved(port) ? undefined : port;
 }
 
-function listenerResource(listener: elbv2.IApplicationListener): elbv2.CfnListener | undefined {
-  return listener instanceof elbv2.ApplicationListener ? listener.node.defaultChild as elbv2.CfnListener : undefined;
+function listenerResource(listener: elbv2.ApplicationListener): elbv2.CfnListener {
+  return listener.node.defaultChild as elbv2.CfnListener;
 }
