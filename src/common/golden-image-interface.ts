@@ -24,8 +24,9 @@ export interface IGoldenImage extends IConstruct {
 
   /**
    * A stable hash of everything that makes the image what it is: the parent, the rendered
-   * component documents, asset contents, recipe settings and the rebuild key. Known at synth
-   * time, so deployments key their generations by it.
+   * component documents, asset contents, recipe settings and the rebuild key, and the
+   * deploy-time build's tests and workflows. Known at synth time, so deployments key their
+   * generations by it.
    */
   readonly imageKey: string;
 

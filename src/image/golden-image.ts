@@ -240,7 +240,6 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this.distributionConfigurationArn = distribution.distributionConfigurationArn;
 
     const settings = buildSettings(props, props.enhancedImageMetadata ?? true);
-    this.imageKey = contentHash('golden-image', recipe.identity, settings).slice(0, 16);
     const buildsOnDeploy = props.buildOnDeploy ?? true;
     this._buildParts = new ImageBuildParts(this, {
       imageName: this.imageName,
@@ -254,11 +253,17 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       buildsOnDeploy,
       destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
     });
-    if (buildsOnDeploy) {
-      this.image = this.createImage(props);
-    } else if ((props.workflows ?? []).length > 0) {
+    if (!buildsOnDeploy && (props.workflows ?? []).length > 0) {
       invalidProp(this, 'workflows', `${props.workflows!.length} workflow(s)`, 'they run in the deploy-time build and buildOnDeploy is false',
         'Give them to the pipeline instead: image.addPipeline(id, { workflows: [...] })');
+    }
+    const workflows = buildsOnDeploy ? this.createWorkflows(props) : undefined;
+    // Everything whose change replaces the deploy-time image, and so bakes a new AMI: the
+    // workflows too (a changed Workflows property replaces AWS::ImageBuilder::Image), which only
+    // images that have some add, so other images keep their keys.
+    this.imageKey = contentHash('golden-image', recipe.identity, settings, ...(workflows ? [workflows.identity] : [])).slice(0, 16);
+    if (buildsOnDeploy) {
+      this.image = this.createImage(workflows);
     }
     if (props.deprecateAfter) {
       this.createDeprecation(props.deprecateAfter);
@@ -435,9 +440,8 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     return vmExports.locations;
   }
 
-  private createImage(props: GoldenImageProps): imagebuilder.CfnImage {
+  private createImage(workflows: ImageWorkflows | undefined): imagebuilder.CfnImage {
     const parts = this._buildParts;
-    const workflows = this.createWorkflows(props);
     const image = new imagebuilder.CfnImage(this, 'Image', {
       imageRecipeArn: this.imageRecipeArn,
       infrastructureConfigurationArn: this.infrastructureConfigurationArn,

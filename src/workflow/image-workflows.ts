@@ -54,6 +54,12 @@ export class ImageWorkflows extends Construct {
   public readonly hasTests: boolean;
   /** True when the build waits for a manual approval. */
   public readonly hasApproval: boolean;
+  /**
+   * What the build's workflows are, as a hash: the configurations with each workflow of ours
+   * named by its content. Its ARN cannot stand for it: a new document makes a new version
+   * under the same `Fn::GetAtt`, and the image that runs it is replaced all the same.
+   */
+  public readonly identity: string;
 
   constructor(scope: Construct, id: string, props: ImageWorkflowsProps) {
     super(scope, id);
@@ -64,7 +70,8 @@ export class ImageWorkflows extends Construct {
       defaultTopic: props.defaultTopic,
     }));
     this.checkCombination(props, bound);
-    const arns = bound.map(b => this.createWorkflow(props.owner, b));
+    const contents = bound.map(b => contentHash('workflow', b.type, b.data));
+    const arns = bound.map((b, index) => this.createWorkflow(props.owner, b, contents[index]));
     const configuration = (b: BoundWorkflow, index: number, parallelGroup?: string): WorkflowConfiguration => ({
       workflowArn: arns[index],
       onFailure: b.continueOnFailure ? 'CONTINUE' : 'ABORT',
@@ -87,6 +94,8 @@ export class ImageWorkflows extends Construct {
     ];
     this.hasTests = tests.length > 0;
     this.hasApproval = approval !== undefined;
+    const contentOf = new Map(arns.map((arn, index) => [arn, `workflow:${contents[index]}`]));
+    this.identity = contentHash('workflows', stack.resolve(this.configurations.map(c => ({ ...c, workflowArn: contentOf.get(c.workflowArn ?? '') ?? c.workflowArn }))));
     this.grantExecution(props.parts.requireExecutionRole(), bound);
   }
 
@@ -107,12 +116,12 @@ export class ImageWorkflows extends Construct {
     }
   }
 
-  private createWorkflow(owner: IConstruct, bound: BoundWorkflow): string {
+  private createWorkflow(owner: IConstruct, bound: BoundWorkflow, content: string): string {
     const resource = new imagebuilder.CfnWorkflow(this, `Workflow-${bound.name}`, {
       // Workflow ARNs allow lowercase names only.
       name: imageBuilderName(owner, `workflow-${bound.name}`).toLowerCase(),
       // Versions from the content, as components have: no "already exists" on re-deploy.
-      version: versionFromHash(contentHash('workflow', bound.type, bound.data)),
+      version: versionFromHash(content),
       type: bound.type,
       data: bound.data,
       description: `${bound.name}, managed by cdk-immutable-infra`,

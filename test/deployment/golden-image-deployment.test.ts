@@ -6,14 +6,16 @@ import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
 import { GoldenImage } from '../../src/image/golden-image';
 import { ParentImage } from '../../src/image/parent-image';
 import { Provisioner } from '../../src/provisioning/provisioner';
+import { ImageWorkflow } from '../../src/workflow/image-workflow';
 
 /** A golden nginx image on Amazon Linux 2023 deployed in the same stack. */
-function goldenWeb(commands: string[], instanceType = 't3.small', direct = false) {
+function goldenWeb(commands: string[], instanceType = 't3.small', direct = false, workflows: ImageWorkflow[] = []) {
   const { stack, vpc } = newStack();
   const image = new GoldenImage(stack, 'WebImage', {
     parentImage: ParentImage.amazonLinux2023(),
     provisioners: [Provisioner.shell({ name: 'install-nginx', commands })],
     vpc,
+    workflows,
   });
   const deployment = new ImmutableDeployment(stack, 'Web', baseProps(vpc, {
     image: direct ? image : DeploymentImage.fromGoldenImage(image),
@@ -52,6 +54,23 @@ test('a change to a provisioner bakes a new image and rolls out a new generation
   expect(v1.deployment.generationKey).toBe(v1again.deployment.generationKey);
   expect(v2.image.imageKey).not.toBe(v1.image.imageKey);
   expect(v2.deployment.generationKey).not.toBe(v1.deployment.generationKey);
+});
+
+test('a change to the deploy-time build\'s workflows bakes a new image (AWS::ImageBuilder::Image is replaced) and so rolls out a new generation', () => {
+  const commands = ['dnf install -y nginx', 'systemctl enable nginx'];
+  const smoke = (check: string) => ImageWorkflow.testStage({ name: 'smoke', commands: [check] });
+  const none = goldenWeb(commands);
+  const withSmoke = goldenWeb(commands, 't3.small', false, [smoke('systemctl is-active nginx')]);
+  const sameSmoke = goldenWeb(commands, 't3.small', false, [smoke('systemctl is-active nginx')]);
+  const otherSmoke = goldenWeb(commands, 't3.small', false, [smoke('curl -fsS localhost')]);
+  const keys = [none, withSmoke, otherSmoke].map(v => v.image.imageKey);
+  expect(new Set(keys).size).toBe(3);
+  expect(new Set([none, withSmoke, otherSmoke].map(v => v.deployment.generationKey)).size).toBe(3);
+  expect(sameSmoke.image.imageKey).toBe(withSmoke.image.imageKey);
+  expect(sameSmoke.deployment.generationKey).toBe(withSmoke.deployment.generationKey);
+  // The image resource's Workflows differ only through the workflow's version: its ARN is the same Fn::GetAtt.
+  const workflowsOf = (v: ReturnType<typeof goldenWeb>) => only(Template.fromStack(v.stack), 'AWS::ImageBuilder::Image').resource.Properties.Workflows;
+  expect(workflowsOf(otherSmoke)).toEqual(workflowsOf(withSmoke));
 });
 
 test('an instance type of another architecture than the image is refused', () => {
