@@ -5,7 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parse } from 'yaml';
-import { ImageWorkflow, ParentImage, Provisioner, WorkflowStage } from '../../src';
+import { GoldenImage, ImageWorkflow, ParentImage, Provisioner, WorkflowStage } from '../../src';
 import { errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
 const BUILD_DOCUMENT = `name: hardened-build
@@ -275,4 +275,15 @@ test('without workflows nothing changes: no Workflows property, no workflow reso
   expect(resourcesOf(template, 'AWS::ImageBuilder::Workflow')).toHaveLength(0);
   expect(onlyResource(template, 'AWS::ImageBuilder::Image').props.Workflows).toBeUndefined();
   expect(onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').props.Workflows).toBeUndefined();
+});
+
+test('a child image follows its parent\'s workflows: a change to them bakes a new parent AMI, so the child\'s recipe gets a new version', () => {
+  const childRecipeVersion = (check: string) => {
+    const { stack, image } = imageStack({ workflows: [ImageWorkflow.testStage({ name: 'smoke', commands: [check] })] });
+    new GoldenImage(stack, 'Child', { parentImage: ParentImage.fromGoldenImage(image), provisioners: [Provisioner.shell({ name: 'motd', commands: ['echo child > /etc/motd'] })] });
+    const recipes = resourcesOf(Template.fromStack(stack), 'AWS::ImageBuilder::ImageRecipe');
+    return recipes.find(r => r.id.startsWith('Child'))!.props.Version;
+  };
+  expect(childRecipeVersion('systemctl is-active nginx')).toBe(childRecipeVersion('systemctl is-active nginx'));
+  expect(childRecipeVersion('curl -fsS localhost')).not.toBe(childRecipeVersion('systemctl is-active nginx'));
 });
