@@ -127,13 +127,13 @@ async function countAll(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, os.cpus().length) }, worker));
-  const median = (key: CaseKey) => spread(runs[key]).median;
+  const spreads: Record<CaseKey, Spread> = Object.fromEntries(cases.map(c => [c.key, spread(runs[c.key])]));
   const figures: Record<CaseKey, InstructionFigures> = {};
   for (const c of cases) {
-    const to = (id: string) => median(c.key) / median(caseKey(id, c.count));
+    const to = (id: string) => spreads[c.key].median / spreads[caseKey(id, c.count)].median;
     figures[c.key] = {
-      millions: median(c.key),
-      spread: spread(runs[c.key]),
+      millions: spreads[c.key].median,
+      spread: spreads[c.key],
       ratioToFloor: to(FLOOR.id),
       ratioToAlpha: to(ALPHA.id),
       ratioToTemplateFloor: to(TEMPLATE_FLOOR.id),
