@@ -27,7 +27,12 @@ function sortKeys(value: unknown): unknown {
 
 /** SHA-256 of the canonical JSON of the given parts, as hex. */
 export function contentHash(...parts: unknown[]): string {
-  return crypto.createHash('sha256').update(canonicalJson(parts)).digest('hex');
+  return sha256Hex(canonicalJson(parts));
+}
+
+/** SHA-256 of a text, as hex: `contentHash` of parts whose canonical JSON is already at hand. */
+export function sha256Hex(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** Image Builder version nodes are integers below 2^30. */

@@ -6,6 +6,7 @@ import { ImmutableDeployment } from '../deployment/immutable-deployment';
 import { GoldenImage } from '../image/golden-image';
 import { contentHash, canonicalJson, shortHash, versionFromHash } from '../private/hash';
 import { ImageComponent } from '../provisioning/image-component';
+import { ImageWorkflows } from '../workflow/image-workflows';
 
 /**
  * The values the library derives from content: component and recipe versions, image keys and
@@ -109,12 +110,20 @@ class StandIns {
     });
     const real = withVersions('real');
     const shown = this.substitute(stack, withVersions('shown'));
-    if (real === shown) {
+    // The image key hashes the deploy-time build's workflows too, when it has some.
+    const workflows = image.node.tryFindChild('Workflows');
+    const workflowsShown = workflows instanceof ImageWorkflows ? this.substitute(stack, workflows.identitySource) : undefined;
+    const workflowsFed = workflows instanceof ImageWorkflows && workflowsShown !== workflows.identitySource;
+    if (real === shown && !workflowsFed) {
       return;
     }
-    const recipeStandIn = `~${versionFromHash(contentHash('snapshot:recipe', shown))}`;
-    this.versions.set(image.imageRecipeVersion, recipeStandIn);
-    const keyStandIn = shortHash(contentHash('snapshot:image', recipeStandIn, image._buildParts.settings), image.imageKey.length);
+    let recipeStandIn = image.imageRecipeVersion;
+    if (real !== shown) {
+      recipeStandIn = `~${versionFromHash(contentHash('snapshot:recipe', shown))}`;
+      this.versions.set(image.imageRecipeVersion, recipeStandIn);
+    }
+    const keyStandIn = shortHash(contentHash('snapshot:image', recipeStandIn, image._buildParts.settings, ...(workflowsShown === undefined ? [] : [workflowsShown])),
+      image.imageKey.length);
     this.keys.set(image.imageKey, keyStandIn);
     const built = image.node.tryFindChild('Image');
     if (built instanceof CfnElement) {

@@ -7,7 +7,7 @@ import { BoundWorkflow, ImageWorkflow } from './image-workflow';
 import { OsFamily } from '../common/os-family';
 import type { ImageBuildParts } from '../image/image-build-parts';
 import { invalidProp } from '../private/errors';
-import { contentHash, versionFromHash } from '../private/hash';
+import { canonicalJson, contentHash, sha256Hex, versionFromHash } from '../private/hash';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
 import { imageBuilderName } from '../private/names';
 
@@ -60,6 +60,11 @@ export class ImageWorkflows extends Construct {
    * under the same `Fn::GetAtt`, and the image that runs it is replaced all the same.
    */
   public readonly identity: string;
+  /**
+   * What `identity` hashes, as text: a snapshot masks the user's asset hashes in it to find
+   * a stand-in for the image key that moves with the workflows but not with an asset.
+   */
+  public readonly identitySource: string;
 
   constructor(scope: Construct, id: string, props: ImageWorkflowsProps) {
     super(scope, id);
@@ -95,7 +100,8 @@ export class ImageWorkflows extends Construct {
     this.hasTests = tests.length > 0;
     this.hasApproval = approval !== undefined;
     const contentOf = new Map(arns.map((arn, index) => [arn, `workflow:${contents[index]}`]));
-    this.identity = contentHash('workflows', stack.resolve(this.configurations.map(c => ({ ...c, workflowArn: contentOf.get(c.workflowArn ?? '') ?? c.workflowArn }))));
+    this.identitySource = canonicalJson(['workflows', stack.resolve(this.configurations.map(c => ({ ...c, workflowArn: contentOf.get(c.workflowArn ?? '') ?? c.workflowArn })))]);
+    this.identity = sha256Hex(this.identitySource);
     this.grantExecution(props.parts.requireExecutionRole(), bound);
   }
 

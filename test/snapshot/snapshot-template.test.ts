@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { buildReviewApp, ReviewApp, ReviewAppOptions, siteFolder, temporaryRoot } from './review-app';
-import { GoldenImage, ParentImage, Provisioner, SnapshotTemplate, SnapshotTemplateOptions } from '../../src';
+import { DeploymentImage, GoldenImage, ImageWorkflow, ImmutableDeployment, ParentImage, Provisioner, SnapshotTemplate, SnapshotTemplateOptions } from '../../src';
 import * as serializer from '../../src/snapshot/jest-serializer';
 
 /**
@@ -107,6 +108,35 @@ describe('SnapshotTemplate', () => {
     expect(printed).toBe(JSON.stringify(SnapshotTemplate.of(app.image)));
     expect(serializer.test(app.image)).toBe(true);
     expect(serializer.test(Template.fromStack(app.image).toJSON())).toBe(false);
+  });
+
+  test('a workflow of the deploy-time build changed: the snapshot renames the generation, a site edit still does not', () => {
+    const snapshot = (site: string, check: string) => {
+      const app = new App();
+      const stack = new Stack(app, 'Flows');
+      const image = new GoldenImage(stack, 'Web', {
+        parentImage: ParentImage.debian({ release: '12' }),
+        provisioners: [Provisioner.file({ name: 'site', source: `${site}/`, destination: '/var/www/html/' })],
+        workflows: [ImageWorkflow.testStage({ name: 'smoke', commands: [check] })],
+      });
+      const deployment = new ImmutableDeployment(stack, 'Fleet', {
+        vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }),
+        image: DeploymentImage.fromGoldenImage(image),
+        instanceType: new ec2.InstanceType('t3.small'),
+        capacity: { min: 1, max: 2 },
+        healthCheck: { path: '/' },
+      });
+      return { snapshot: print(SnapshotTemplate.of(stack)), generationKey: deployment.generationKey };
+    };
+    const before = snapshot(base.site, 'curl -fs localhost');
+    const edited = snapshot(siteFolder(root, 'site-flows', { 'index.html': 'edited' }), 'curl -fs localhost');
+    expect(edited.generationKey).not.toBe(before.generationKey);
+    expect(edited.snapshot).toBe(before.snapshot);
+    const changed = snapshot(base.site, 'curl -fs localhost/health');
+    // A deploy rolls the new workflow out as a new generation: the snapshot must say so.
+    expect(changed.generationKey).not.toBe(before.generationKey);
+    const added = addedLines(before.snapshot, changed.snapshot);
+    expect(added.some(line => /"Key": "[0-9a-f]{8}"/.test(line))).toBe(true);
   });
 
   test('an image baked from a golden parent that bakes in the site: the child is stable too, its own command still shows', () => {
