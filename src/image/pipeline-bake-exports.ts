@@ -95,7 +95,7 @@ export class PipelineBakeExports extends Construct {
       },
       // ExportImage takes no resource-level scoping in the documented policy; the bucket statements follow.
       iamResources: ['*'],
-      additionalIamStatements: exportCallerStatements(vmExport.bucket, prefix).slice(1),
+      additionalIamStatements: exportCallerStatements(vmExport.bucket, prefix, role).slice(1),
       // The next export reads the same input.
       outputs: '{% $states.input %}',
     });

@@ -42,8 +42,12 @@ export interface VmExportOptions {
   readonly prefix?: string;
 
   /**
-   * The VM Import/Export service role (trusted by `vmie.amazonaws.com`), given write access to
-   * the bucket under the prefix.
+   * The VM Import/Export service role, given read and write access to the bucket under the
+   * prefix. The library adds only those bucket statements: the role must already trust
+   * `vmie.amazonaws.com` (with the `sts:Externalid` condition `vmimport`) and allow
+   * ec2:CopySnapshot, ec2:ModifySnapshotAttribute, ec2:RegisterImage and ec2:Describe*, as
+   * https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html#vmimport-role
+   * has them. An imported role is named in ExportImage as it is, and receives no statements.
    *
    * @default - a role with VM Import/Export's documented trust and export permissions, scoped to the bucket and prefix
    */
@@ -112,7 +116,9 @@ const PREFIX_MAX = 1024 - 'export-ami-0123456789abcdef0.vmdk'.length;
  * - an image with encrypted EBS snapshots cannot be exported;
  * - images with third-party software provided by AWS cannot be exported: Windows and SQL
  *   Server images, and images made from an AWS Marketplace image;
- * - the bucket must be in the same account.
+ * - the bucket must be in the same account;
+ * - the bucket must be unencrypted or encrypted with SSE-S3 ("You cannot export to an S3 bucket
+ *   encrypted using SSE-KMS encryption"); DSSE-KMS is not among the two the page allows either.
  * A Marketplace parent or one with billing codes is not knowable at synth for an AMI given by
  * id: ExportImage then fails and the deployment reports its message.
  */
@@ -142,6 +148,11 @@ export function checkVmExports(scope: IConstruct, exports: VmExport[], context: 
       invalidProp(scope, `${prop}.bucket`, vmExport.bucket.node.path, `VM Import/Export exports only to a bucket in the AMI's own account (${stack.account}), and this one is in ${bucketAccount}`,
         `Use a bucket in account ${stack.account}, and copy the disk on from there`);
     }
+    const kms = kmsEncryption(vmExport.bucket);
+    if (kms) {
+      invalidProp(scope, `${prop}.bucket`, vmExport.bucket.node.path, `the bucket is encrypted with ${kms}, and VM Import/Export exports only to an unencrypted bucket or one encrypted with SSE-S3`,
+        'Use a bucket with encryption: s3.BucketEncryption.S3_MANAGED (and no encryptionKey), and copy the disk on from there if it must be kept under a KMS key');
+    }
     const prefix = vmExport._prefix(context.imageName);
     checkPrefix(scope, `${prop}.prefix`, prefix);
     const key = [vmExport.bucket.node.path, prefix, vmExport.format].join('|');
@@ -151,6 +162,27 @@ export function checkVmExports(scope: IConstruct, exports: VmExport[], context: 
     }
     seen.set(key, index);
   });
+}
+
+/**
+ * How a bucket is encrypted with KMS keys, when the app says so: an `encryptionKey` (a customer
+ * key, or one an imported bucket was given), or a bucket of the app whose default encryption
+ * is `aws:kms` (`BucketEncryption.KMS_MANAGED`) or `aws:kms:dsse`. An imported bucket without
+ * a key says nothing: ExportImage then fails with S3's message.
+ */
+function kmsEncryption(bucket: s3.IBucket): string | undefined {
+  if (bucket.encryptionKey) {
+    return `SSE-KMS (the key ${bucket.encryptionKey.node.path})`;
+  }
+  const resource = bucket.node.defaultChild;
+  if (!(resource instanceof s3.CfnBucket) || !resource.bucketEncryption || Token.isUnresolved(resource.bucketEncryption)) {
+    return undefined;
+  }
+  const rules = (resource.bucketEncryption as s3.CfnBucket.BucketEncryptionProperty).serverSideEncryptionConfiguration;
+  const algorithms = Token.isUnresolved(rules) ? [] : (rules as s3.CfnBucket.ServerSideEncryptionRuleProperty[])
+    .map(rule => Token.isUnresolved(rule) ? undefined : (rule.serverSideEncryptionByDefault as s3.CfnBucket.ServerSideEncryptionByDefaultProperty | undefined)?.sseAlgorithm);
+  const kms = algorithms.find(algorithm => typeof algorithm === 'string' && algorithm.startsWith('aws:kms'));
+  return kms ? `${kms === 'aws:kms' ? 'SSE-KMS' : 'DSSE-KMS'} (${kms})` : undefined;
 }
 
 function checkPrefix(scope: IConstruct, prop: string, prefix: string): void {
@@ -246,7 +278,7 @@ export class VmExports extends Construct {
     const exportImage = new cr.AwsCustomResource(this, `Export${id}`, {
       // Every bake is a new image id: an update starts a new export of the new AMI.
       onUpdate: call,
-      policy: cr.AwsCustomResourcePolicy.fromStatements(exportCallerStatements(vmExport.bucket, prefix)),
+      policy: cr.AwsCustomResourcePolicy.fromStatements(exportCallerStatements(vmExport.bucket, prefix, role)),
       installLatestAwsSdk: false,
     });
     exportImage.node.addDependency(build.image);
@@ -263,19 +295,24 @@ export class VmExports extends Construct {
    * (https://docs.aws.amazon.com/vm-import/latest/userguide/required-permissions.html#vmimport-role),
    * line by line:
    * - trust: the service principal vmie.amazonaws.com may sts:AssumeRole when `sts:Externalid`
-   *   equals `vmimport` (the page's trust policy, condition key spelled as there);
+   *   equals `vmimport` (the page's trust policy, condition key spelled as there), and, as the
+   *   page's step 7 adds "for additional security controls", only for this account
+   *   (`aws:SourceAccount`) and VM Import/Export's tasks in it (`aws:SourceArn`
+   *   `arn:<partition>:vmie:*:<account>:*`; the page writes `arn:aws`);
    * - bucket: s3:GetBucketLocation, s3:GetBucketAcl and s3:ListBucket on the export bucket
    *   (grantExportWrites);
    * - objects: s3:GetObject and s3:PutObject, which the page grants on `<bucket>/*` and this
-   *   role only on `<bucket>/<prefix>*`, the one place the export writes;
+   *   role on `<bucket>/<prefix>*`, where the disk is written, and on the write check's object
+   *   (grantExportWrites);
    * - EC2: ec2:CopySnapshot, ec2:ModifySnapshotAttribute, ec2:RegisterImage and ec2:Describe*
-   *   on any resource, as the page has them (the snapshots it copies are unknown beforehand);
-   * - a KMS-encrypted bucket's key: the page is silent; the role gets encrypt and decrypt on it.
+   *   on any resource, as the page has them (the snapshots it copies are unknown beforehand).
+   * No KMS statement: the page's is for imports, and an export can use neither encrypted
+   * snapshots nor an SSE-KMS bucket (checkVmExports).
    * The page's role name `vmimport` is ExportImage's default only: RoleName names this role.
    */
   private serviceRole(id: string, bucket: s3.IBucket, prefix: string): iam.Role {
     const role = new iam.Role(this, id, {
-      assumedBy: new iam.ServicePrincipal('vmie.amazonaws.com').withConditions({ StringEquals: { 'sts:Externalid': 'vmimport' } }),
+      assumedBy: vmImportExportPrincipal(Stack.of(this)),
       description: `VM Import/Export: exports the image's AMI to s3://${Token.isUnresolved(bucket.bucketName) ? 'its bucket' : bucket.bucketName}/${prefix}`,
     });
     role.addToPolicy(new iam.PolicyStatement({
@@ -288,6 +325,23 @@ export class VmExports extends Construct {
   }
 }
 
+/** VM Import/Export, as the documented trust policy lets it assume the service role of this stack's account. */
+function vmImportExportPrincipal(stack: Stack): iam.IPrincipal {
+  return new iam.ServicePrincipal('vmie.amazonaws.com').withConditions({
+    StringEquals: { 'sts:Externalid': 'vmimport', 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:vmie:*:${stack.account}:*` },
+  });
+}
+
+/**
+ * The object an export writes at the root of the bucket to check that it may write, before the
+ * disk. The VM Import/Export docs are silent on it (they name only the disk's key); exports
+ * under a prefix have been seen to leave `vmimportexport_write_verification` (and a `.txt`
+ * of that name) at the root. Safe side: the role may write that one name, so the check cannot
+ * fail an export the documented policy (objects `<bucket>/*`) would let through.
+ */
+const WRITE_CHECK_OBJECT = 'vmimportexport_write_verification*';
+
 /** What the export needs on the bucket: its location and ACL, and reading and writing under the prefix. */
 function grantExportWrites(role: iam.IRole, bucket: s3.IBucket, prefix: string): void {
   role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -296,14 +350,12 @@ function grantExportWrites(role: iam.IRole, bucket: s3.IBucket, prefix: string):
   }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['s3:GetObject', 's3:PutObject'],
-    resources: [bucket.arnForObjects(`${prefix}*`)],
+    resources: [bucket.arnForObjects(`${prefix}*`), bucket.arnForObjects(WRITE_CHECK_OBJECT)],
   }));
-  // The docs are silent on KMS-encrypted buckets; a key the bucket uses must let the role write.
-  bucket.encryptionKey?.grantEncryptDecrypt(role);
   const policy = role instanceof iam.Role ? role.node.tryFindChild('DefaultPolicy') : undefined;
   if (policy) {
-    suppressNagRule(policy, 'AwsSolutions-IAM5', 'the export writes one object whose name VM Import/Export chooses (export-ami-<id>.<format>) under the prefix',
-      [nagFinding(role, 'Resource', bucket.arnForObjects(`${prefix}*`))]);
+    suppressNagRule(policy, 'AwsSolutions-IAM5', 'the export writes one object whose name VM Import/Export chooses (export-ami-<id>.<format>) under the prefix, and its write check at the root',
+      [nagFinding(role, 'Resource', bucket.arnForObjects(`${prefix}*`)), nagFinding(role, 'Resource', bucket.arnForObjects(WRITE_CHECK_OBJECT))]);
   }
 }
 

@@ -61,7 +61,10 @@ describe('a deploy-time build exported as a VM disk', () => {
     expect(roles).toHaveLength(1);
     expect(roles[0].props.AssumeRolePolicyDocument.Statement).toEqual([{
       Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'sts:Externalid': 'vmimport' } },
+      Condition: {
+        StringEquals: { 'sts:Externalid': 'vmimport', 'aws:SourceAccount': ENV.account },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:vmie:*:${ENV.account}:*`]] } },
+      },
       Effect: 'Allow',
       Principal: { Service: 'vmie.amazonaws.com' },
     }]);
@@ -69,7 +72,10 @@ describe('a deploy-time build exported as a VM disk', () => {
     const statements = policy.props.PolicyDocument.Statement as any[];
     const objects = statements.find(s => JSON.stringify(s.Action).includes('s3:PutObject'));
     expect(objects.Action).toEqual(['s3:GetObject', 's3:PutObject']);
-    expect(JSON.stringify(objects.Resource)).toContain('/exports/web/*');
+    // The disk under the prefix, and the write check's one object at the root: nothing else.
+    expect(objects.Resource).toHaveLength(2);
+    expect(JSON.stringify(objects.Resource[0])).toContain('/exports/web/*');
+    expect(JSON.stringify(objects.Resource[1])).toMatch(/"\/vmimportexport_write_verification\*"\]/);
     const bucketLevel = statements.find(s => JSON.stringify(s.Action).includes('s3:GetBucketLocation'));
     expect(bucketLevel.Action).toEqual(['s3:GetBucketLocation', 's3:GetBucketAcl', 's3:ListBucket']);
     expect(statements.find(s => JSON.stringify(s.Action).includes('ec2:CopySnapshot')).Action)
@@ -110,23 +116,17 @@ describe('a deploy-time build exported as a VM disk', () => {
     expect(JSON.stringify(policy.props.PolicyDocument)).toContain('s3:PutObject');
   });
 
-  test('a KMS-encrypted bucket\'s key lets the service role encrypt', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Bake', { env: ENV });
-    const key = new kms.Key(stack, 'Key');
-    const { template } = (() => {
-      const bucket = new s3.Bucket(stack, 'Disks', { encryptionKey: key });
-      new GoldenImage(stack, 'WebImage', {
-        parentImage: ParentImage.debian({ release: '12' }),
-        provisioners: [Provisioner.updateOs()],
-        rootVolume: { encrypted: false },
-        vmExports: [VmExport.toBucket(bucket)],
-      });
-      return { template: Template.fromStack(stack) };
-    })();
-    const vmRole = resourcesOf(template, 'AWS::IAM::Role').find(r => JSON.stringify(r.props.AssumeRolePolicyDocument).includes('vmie'))!;
-    const policy = resourcesOf(template, 'AWS::IAM::Policy').find(p => JSON.stringify(p.props.Roles).includes(vmRole.id))!;
-    expect(JSON.stringify(policy.props.PolicyDocument)).toContain('kms:GenerateDataKey*');
+  test('the caller of ExportImage may pass the service role, to VM Import/Export only', () => {
+    const { template } = exportStack();
+    const role = resourcesOf(template, 'AWS::IAM::Role').find(r => JSON.stringify(r.props.AssumeRolePolicyDocument).includes('vmie'))!;
+    const caller = resourcesOf(template, 'AWS::IAM::Policy').find(p => JSON.stringify(p.props.PolicyDocument).includes('ec2:ExportImage'))!;
+    const passRole = (caller.props.PolicyDocument.Statement as any[]).find(s => s.Action === 'iam:PassRole');
+    expect(passRole).toEqual({
+      Action: 'iam:PassRole',
+      Condition: { StringEquals: { 'iam:PassedToService': 'vmie.amazonaws.com' } },
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [role.id, 'Arn'] },
+    });
   });
 
   test('no export, no custom resource and no service role', () => {
@@ -188,6 +188,23 @@ describe('exports VM Import/Export would refuse are refused at synth', () => {
   test('a bucket in another region, with path, prop and fix', () => {
     const message = errorOf(() => debianImage(stack => [VmExport.toBucket(s3.Bucket.fromBucketAttributes(stack, 'Other', { bucketName: 'disks', region: 'us-east-1' }))]));
     expect(message).toBe('Bake/WebImage: invalid vmExports[0].bucket \'Bake/Other\': the bucket is in us-east-1 and the image is built in eu-west-1; the export runs in the build region. Use a bucket in eu-west-1');
+  });
+
+  test.each([
+    ['a customer key', (stack: Stack) => ({ encryptionKey: new kms.Key(stack, 'Key') }), /SSE-KMS \(the key Bake\/Key\)/],
+    ['the AWS-managed key', () => ({ encryption: s3.BucketEncryption.KMS_MANAGED }), /SSE-KMS \(aws:kms\)/],
+    ['DSSE-KMS', () => ({ encryption: s3.BucketEncryption.DSSE_MANAGED }), /DSSE-KMS \(aws:kms:dsse\)/],
+  ])('a bucket encrypted with %s', (_, props, kind) => {
+    const message = errorOf(() => debianImage(stack => [VmExport.toBucket(new s3.Bucket(stack, 'Disks', props(stack)))]));
+    expect(message).toMatch(/^Bake\/WebImage: invalid vmExports\[0\]\.bucket 'Bake\/Disks': the bucket is encrypted with /);
+    expect(message).toMatch(kind);
+    expect(message).toContain('VM Import/Export exports only to an unencrypted bucket or one encrypted with SSE-S3');
+    expect(message).toContain('s3.BucketEncryption.S3_MANAGED');
+  });
+
+  test('a bucket encrypted with SSE-S3 (the default) and an imported bucket without a key are taken', () => {
+    expect(() => debianImage(stack => [VmExport.toBucket(new s3.Bucket(stack, 'Disks', { encryption: s3.BucketEncryption.S3_MANAGED }))])).not.toThrow();
+    expect(() => debianImage(stack => [VmExport.toBucket(s3.Bucket.fromBucketName(stack, 'Disks', 'disks'))])).not.toThrow();
   });
 
   test('a bucket in another account', () => {
