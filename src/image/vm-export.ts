@@ -150,7 +150,8 @@ export function checkVmExports(scope: IConstruct, exports: VmExport[], context: 
     }
     const kms = kmsEncryption(vmExport.bucket);
     if (kms) {
-      invalidProp(scope, `${prop}.bucket`, vmExport.bucket.node.path, `the bucket is encrypted with ${kms}, and VM Import/Export exports only to an unencrypted bucket or one encrypted with SSE-S3`,
+      invalidProp(scope, `${prop}.bucket`, vmExport.bucket.node.path,
+        `the bucket is encrypted with ${kms}, and VM Import/Export exports only to an unencrypted bucket or one encrypted with SSE-S3`,
         'Use a bucket with encryption: s3.BucketEncryption.S3_MANAGED (and no encryptionKey), and copy the disk on from there if it must be kept under a KMS key');
     }
     const prefix = vmExport._prefix(context.imageName);
