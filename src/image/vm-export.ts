@@ -180,8 +180,10 @@ function kmsEncryption(bucket: s3.IBucket): string | undefined {
     return undefined;
   }
   const rules = (resource.bucketEncryption as s3.CfnBucket.BucketEncryptionProperty).serverSideEncryptionConfiguration;
-  const algorithms = Token.isUnresolved(rules) ? [] : (rules as s3.CfnBucket.ServerSideEncryptionRuleProperty[])
-    .map(rule => Token.isUnresolved(rule) ? undefined : (rule.serverSideEncryptionByDefault as s3.CfnBucket.ServerSideEncryptionByDefaultProperty | undefined)?.sseAlgorithm);
+  type Rule = s3.CfnBucket.ServerSideEncryptionRuleProperty;
+  type ByDefault = s3.CfnBucket.ServerSideEncryptionByDefaultProperty;
+  const algorithms = Token.isUnresolved(rules) ? [] : (rules as Rule[])
+    .map(rule => Token.isUnresolved(rule) ? undefined : (rule.serverSideEncryptionByDefault as ByDefault | undefined)?.sseAlgorithm);
   const kms = algorithms.find(algorithm => typeof algorithm === 'string' && algorithm.startsWith('aws:kms'));
   return kms ? `${kms === 'aws:kms' ? 'SSE-KMS' : 'DSSE-KMS'} (${kms})` : undefined;
 }
