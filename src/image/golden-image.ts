@@ -123,7 +123,9 @@ export interface GoldenImageProps extends ImageBuildOptions {
    * Amazon Linux 2023 minimal AMI), Image Builder installs the agent for the build and, unless
    * told otherwise, removes it again before the AMI is made: instances launched from such an AMI
    * cannot be reached through Session Manager, the only way into an ImmutableDeployment's fleet.
-   * Set false only for images that must not carry the agent.
+   * Set false only for images that must not carry the agent. On a Windows parent the recipe
+   * carries no agent setting (Image Builder rejects one there, and never installs or removes
+   * the agent AWS's Windows AMIs ship), so false is refused.
    *
    * @default true
    */
@@ -215,6 +217,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     this.imageName = imageBuilderName(this).toLowerCase();
     const parent = props.parentImage.bind(this);
     this.osFamily = parent.osFamily;
+    this.validateSsmAgent(props);
     this.architecture = parent.architecture;
     this.rootDeviceName = props.rootVolume?.deviceName ?? parent.rootDeviceName;
     this.keepsSsmAgent = props.keepSsmAgent ?? true;
@@ -370,6 +373,14 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
     if (props.keepSsmAgent === false && props.verifySsmAgent === true) {
       invalidProp(this, 'verifySsmAgent', true, 'keepSsmAgent is false, so Image Builder removes an agent it installed after the validate phase and the check would pass on an AMI without one',
         'Remove verifySsmAgent, or keep the agent (keepSsmAgent: true)');
+    }
+  }
+
+  /** Windows parents ship the agent, and Image Builder neither installs nor removes it there. */
+  private validateSsmAgent(props: GoldenImageProps): void {
+    if (this.osFamily === OsFamily.WINDOWS && props.keepSsmAgent === false) {
+      invalidProp(this, 'keepSsmAgent', false, 'Image Builder neither installs nor removes the SSM agent on Windows (it rejects the setting for Windows base images), '
+        + 'so the agent the parent ships stays in the AMI', 'Remove keepSsmAgent; to ship without the agent, uninstall it in a build step of your own');
     }
   }
 

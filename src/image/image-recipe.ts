@@ -88,7 +88,13 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
     workingDirectory: props.workingDirectory,
     description: props.description,
     rebuildKey: props.rebuildKey,
-    keepSsmAgent: context.keepsSsmAgent,
+    // Not on Windows, whose recipes carry no agent setting: a recipe made with one (which Image
+    // Builder rejects) gets a new version rather than clash with its old self.
+    keepSsmAgent: parent.osFamily === OsFamily.WINDOWS ? undefined : context.keepsSsmAgent,
+  };
+  const instanceConfiguration = {
+    ...ssmAgentInstanceConfiguration(context.keepsSsmAgent, parent.osFamily),
+    ...(userData !== undefined ? { userDataOverride: userData } : {}),
   };
   const identity = contentHash('recipe', settings);
   const version = versionFromHash(identity);
@@ -99,10 +105,7 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
     description: props.description,
     workingDirectory: props.workingDirectory,
     blockDeviceMappings: [blockDevices.mapping, ...volumes.map(v => v.mapping)],
-    additionalInstanceConfiguration: {
-      ...ssmAgentInstanceConfiguration(context.keepsSsmAgent),
-      ...(userData !== undefined ? { userDataOverride: userData } : {}),
-    },
+    additionalInstanceConfiguration: Object.keys(instanceConfiguration).length > 0 ? instanceConfiguration : undefined,
     components: recipeComponents(components),
   });
   return { arn: recipe.attrArn, version, name: context.name, identity };

@@ -14,6 +14,9 @@ import { Provisioner } from '../provisioning/provisioner';
  * it, from its API reference (AdditionalInstanceConfiguration and SystemsManagerAgent,
  * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_AdditionalInstanceConfiguration.html,
  * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_SystemsManagerAgent.html):
+ * - the setting "applies to Linux and macOS build instances only. Requests that set it for a
+ *   recipe with a Windows base image are rejected" (both pages, and CloudFormation's
+ *   AWS::ImageBuilder::ImageRecipe SystemsManagerAgent): Windows recipes carry none;
  * - on a Linux parent without the agent (Debian's official AMI, RHEL, the AL2023 minimal AMI),
  *   Image Builder installs it on the build and test instances through its default user data;
  * - unless the recipe says `UninstallAfterBuild: false`, it removes an agent it installed before
@@ -29,9 +32,12 @@ import { Provisioner } from '../provisioning/provisioner';
 /** The name of the validate step that checks the agent; also its component's name suffix. */
 export const SSM_AGENT_CHECK_NAME = 'ssm-agent-enabled';
 
-/** The recipe setting that keeps (or removes) an agent Image Builder installed. */
-export function ssmAgentInstanceConfiguration(keep: boolean): imagebuilder.CfnImageRecipe.AdditionalInstanceConfigurationProperty {
-  return { systemsManagerAgent: { uninstallAfterBuild: !keep } };
+/**
+ * The recipe setting that keeps (or removes) an agent Image Builder installed; none on Windows,
+ * where Image Builder rejects it.
+ */
+export function ssmAgentInstanceConfiguration(keep: boolean, osFamily: OsFamily): imagebuilder.CfnImageRecipe.AdditionalInstanceConfigurationProperty {
+  return osFamily === OsFamily.WINDOWS ? {} : { systemsManagerAgent: { uninstallAfterBuild: !keep } };
 }
 
 /** The check's commands are inline: it has no assets for any image's role to read. */

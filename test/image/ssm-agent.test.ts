@@ -22,6 +22,10 @@ function bake(props: Partial<GoldenImageProps> = {}): { image: GoldenImage; temp
   return { image, template: Template.fromStack(stack) };
 }
 
+/** Recipe versions of `bake()` and of the Windows image below before Windows recipes dropped the agent setting. */
+const LINUX_RECIPE_VERSION = '1.0.630181102';
+const WINDOWS_RECIPE_VERSION_WITH_SETTING = '1.0.151952831';
+
 function recipeOf(template: Template): any {
   return Object.values(template.findResources('AWS::ImageBuilder::ImageRecipe'))[0].Properties;
 }
@@ -57,6 +61,38 @@ describe('the SSM agent stays in the AMI', () => {
   test('a check on an agent the bake removes afterwards is refused', () => {
     expect(() => bake({ keepSsmAgent: false, verifySsmAgent: true }))
       .toThrow(/Bake\/Web: invalid verifySsmAgent true.*keepSsmAgent is false.*Remove verifySsmAgent, or keep the agent/s);
+  });
+
+  describe('on Windows, which ships the agent and where Image Builder rejects the setting', () => {
+    const windows = (props: Partial<GoldenImageProps> = {}) => bake({
+      parentImage: ParentImage.windowsServer({ version: '2022' }),
+      provisioners: [Provisioner.powerShell({ name: 'iis', commands: ['Install-WindowsFeature Web-Server'] })],
+      ...props,
+    });
+
+    test('the recipe carries no agent setting, and no instance configuration at all without user data', () => {
+      const { template, image } = windows();
+      expect(recipeOf(template).AdditionalInstanceConfiguration).toBeUndefined();
+      expect(image.keepsSsmAgent).toBe(true);
+      expect(Object.keys(image.componentDocuments)).toEqual(['iis', SSM_AGENT_CHECK_NAME]);
+    });
+
+    test('a user data override stays, without the agent setting', () => {
+      const { template } = windows({ userDataOverride: '<powershell>Write-Output hi</powershell>' });
+      expect(Object.keys(recipeOf(template).AdditionalInstanceConfiguration)).toEqual(['UserDataOverride']);
+    });
+
+    test('keepSsmAgent false is refused with the way to ship without the agent', () => {
+      expect(() => windows({ keepSsmAgent: false })).toThrow(
+        /^Bake\/Web: invalid keepSsmAgent false: Image Builder neither installs nor removes the SSM agent on Windows.*Remove keepSsmAgent; to ship without the agent, uninstall it in a build step of your own$/s);
+    });
+
+    test('Linux recipes keep their versions; a Windows recipe gets a new one without the setting', () => {
+      // The versions these two recipes had while every recipe carried the setting: a Linux
+      // image's must not move (its recipe would be replaced for nothing).
+      expect(recipeOf(bake().template).Version).toBe(LINUX_RECIPE_VERSION);
+      expect(recipeOf(windows().template).Version).not.toBe(WINDOWS_RECIPE_VERSION_WITH_SETTING);
+    });
   });
 
   test('a provisioner named like the check is told to take another name', () => {
