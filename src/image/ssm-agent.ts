@@ -36,7 +36,8 @@ export const SSM_AGENT_CHECK_NAME = 'ssm-agent-enabled';
  * The recipe setting that keeps (or removes) an agent Image Builder installed; none on Windows,
  * where Image Builder rejects it.
  */
-export function ssmAgentInstanceConfiguration(keep: boolean, osFamily: OsFamily): imagebuilder.CfnImageRecipe.AdditionalInstanceConfigurationProperty {
+export function ssmAgentInstanceConfiguration(keep: boolean, osFamily: OsFamily):
+imagebuilder.CfnImageRecipe.AdditionalInstanceConfigurationProperty {
   return osFamily === OsFamily.WINDOWS ? {} : { systemsManagerAgent: { uninstallAfterBuild: !keep } };
 }
 
