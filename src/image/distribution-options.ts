@@ -92,29 +92,34 @@ export interface LaunchTemplateOutputOptions {
 export interface FastLaunchOptions {
   /**
    * The launch template of the instances EC2 launches to make the pre-provisioned snapshots
-   * (its id is needed), for example to place them in a VPC of yours.
+   * (its id is needed), in the entry's region: to place them in a VPC of yours (the template
+   * names the subnet). EC2 refuses templates with user data, termination protection, disabled
+   * instance metadata, Spot options or a shutdown behaviour that terminates.
    *
-   * @default - EC2's defaults, which need a default VPC in the region
+   * @default - EC2 Fast Launch creates a CloudFormation stack of its own in the account (a VPC,
+   * private subnets, a launch template requiring IMDSv2, a security group without rules)
    */
   readonly launchTemplate?: ec2.ILaunchTemplate;
 
   /**
    * How many of those instances EC2 may launch at once: 6 or more (EC2 EnableFastLaunch).
+   * EC2's default quota is 40 across all AMIs of an account in a region; more warns at synth.
    *
    * @default - EC2's default
    */
   readonly maxParallelLaunches?: number;
 
   /**
-   * How many pre-provisioned snapshots EC2 keeps ready.
+   * How many pre-provisioned snapshots EC2 keeps ready: 1 to 10,000.
    *
    * @default - EC2's default
    */
   readonly targetSnapshots?: number;
 
   /**
-   * The account whose copy of the AMI gets Fast Launch; it must be the stack's account or one of
-   * the region's `copyToAccounts`.
+   * The account whose AMI gets Fast Launch. Image Builder enables it only in the account that
+   * builds the AMI (Fast Launch on a copy in another account is enabled from that account), so
+   * only the stack's account is taken.
    *
    * @default - the stack's account
    */

@@ -1,7 +1,8 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { IConstruct } from 'constructs';
-import { FastLaunchOptions, LaunchPermissionOptions, LaunchTemplateOutputOptions, RegionDistributionOptions, SsmParameterOutputOptions } from './distribution-options';
+import { LaunchPermissionOptions, LaunchTemplateOutputOptions, RegionDistributionOptions, SsmParameterOutputOptions } from './distribution-options';
 import type { FastLaunchSettings, ImageDistribution, LaunchPermissionSettings, LaunchTemplateSettings, RegionOutputs, SsmParameterSettings } from './image-distribution';
 import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
@@ -18,6 +19,10 @@ const PARAMETER_NAME_MAX = 1011;
 // https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_Distribution.html (licenseConfigurationArns)
 const LICENSE_CONFIGURATION_ARN = /^arn:aws[a-z-]*:license-manager:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:license-configuration:lic-[a-z0-9-_]{32}$/;
 const FAST_LAUNCH_MIN_PARALLEL = 6;
+/** EC2's default quota of parallel Fast Launch launches, across all AMIs of an account and region. */
+const FAST_LAUNCH_PARALLEL_QUOTA = 40;
+/** FastLaunchSnapshotConfiguration.targetResourceCount: 1 to 10,000. */
+const FAST_LAUNCH_MAX_SNAPSHOTS = 10000;
 
 /**
  * Checks a pipeline's distribution entries against each other and against what the image's
@@ -71,8 +76,8 @@ function checkedEntry(scope: IConstruct, prop: string, entry: RegionDistribution
     launchPermission: entry.launchPermissions ? launchPermission(scope, `${prop}.launchPermissions`, entry.launchPermissions) : undefined,
     amiTags: entry.amiTags,
     ssmParameters: entry.ssmParameters?.map((p, i) => ssmParameter(scope, `${prop}.ssmParameters[${i}]`, p, targetAccounts)),
-    launchTemplates: entry.launchTemplates?.map((t, i) => launchTemplate(scope, `${prop}.launchTemplates[${i}]`, t)),
-    fastLaunch: entry.fastLaunch ? fastLaunch(scope, `${prop}.fastLaunch`, entry.fastLaunch, osFamily, targetAccounts) : undefined,
+    launchTemplates: entry.launchTemplates?.map((t, i) => launchTemplate(scope, `${prop}.launchTemplates[${i}]`, t, entry.region)),
+    fastLaunch: entry.fastLaunch ? fastLaunch(scope, `${prop}.fastLaunch`, entry, osFamily) : undefined,
     licenseConfigurationArns: entry.licenseConfigurationArns?.map((arn, i) => {
       checkPattern(scope, `${prop}.licenseConfigurationArns[${i}]`, arn, LICENSE_CONFIGURATION_ARN, 'it is not a License Manager license configuration ARN',
         'Give arn:aws:license-manager:<region>:<account>:license-configuration:lic-<id>');
@@ -82,30 +87,67 @@ function checkedEntry(scope: IConstruct, prop: string, entry: RegionDistribution
 }
 
 /**
- * Fast Launch pre-provisions Windows instances (Sysprep, first boot); EC2 takes 6 or more
- * parallel launches (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableFastLaunch.html).
+ * Fast Launch pre-provisions Windows instances (Sysprep, first boot). What EC2 and Image Builder
+ * document, and the library checks at synth:
+ * - EC2 takes 6 or more parallel launches, and by default 40 across all AMIs of an account in
+ *   a region (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableFastLaunch.html,
+ *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/win-start-fast-launch-prereqs.html);
+ *   a quota can be raised, so more than 40 warns;
+ * - 1 to 10,000 pre-provisioned snapshots
+ *   (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_FastLaunchSnapshotConfiguration.html);
+ * - "Image Builder doesn't support cross-account distribution for AMIs with EC2 Fast Launch
+ *   pre-enabled. EC2 Fast Launch must be enabled from the destination account"
+ *   (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cr-upd-ami-distribution-settings.html#ami-distribution-prereqs-fast-launch):
+ *   Fast Launch only in the stack's account, and a warning where the entry copies the AMI to
+ *   other accounts as well, since the note may cover those copies too;
+ * - an AMI encrypted with a customer managed key needs the key to let EC2 Fast Launch's
+ *   service-linked role use it (same EC2 prerequisites page): a warning, since the library
+ *   cannot edit a key policy it may not own.
+ * The permissions Image Builder needs for it come with the execution role (ImageBuildParts).
  */
-function fastLaunch(scope: IConstruct, prop: string, options: FastLaunchOptions, osFamily: OsFamily, targetAccounts: string[]): FastLaunchSettings {
+function fastLaunch(scope: IConstruct, prop: string, entry: RegionDistributionOptions, osFamily: OsFamily): FastLaunchSettings {
+  const options = entry.fastLaunch!;
   if (osFamily !== OsFamily.WINDOWS) {
     invalidProp(scope, prop, options, `EC2 Fast Launch pre-provisions Windows AMIs only, and this image is ${osFamily}`, 'Remove fastLaunch, or build the image from a Windows parent');
   }
   const parallel = options.maxParallelLaunches;
-  if (parallel !== undefined && !Token.isUnresolved(parallel) && (!Number.isInteger(parallel) || parallel < FAST_LAUNCH_MIN_PARALLEL)) {
-    invalidProp(scope, `${prop}.maxParallelLaunches`, parallel, `EC2 launches ${FAST_LAUNCH_MIN_PARALLEL} or more instances at once to pre-provision a Windows AMI`,
-      `Give a whole number of ${FAST_LAUNCH_MIN_PARALLEL} or more`);
-  }
-  const snapshots = options.targetSnapshots;
-  if (snapshots !== undefined && !Token.isUnresolved(snapshots) && (!Number.isInteger(snapshots) || snapshots < 1)) {
-    invalidProp(scope, `${prop}.targetSnapshots`, snapshots, 'it must be a whole number of 1 or more', 'Give how many pre-provisioned snapshots to keep ready');
-  }
-  const account = options.account;
-  if (account !== undefined) {
-    checkAccount(scope, `${prop}.account`, account);
-    if (!Token.isUnresolved(account) && !targetAccounts.includes(account) && account !== Stack.of(scope).account) {
-      invalidProp(scope, `${prop}.account`, account, 'the AMI has no copy in that account in this region', `Add ${account} to this region's copyToAccounts, or leave account out for the stack's account`);
+  if (parallel !== undefined && !Token.isUnresolved(parallel)) {
+    if (!Number.isInteger(parallel) || parallel < FAST_LAUNCH_MIN_PARALLEL) {
+      invalidProp(scope, `${prop}.maxParallelLaunches`, parallel, `EC2 launches ${FAST_LAUNCH_MIN_PARALLEL} or more instances at once to pre-provision a Windows AMI`,
+        `Give a whole number of ${FAST_LAUNCH_MIN_PARALLEL} or more`);
+    }
+    if (parallel > FAST_LAUNCH_PARALLEL_QUOTA) {
+      Annotations.of(scope).addWarningV2('cdk-immutable-infra:fastLaunchQuota', `${prop}.maxParallelLaunches is ${parallel}, above EC2's default quota of `
+        + `${FAST_LAUNCH_PARALLEL_QUOTA} parallel Fast Launch launches across all AMIs of an account in a region: raise the quota first, `
+        + `or give ${FAST_LAUNCH_PARALLEL_QUOTA} or fewer`);
     }
   }
-  const template = options.launchTemplate ? launchTemplate(scope, `${prop}.launchTemplate`, { launchTemplate: options.launchTemplate }) : undefined;
+  const snapshots = options.targetSnapshots;
+  const snapshotsOutOfRange = (n: number) => !Number.isInteger(n) || n < 1 || n > FAST_LAUNCH_MAX_SNAPSHOTS;
+  if (snapshots !== undefined && !Token.isUnresolved(snapshots) && snapshotsOutOfRange(snapshots)) {
+    invalidProp(scope, `${prop}.targetSnapshots`, snapshots, 'Image Builder keeps a whole number of 1 to 10,000 pre-provisioned snapshots',
+      'Give how many pre-provisioned snapshots to keep ready');
+  }
+  const account = options.account;
+  const ownAccount = Stack.of(scope).account;
+  if (account !== undefined) {
+    checkAccount(scope, `${prop}.account`, account);
+    if (!Token.isUnresolved(account) && !Token.isUnresolved(ownAccount) && account !== ownAccount) {
+      invalidProp(scope, `${prop}.account`, account, `Image Builder enables Fast Launch only in the account that builds the AMI (${ownAccount}); `
+        + 'EC2 Fast Launch must be enabled from the destination account', 'Leave account out, and enable Fast Launch on the copy from the other account');
+    }
+  }
+  if ((entry.copyToAccounts ?? []).length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-immutable-infra:fastLaunchCopies', `${prop}: this entry also copies the AMI to other accounts (copyToAccounts), `
+      + 'and Image Builder documents that it does not support cross-account distribution of AMIs with Fast Launch pre-enabled. '
+      + 'If builds fail in distribution, take copyToAccounts or fastLaunch out of this entry');
+  }
+  if (entry.kmsKey) {
+    Annotations.of(scope).addWarningV2('cdk-immutable-infra:fastLaunchKey', `${prop}: the AMI in this region is encrypted with ${entry.kmsKey.node.path}; `
+      + 'EC2 Fast Launch needs its service-linked role (AWSServiceRoleForEC2FastLaunch) to be allowed to use a customer managed key. '
+      + 'Grant it in the key policy');
+  }
+  const template = options.launchTemplate ? launchTemplate(scope, `${prop}.launchTemplate`, { launchTemplate: options.launchTemplate }, entry.region) : undefined;
   return { accountId: account, launchTemplateId: template?.launchTemplateId, maxParallelLaunches: parallel, targetResourceCount: snapshots };
 }
 
@@ -158,8 +200,20 @@ function ssmParameter(scope: IConstruct, prop: string, options: SsmParameterOutp
   return { parameterName: name, amiAccountId: account, dataType: options.dataType ?? ssm.ParameterDataType.AWS_EC2_IMAGE };
 }
 
-function launchTemplate(scope: IConstruct, prop: string, options: LaunchTemplateOutputOptions): LaunchTemplateSettings {
+/**
+ * A launch template for the entry's region (`region` undefined: the build region). Launch
+ * templates are regional: one the app defines must be in that region (an imported one's
+ * region is the importing stack's, which says nothing, and is not checked).
+ */
+function launchTemplate(scope: IConstruct, prop: string, options: LaunchTemplateOutputOptions, region: string | undefined): LaunchTemplateSettings {
   const id = options.launchTemplate.launchTemplateId;
+  const templateRegion = options.launchTemplate.env.region;
+  const entryRegion = region ?? Stack.of(scope).region;
+  const defined = options.launchTemplate.node.defaultChild instanceof ec2.CfnLaunchTemplate;
+  if (defined && !Token.isUnresolved(templateRegion) && !Token.isUnresolved(entryRegion) && templateRegion !== entryRegion) {
+    invalidProp(scope, prop, options.launchTemplate.node.path, `the launch template is in ${templateRegion}, and launch templates are regional: this entry is for ${entryRegion}`,
+      `Give a launch template of ${entryRegion} (by id, with LaunchTemplate.fromLaunchTemplateAttributes)`);
+  }
   if (id === undefined) {
     invalidProp(scope, `${prop}.launchTemplate`, options.launchTemplate.node.path, 'Image Builder updates a launch template by its id, and this one has none (imported by name?)',
       'Import it with LaunchTemplate.fromLaunchTemplateAttributes({ launchTemplateId })');

@@ -2,10 +2,15 @@ import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { SsmParameterOutput } from './image-distribution';
+import { awsManagedPolicy } from '../private/aws-managed-policy';
 import { imageBuilderServiceRole } from '../private/image-builder-role';
+import { suppressNagRule } from '../private/nag-suppressions';
 
 /** The AWS-managed baseline Image Builder documents for execution roles. */
 const EXECUTION_POLICY = 'EC2ImageBuilderExecutionPolicy';
+
+/** The AWS-managed policy Image Builder documents for enabling EC2 Fast Launch during distribution. */
+const FAST_LAUNCH_POLICY = 'EC2FastLaunchFullAccess';
 
 /** What Image Builder's service-linked role may write on its own. */
 const SERVICE_ROLE_PARAMETER_PREFIX = '/imagebuilder/';
@@ -63,4 +68,21 @@ function parameterArn(stack: Stack, parameter: SsmParameterOutput): string {
     resourceName: !Token.isUnresolved(name) && name.startsWith('/') ? name.slice(1) : name,
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
+}
+
+/**
+ * Lets the execution role enable EC2 Fast Launch on the image's Windows AMIs. Image Builder's
+ * prerequisites for Fast Launch: without a launch template of yours "you must attach the
+ * EC2FastLaunchFullAccess policy to the IAM role that Image Builder uses to create your image",
+ * and with an execution role "you would add any additional feature permissions to that role"
+ * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cr-upd-ami-distribution-settings.html#ami-distribution-prereqs-fast-launch).
+ * With a launch template the page names no policy; EC2 then checks that the caller may launch
+ * from the AMI and the template (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/win-fast-launch-configure.html),
+ * which the same policy allows, so the role gets it either way.
+ */
+export function allowFastLaunch(role: iam.IRole): void {
+  role.addManagedPolicy(awsManagedPolicy(FAST_LAUNCH_POLICY));
+  suppressNagRule(role, 'AwsSolutions-IAM4', 'Image Builder documents EC2FastLaunchFullAccess as what the role it builds with needs to enable EC2 Fast Launch '
+    + '(and to let Fast Launch create its own VPC stack when no launch template is given); AWS keeps it in step with the service',
+  [`Policy::arn:<AWS::Partition>:iam::aws:policy/${FAST_LAUNCH_POLICY}`]);
 }

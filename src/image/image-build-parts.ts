@@ -7,7 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BuildInfrastructure } from './build-infrastructure';
 import { RegionDistributionOptions } from './distribution-options';
 import { regionOutputs } from './distribution-settings';
-import { createExecutionRole, grantParameterWrites, needsExecutionRole } from './execution-role';
+import { allowFastLaunch, createExecutionRole, grantParameterWrites, needsExecutionRole } from './execution-role';
 import { ImageDistribution, ImageIdPublication, SsmParameterOutput } from './image-distribution';
 import { tagImageInUse } from './image-in-use';
 import { ImageSettings, TEST_TIMEOUT_MINUTES } from './image-settings';
@@ -81,6 +81,7 @@ export class ImageBuildParts {
   private readonly roleCreated = new Latch<iam.IRole>();
   private readonly firstPipeline = new Latch<void>();
   private retiredBy?: string;
+  private fastLaunchAllowed = false;
   private readonly deployments = new Set<Construct>();
   private readonly amiProtection = new Latch<void>();
 
@@ -175,6 +176,12 @@ export class ImageBuildParts {
       this.requireExecutionRole();
     } else if (this.role) {
       grantParameterWrites(this.role, stack, added);
+    }
+    if (outputs.some(o => o.fastLaunch)) {
+      if (!this.fastLaunchAllowed) {
+        allowFastLaunch(this.requireExecutionRole());
+        this.fastLaunchAllowed = true;
+      }
     }
   }
 

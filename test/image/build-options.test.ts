@@ -6,7 +6,7 @@ import { RegionDistributionOptions } from '../../src/image/distribution-options'
 import { GoldenImage } from '../../src/image/golden-image';
 import { ParentImage } from '../../src/image/parent-image';
 import { Provisioner } from '../../src/provisioning/provisioner';
-import { ENV, errorOf, imageStack, onlyResource, pipelineStack } from '../support/stacks';
+import { ENV, errorOf, imageStack, onlyResource, pipelineStack, resourcesOf } from '../support/stacks';
 
 process.env.CDK_VALIDATION = 'false';
 
@@ -128,15 +128,59 @@ describe('distribution: Windows Fast Launch and License Manager', () => {
     expect(plain[0].FastLaunchConfigurations).toBeUndefined();
   });
 
-  test('a launch template by id and an account the AMI is copied to', () => {
+  test('a launch template by id, in the entry\'s region', () => {
     const { template } = windowsPipeline([{
-      copyToAccounts: ['210987654321'],
       fastLaunch: {
-        account: '210987654321',
+        account: ENV.account,
         launchTemplate: ec2.LaunchTemplate.fromLaunchTemplateAttributes(new Stack(new App(), 'Other', { env: ENV }), 'Lt', { launchTemplateId: 'lt-0123456789abcdef0' }),
       },
     }]);
-    expect(distributions(template)[0].FastLaunchConfigurations).toEqual([{ Enabled: true, AccountId: '210987654321', LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0' } }]);
+    expect(distributions(template)[0].FastLaunchConfigurations).toEqual([{ Enabled: true, AccountId: ENV.account, LaunchTemplate: { LaunchTemplateId: 'lt-0123456789abcdef0' } }]);
+  });
+
+  test('the role Image Builder builds with gets EC2FastLaunchFullAccess, once, and the image and its pipelines run with it', () => {
+    const { stack, image } = imageStack({
+      parentImage: ParentImage.windowsServer({ version: '2022' }),
+      provisioners: [Provisioner.powerShell({ name: 'iis', commands: ['Install-WindowsFeature Web-Server'] })],
+      tests: [],
+    });
+    image.addPipeline('Rebake', { distribution: [{ fastLaunch: {} }] });
+    image.addPipeline('Other', { distribution: [{ region: 'us-east-1', fastLaunch: { maxParallelLaunches: 6 } }] });
+    const template = Template.fromStack(stack);
+    const roles = resourcesOf(template, 'AWS::IAM::Role').filter(r => JSON.stringify(r.props.ManagedPolicyArns ?? []).includes('EC2ImageBuilderExecutionPolicy'));
+    expect(roles).toHaveLength(1);
+    const managed = JSON.stringify(roles[0].props.ManagedPolicyArns);
+    expect(managed.match(/EC2FastLaunchFullAccess/g)).toHaveLength(1);
+    const arn = { 'Fn::GetAtt': [roles[0].id, 'Arn'] };
+    for (const type of ['AWS::ImageBuilder::Image', 'AWS::ImageBuilder::ImagePipeline']) {
+      for (const resource of resourcesOf(template, type)) {
+        expect(resource.props.ExecutionRole).toEqual(arn);
+      }
+    }
+    // cdk-nag 2 reads why the AWS-managed policy is there.
+    const metadata = JSON.stringify(template.toJSON().Resources[roles[0].id].Metadata);
+    expect(metadata).toContain('Policy::arn:<AWS::Partition>:iam::aws:policy/EC2FastLaunchFullAccess');
+  });
+
+  test('no Fast Launch, no execution role for it', () => {
+    const { template } = windowsPipeline([{ region: 'us-east-1' }]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('EC2FastLaunchFullAccess');
+  });
+
+  test('warnings: copies to other accounts, a customer managed key, more parallel launches than the default quota', () => {
+    const { stack, image } = imageStack({
+      parentImage: ParentImage.windowsServer({ version: '2022' }),
+      provisioners: [Provisioner.powerShell({ name: 'iis', commands: ['Install-WindowsFeature Web-Server'] })],
+      tests: [],
+    });
+    const key = new kms.Key(stack, 'AmiKey');
+    image.addPipeline('Rebake', { distribution: [{ copyToAccounts: ['210987654321'], kmsKey: key, fastLaunch: { maxParallelLaunches: 41 } }] });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map(w => String(w.entry.data));
+    expect(warnings.find(w => w.includes('fastLaunchCopies'))).toMatch(/distribution\[0\]\.fastLaunch: this entry also copies the AMI to other accounts .*does not support cross-account distribution of AMIs with Fast Launch pre-enabled/);
+    expect(warnings.find(w => w.includes('fastLaunchKey'))).toMatch(/encrypted with Bake\/AmiKey; EC2 Fast Launch needs its service-linked role \(AWSServiceRoleForEC2FastLaunch\)/);
+    expect(warnings.find(w => w.includes('fastLaunchQuota'))).toMatch(/maxParallelLaunches is 41, above EC2's default quota of 40/);
+    const quiet = Annotations.fromStack(windowsPipeline([{ fastLaunch: { maxParallelLaunches: 40 } }]).stack).findWarning('*', Match.stringLikeRegexp('fastLaunch'));
+    expect(quiet).toEqual([]);
   });
 
   test('bad settings fail synth with the path, the prop and the fix', () => {
@@ -146,9 +190,23 @@ describe('distribution: Windows Fast Launch and License Manager', () => {
     expect(errorOf(() => windowsPipeline([{ fastLaunch: { maxParallelLaunches: 5 } }])))
       .toBe('Bake/WebImage/Rebake: invalid distribution[0].fastLaunch.maxParallelLaunches 5: EC2 launches 6 or more instances at once to pre-provision a Windows AMI. Give a whole number of 6 or more');
     expect(errorOf(() => windowsPipeline([{ fastLaunch: { targetSnapshots: 0 } }])))
-      .toMatch(/invalid distribution\[0\]\.fastLaunch\.targetSnapshots 0: it must be a whole number of 1 or more/);
-    expect(errorOf(() => windowsPipeline([{ fastLaunch: { account: '210987654321' } }])))
-      .toMatch(/invalid distribution\[0\]\.fastLaunch\.account '210987654321': the AMI has no copy in that account in this region\. Add 210987654321 to this region's copyToAccounts/);
+      .toMatch(/invalid distribution\[0\]\.fastLaunch\.targetSnapshots 0: Image Builder keeps a whole number of 1 to 10,000/);
+    expect(errorOf(() => windowsPipeline([{ fastLaunch: { targetSnapshots: 10001 } }])))
+      .toMatch(/invalid distribution\[0\]\.fastLaunch\.targetSnapshots 10001: Image Builder keeps a whole number of 1 to 10,000 pre-provisioned snapshots/);
+    expect(errorOf(() => windowsPipeline([{ copyToAccounts: ['210987654321'], fastLaunch: { account: '210987654321' } }])))
+      .toBe('Bake/WebImage/Rebake: invalid distribution[0].fastLaunch.account \'210987654321\': Image Builder enables Fast Launch only in the account that builds the AMI '
+        + '(123456789012); EC2 Fast Launch must be enabled from the destination account. Leave account out, and enable Fast Launch on the copy from the other account');
+    // A template the app defines in the build region, given to the entry of another region.
+    expect(errorOf(() => {
+      const { stack, image } = imageStack({
+        parentImage: ParentImage.windowsServer({ version: '2022' }),
+        provisioners: [Provisioner.powerShell({ name: 'iis', commands: ['Install-WindowsFeature Web-Server'] })],
+        tests: [],
+      });
+      const launchTemplate = new ec2.LaunchTemplate(stack, 'Snapshots', { instanceType: new ec2.InstanceType('t3.xlarge') });
+      image.addPipeline('Rebake', { distribution: [{ region: 'us-east-1', fastLaunch: { launchTemplate } }] });
+    })).toBe('Bake/WebImage/Rebake: invalid distribution[0].fastLaunch.launchTemplate \'Bake/Snapshots\': the launch template is in eu-west-1, and launch templates are regional: '
+      + 'this entry is for us-east-1. Give a launch template of us-east-1 (by id, with LaunchTemplate.fromLaunchTemplateAttributes)');
     expect(errorOf(() => pipelineStack({ distribution: [{ licenseConfigurationArns: ['lic-123'] }] })))
       .toBe('Bake/WebImage/Rebake: invalid distribution[0].licenseConfigurationArns[0] \'lic-123\': it is not a License Manager license configuration ARN. '
         + 'Give arn:aws:license-manager:<region>:<account>:license-configuration:lic-<id>');
