@@ -79,13 +79,16 @@ export function amiDeletionRole(image: Construct, imageName: string): iam.Role {
  * - every rule: ec2:DescribeImages and tag:GetResources (the policy's own statement, on `*`);
  * - DEPRECATE with AMIs: ec2:EnableImageDeprecation and ec2:DescribeImageAttribute, and
  *   ec2:CreateTags of the `DeprecatedBy: EC2 Image Builder` tag only (the policy's condition);
- * - DISABLE with AMIs: ec2:DisableImage and ec2:DescribeImageAttribute;
+ * - DISABLE with AMIs: ec2:DisableImage and ec2:DescribeImageAttribute, and ec2:DeleteTags of
+ *   that tag only: disabling an AMI that was deprecated removes it ("If the AMI was previously
+ *   deprecated, Image Builder removes the deprecated tag",
+ *   https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-rules.html);
  * - DELETE: imagebuilder:DeleteImage of this image's builds; with AMIs ec2:DeregisterImage and
  *   ec2:DescribeImageAttribute; with snapshots ec2:DeleteSnapshot; with containers
  *   ecr:BatchGetImage and ecr:BatchDeleteImage in repositories tagged
  *   `LifecycleExecutionAccess: EC2 Image Builder` (the prerequisite for container images).
- * The reverse actions the managed policy also holds (EnableImage, DisableImageDeprecation,
- * DeleteTags) undo a rule's work and no rule of the policy needs them. AMI actions are limited to
+ * The reverse actions the managed policy also holds (EnableImage, DisableImageDeprecation)
+ * undo a rule's work and no rule of the policy needs them. AMI actions are limited to
  * this image's builds by their output tags; snapshots by `CreatedBy` alone, as in the managed
  * policy, since the docs do not say snapshots carry the build ARN and a stricter condition would
  * fail every snapshot deletion if they do not.
@@ -110,8 +113,9 @@ export function lifecycleExecutionRole(scope: Construct, id: string, imageName: 
     grant([...amiActions, 'ec2:DescribeImageAttribute'], [outputs.amiArn], outputs.ownOutputs);
     findings.push(outputs.amiArn);
   }
-  if (on('DEPRECATE')?.amis) {
-    grant(['ec2:CreateTags'], [outputs.amiArn, outputs.snapshotArn], {
+  const deprecationTag = [...(on('DEPRECATE')?.amis ? ['ec2:CreateTags'] : []), ...(on('DISABLE')?.amis ? ['ec2:DeleteTags'] : [])];
+  if (deprecationTag.length > 0) {
+    grant(deprecationTag, [outputs.amiArn, outputs.snapshotArn], {
       'StringEquals': { 'aws:RequestTag/DeprecatedBy': 'EC2 Image Builder', ...outputs.createdByImageBuilder },
       'ForAllValues:StringEquals': { 'aws:TagKeys': 'DeprecatedBy' },
     });
