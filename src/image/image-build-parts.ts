@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -80,7 +80,8 @@ export class ImageBuildParts {
   private role?: iam.IRole;
   private readonly roleCreated = new Latch<iam.IRole>();
   private readonly firstPipeline = new Latch<void>();
-  private retiredBy?: string;
+  private retiredBy?: IConstruct;
+  private warnedOfCopies = false;
   private fastLaunchAllowed = false;
   private readonly deployments = new Set<Construct>();
   private readonly amiProtection = new Latch<void>();
@@ -177,6 +178,7 @@ export class ImageBuildParts {
     } else if (this.role) {
       grantParameterWrites(this.role, stack, added);
     }
+    this.warnOfUnretiredCopies();
     if (outputs.some(o => o.fastLaunch)) {
       if (!this.fastLaunchAllowed) {
         allowFastLaunch(this.requireExecutionRole());
@@ -213,9 +215,30 @@ export class ImageBuildParts {
    * claimed them before, if any: two lifecycle policies over the same builds would fight.
    */
   public claimRetirement(claimant: IConstruct): string | undefined {
-    const previous = this.retiredBy;
-    this.retiredBy ??= claimant.node.path;
+    const previous = this.retiredBy?.node.path;
+    this.retiredBy ??= claimant;
+    this.warnOfUnretiredCopies();
     return previous;
+  }
+
+  /**
+   * The lifecycle policy reaches AMI copies in other accounts only through a role of an exact
+   * name in each of them ("Enter Ec2ImageBuilderCrossAccountLifecycleAccess as the Role name.
+   * You must use this exact name",
+   * https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-lifecycle-prerequisites.html),
+   * which this app cannot make there: said once, whichever of the retirement and the copies
+   * comes second.
+   */
+  private warnOfUnretiredCopies(): void {
+    const accounts = this.distribution?.targetAccounts ?? [];
+    if (!this.retiredBy || accounts.length === 0 || this.warnedOfCopies) {
+      return;
+    }
+    this.warnedOfCopies = true;
+    Annotations.of(this.retiredBy).addWarningV2('cdk-immutable-infra:unretiredCopies',
+      `the image's AMIs are copied to ${accounts.join(', ')} (copyToAccounts), and Image Builder retires those copies only through a role named `
+      + 'Ec2ImageBuilderCrossAccountLifecycleAccess in each account (trusting imagebuilder.amazonaws.com, with EC2ImageBuilderLifecycleExecutionPolicy). '
+      + 'Create it there, or the copies stay');
   }
 
   /**

@@ -124,6 +124,12 @@ export class ImageDistribution extends Construct {
     }
   }
 
+  /** The accounts any region's entry copies the AMI to. */
+  public get targetAccounts(): string[] {
+    const entries = [this.buildRegionOutputs, ...this.otherRegions.values()];
+    return [...new Set(entries.flatMap(outputs => outputs?.targetAccountIds ?? []))];
+  }
+
   /** Every SSM parameter output (published AMI ids included), with its region. */
   public get ssmParameters(): SsmParameterOutput[] {
     const stackRegion = Stack.of(this).region;

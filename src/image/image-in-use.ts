@@ -24,8 +24,11 @@ export const IN_USE_TAG = { key: 'cdk-immutable-infra:in-use', value: 'true' };
  * returns to keeps its tag. A release controller tagging at release time would need its own undo
  * on every failure path.
  *
- * Limit: the tag is one key and value (exclusion tags are matched on both; whether several keys
- * exclude an AMI carrying any of them is not documented), so it counts no users. When two
+ * Limit: the tag is one key and value, so it counts no users. (Lifecycle actions "don't apply to
+ * AMIs that have any of these tags. Both the key and the value must match",
+ * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_LifecyclePolicyDetailExclusionRulesAmis.html;
+ * a tag per deployment would need every key in the policy, which a pipeline in another stack
+ * cannot know.) When two
  * deployments launch the same AMI and one moves to a newer AMI, the tag goes while the other
  * still launches it; the rules' `keepImagesLaunchedWithin` window then still spares that AMI as
  * long as its fleet launched an instance within the window.

@@ -134,7 +134,8 @@ export interface ImagePipelineOptions {
    * disabled or deleted, so a fleet's current AMI survives (also where the fleet is not an
    * ImmutableDeployment of this app; AMIs only: Image Builder has no such rule for container
    * images). A fleet that launched nothing for longer can
-   * lose its AMI once newer builds exist: keep this above your longest quiet period.
+   * lose its AMI once newer builds exist: keep this above your longest quiet period. EC2
+   * reports launch times with a delay of up to a day.
    *
    * @default Duration.days(30)
    */

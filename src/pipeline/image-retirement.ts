@@ -26,7 +26,7 @@ import { invalidProp } from '../private/errors';
  */
 
 /** Image Builder's limits on lifecycle policy filters and exclusions. */
-const LIMITS = { count: 1000, ageDays: 1000, retainAtLeast: 10, lastLaunchedDays: 365, tags: 50, sharedAccounts: 1536 };
+const LIMITS = { count: 1000, ageDays: 1000, retainAtLeast: 10, lastLaunchedDays: 365, tags: 50, tagValue: 256, sharedAccounts: 1536 };
 const TAG_KEY = /^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]{1,128}$/;
 
 /** The order the actions must come in: an image is deprecated, then disabled, then deleted. */
@@ -38,8 +38,10 @@ const ORDER: LifecycleAction[] = ['DEPRECATE', 'DISABLE', 'DELETE'];
  */
 export class LifecycleThreshold {
   /**
-   * Act on every build beyond the newest `images` (at least 1, so the newest build is never
-   * touched).
+   * Act on every build beyond the newest `images` of each recipe version (at least 1, so the
+   * newest build is never touched). Image Builder counts builds per recipe version, and the
+   * library gives the recipe a new version whenever its content changes: builds of older
+   * versions are counted apart, so up to `images` of each stay. Delete rules only.
    */
   public static count(images: number): LifecycleThreshold {
     return new LifecycleThreshold('COUNT', images, undefined, undefined);
@@ -49,8 +51,9 @@ export class LifecycleThreshold {
    * Act on builds older than `age` (whole days).
    *
    * @param age the age after which the rule acts
-   * @param retainAtLeast for a delete rule: how many builds stay however old they are, 1 to 10
-   * (default 1). Image Builder applies it to delete rules only.
+   * @param retainAtLeast for a delete rule: how many builds of each recipe version stay however
+   * old they are, 1 to 10 (default 1). Image Builder applies it to delete rules only, per recipe
+   * version: the newest builds of every older version stay too.
    */
   public static age(age: Duration, retainAtLeast?: number): LifecycleThreshold {
     return new LifecycleThreshold('AGE', undefined, age, retainAtLeast);
@@ -71,6 +74,13 @@ export class LifecycleThreshold {
   public _bind(scope: IConstruct, prop: string, action: LifecycleAction): BoundThreshold {
     if (this.type === 'COUNT') {
       const images = this.images!;
+      if (action !== 'DELETE') {
+        // Image Builder documents deprecate and disable rules by age only, and evaluates them
+        // by an age check alone (lifecycle-policy-execution.html, "For deprecate and disable
+        // rules"): a count there would be refused, or act on every build, the newest too.
+        invalidProp(scope, prop, `LifecycleThreshold.count(${images})`, `Image Builder ${action.toLowerCase()}s builds by age only; counts are for delete rules`,
+          `Give the ${action.toLowerCase()} rule an age: LifecycleThreshold.age(Duration.days(n))`);
+      }
       if (!Token.isUnresolved(images) && (!Number.isInteger(images) || images < 1 || images > LIMITS.count)) {
         invalidProp(scope, prop, images, `Image Builder keeps a whole number of images from 1 to ${LIMITS.count}, and at least the newest one must stay`,
           'Give a count of 1 or more');
@@ -227,19 +237,21 @@ export interface ImageLifecycleRules {
  */
 export class ImageRetention {
   /**
-   * Keep the newest `images` builds (at least 1); older ones are deleted with their AMIs and
-   * snapshots.
+   * Keep the newest `images` builds of each recipe version (at least 1); older ones are deleted
+   * with their AMIs and snapshots. Image Builder counts per recipe version, and a change of the
+   * recipe's content is a new version: up to `images` builds of each older version stay too.
    */
   public static count(images: number): ImageRetention {
     return new ImageRetention({ delete: { after: LifecycleThreshold.count(images) } }, true);
   }
 
   /**
-   * Delete builds older than `maxAge` (whole days), keeping at least `retainAtLeast` of them
-   * whatever their age.
+   * Delete builds older than `maxAge` (whole days), keeping at least `retainAtLeast` of each
+   * recipe version whatever their age (Image Builder keeps them per recipe version, so the
+   * newest builds of every older version stay as well).
    *
    * @param maxAge the age after which a build is deleted
-   * @param retainAtLeast how many builds to keep however old they are, 1 to 10 (default 1)
+   * @param retainAtLeast how many builds of each recipe version to keep however old they are, 1 to 10 (default 1)
    */
   public static age(maxAge: Duration, retainAtLeast?: number): ImageRetention {
     return new ImageRetention({ delete: { after: LifecycleThreshold.age(maxAge, retainAtLeast) } }, true);
@@ -420,8 +432,9 @@ imagebuilder.CfnLifecyclePolicy.ExclusionRulesProperty | undefined {
   const amis: imagebuilder.CfnLifecyclePolicy.AmiExclusionRulesProperty = {
     isPublic: options.publicAmis,
     lastLaunched: launchedWithinDays !== undefined ? { value: launchedWithinDays, unit: 'DAYS' } : undefined,
-    regions: options.regions,
-    sharedAccounts: options.sharedAccounts,
+    // Image Builder takes 1 or more of each: an empty list is no exclusion.
+    regions: options.regions?.length ? options.regions : undefined,
+    sharedAccounts: accounts.length > 0 ? accounts : undefined,
     tagMap: amiTags,
   };
   const hasAmiRules = Object.values(amis).some(v => v !== undefined);
@@ -437,9 +450,12 @@ function nonEmpty(tags: { [key: string]: string }): { [key: string]: string } | 
 }
 
 function checkTags(scope: IConstruct, prop: string, tags: { [key: string]: string }): void {
-  for (const key of Object.keys(tags)) {
+  for (const [key, value] of Object.entries(tags)) {
     if (!Token.isUnresolved(key) && !TAG_KEY.test(key)) {
       invalidProp(scope, prop, key, 'a tag key is 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with aws:', 'Give another tag key');
+    }
+    if (!Token.isUnresolved(value) && value.length > LIMITS.tagValue) {
+      invalidProp(scope, `${prop}['${key}']`, value, `a tag value is at most ${LIMITS.tagValue} characters`, 'Give a shorter value');
     }
   }
   tagsWithin(scope, prop, tags);
@@ -505,7 +521,7 @@ function checkSchedule(scope: IConstruct, rules: BoundRule[], context: Retention
     invalidProp(scope, rule.afterProp, `${days} days`,
       `${context.scheduleDescription} builds every ${interval} days, so a build is ${days} days old before the next one exists: the ${what} rule would reach the newest build and keep nothing launchable`
         + (rule.action === 'DELETE' ? ' beyond retainAtLeast' : ''),
-      `Give more than ${interval} days, or LifecycleThreshold.count(n) to keep the newest n builds`);
+      rule.action === 'DELETE' ? `Give more than ${interval} days, or LifecycleThreshold.count(n) to keep the newest n builds` : `Give more than ${interval} days`);
   }
 }
 

@@ -159,7 +159,7 @@ describe('deprecate, disable and delete in turn', () => {
     ]);
   });
 
-  test('the role holds each action\'s permissions: deprecation with its DeprecatedBy tag, disable, deregister, delete', () => {
+  test('the role holds each action\'s permissions: deprecation with its DeprecatedBy tag, disable (removing that tag), deregister, delete', () => {
     const { template, image } = pipelineStack({ keepImages: chained });
     const statements = roleStatements(template);
     expect(statements[1]).toEqual({
@@ -169,7 +169,8 @@ describe('deprecate, disable and delete in turn', () => {
       Condition: ownAmis(image.imageName),
     });
     expect(statements[2]).toEqual({
-      Action: 'ec2:CreateTags',
+      // A disabled AMI loses the deprecation tag (image-lifecycle-rules.html, state transitions).
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
       Effect: 'Allow',
       Resource: ['arn:aws:ec2:*::image/*', 'arn:aws:ec2:*::snapshot/*'],
       Condition: {
@@ -180,12 +181,11 @@ describe('deprecate, disable and delete in turn', () => {
     const actions = statements.flatMap(s => [s.Action].flat());
     expect(actions).not.toContain('ec2:EnableImage');
     expect(actions).not.toContain('ec2:DisableImageDeprecation');
-    expect(actions).not.toContain('ec2:DeleteTags');
   });
 
   test('a deprecation alone grants no destructive action and spares nothing', () => {
-    const { template } = pipelineStack({ keepImages: ImageRetention.lifecycle({ deprecate: { after: LifecycleThreshold.count(3) } }) });
-    expect(policyDetails(template)).toEqual([{ Action: { Type: 'DEPRECATE', IncludeResources: { Amis: true } }, Filter: { Type: 'COUNT', Value: 3 } }]);
+    const { template } = pipelineStack({ keepImages: ImageRetention.lifecycle({ deprecate: { after: LifecycleThreshold.age(Duration.days(30)) } }) });
+    expect(policyDetails(template)).toEqual([{ Action: { Type: 'DEPRECATE', IncludeResources: { Amis: true } }, Filter: { Type: 'AGE', Value: 30, Unit: 'DAYS' } }]);
     const actions = roleStatements(template).flatMap(s => [s.Action].flat());
     expect(actions.sort()).toEqual(['ec2:CreateTags', 'ec2:DescribeImageAttribute', 'ec2:DescribeImages', 'ec2:EnableImageDeprecation', 'tag:GetResources']);
   });
@@ -193,7 +193,7 @@ describe('deprecate, disable and delete in turn', () => {
   test('every exclusion rule, and a rule that changes only the Image Builder image\'s status', () => {
     const { template } = pipelineStack({
       keepImages: ImageRetention.lifecycle({
-        disable: { after: LifecycleThreshold.count(4), includeAmis: false },
+        disable: { after: LifecycleThreshold.age(Duration.days(60)), includeAmis: false },
         delete: {
           after: LifecycleThreshold.count(8),
           includeSnapshots: false,
@@ -285,7 +285,7 @@ describe('deprecate, disable and delete in turn', () => {
       vpc: new ec2.Vpc(stack, `${id}Vpc`, { maxAzs: 2, natGateways: 0 }), image, instanceType: new ec2.InstanceType('t3.small'), capacity: { min: 1, max: 2 },
     });
     deploy('Web');
-    image.addPipeline('Rebake', { keepImages: ImageRetention.lifecycle({ deprecate: { after: LifecycleThreshold.count(2) } }) });
+    image.addPipeline('Rebake', { keepImages: ImageRetention.lifecycle({ deprecate: { after: LifecycleThreshold.age(Duration.days(30)) } }) });
     expect(Template.fromStack(stack).findResources('Custom::AWS')).toEqual({});
     const other = imageStack();
     new ImmutableDeployment(other.stack, 'Web', {
@@ -319,13 +319,49 @@ describe('deprecate, disable and delete in turn', () => {
         + 'so builds are deleted before they are deprecated. Give the delete rule a larger threshold than the deprecate rule (more than 90 days), or drop one of them');
     expect(errorOf(() => pipelineStack({ keepImages: ImageRetention.lifecycle({ disable: { after: days(90) }, delete: { after: days(90) } }) })))
       .toMatch(/invalid keepImages\.delete\.after 90: the delete rule acts after 90 days, no later than the disable rule \(90\), so builds are deleted before they are disabled/);
-    expect(errorOf(() => pipelineStack({
-      keepImages: ImageRetention.lifecycle({ deprecate: { after: LifecycleThreshold.count(5) }, disable: { after: LifecycleThreshold.count(3) } }),
-    }))).toMatch(new RegExp('invalid keepImages\\.disable\\.after 3: the disable rule acts beyond the newest 3 images, no later than the deprecate rule \\(5\\), '
-      + 'so builds are disabled before they are deprecated\\. Give the disable rule a larger threshold than the deprecate rule \\(a count above 5\\)'));
+    expect(errorOf(() => pipelineStack({ keepImages: ImageRetention.lifecycle({ deprecate: { after: days(60) }, disable: { after: days(30) } }) })))
+      .toMatch(/invalid keepImages\.disable\.after 30: the disable rule acts after 30 days, no later than the deprecate rule \(60\), so builds are disabled before they are deprecated/);
     // Thresholds of different kinds cannot be compared at synth.
     const mixed = ImageRetention.lifecycle({ deprecate: { after: days(30) }, delete: { after: LifecycleThreshold.count(3) } });
     expect(() => pipelineStack({ keepImages: mixed })).not.toThrow();
+  });
+
+  test('copies in other accounts: one warning naming the role they need, whichever pipeline comes first', () => {
+    const warningsOf = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('unretiredCopies')).map(w => String(w.entry.data));
+    for (const retireFirst of [true, false]) {
+      const { stack, image } = imageStack();
+      const retire = () => image.addPipeline('Retire', { keepImages: ImageRetention.count(3) });
+      const copy = () => image.addPipeline('Copy', { distribution: [{ region: 'us-east-1', copyToAccounts: ['210987654321', '210987654322'] }] });
+      if (retireFirst) {
+        retire(); copy();
+      } else {
+        copy(); retire();
+      }
+      const warnings = warningsOf(stack);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/copied to 210987654321, 210987654322 \(copyToAccounts\), and Image Builder retires those copies only through a role named Ec2ImageBuilderCrossAccountLifecycleAccess in each account/);
+    }
+    const { stack, image } = imageStack();
+    image.addPipeline('Retire', { keepImages: ImageRetention.count(3), distribution: [{ region: 'us-east-1' }] });
+    expect(warningsOf(stack)).toEqual([]);
+  });
+
+  test('a count on a deprecate or disable rule fails synth: Image Builder documents and evaluates those by age only', () => {
+    for (const action of ['deprecate', 'disable'] as const) {
+      expect(errorOf(() => pipelineStack({ keepImages: ImageRetention.lifecycle({ [action]: { after: LifecycleThreshold.count(3) } }) })))
+        .toBe(`Bake/WebImage/Rebake: invalid keepImages.${action}.after 'LifecycleThreshold.count(3)': Image Builder ${action}s builds by age only; counts are for delete rules. `
+          + `Give the ${action} rule an age: LifecycleThreshold.age(Duration.days(n))`);
+    }
+  });
+
+  test('empty region and account exclusions are left out (Image Builder takes 1 or more); long tag values fail synth', () => {
+    const noneExcluded = { after: LifecycleThreshold.count(3), exclude: { regions: [], sharedAccounts: [] } };
+    const { template } = pipelineStack({ keepImages: ImageRetention.lifecycle({ delete: noneExcluded }) });
+    const amis = policyDetails(template)[0].ExclusionRules.Amis;
+    expect(amis.Regions).toBeUndefined();
+    expect(amis.SharedAccounts).toBeUndefined();
+    expect(errorOf(() => pipelineStack({ keepImages: ImageRetention.lifecycle({ delete: { after: LifecycleThreshold.count(3), exclude: { amiTags: { keep: 'x'.repeat(257) } } } }) })))
+      .toMatch(/^Bake\/WebImage\/Rebake: invalid keepImages\.delete\.exclude\.amiTags\['keep'\] 'x+\.\.\.': a tag value is at most 256 characters\. Give a shorter value$/);
   });
 
   test('an age rule that acts before the next scheduled build fails synth (it would reach the newest build); a deprecation only warns', () => {
@@ -333,7 +369,7 @@ describe('deprecate, disable and delete in turn', () => {
     const disableAfter5 = ImageRetention.lifecycle({ disable: { after: LifecycleThreshold.age(Duration.days(5)) } });
     expect(errorOf(() => pipelineStack({ schedule: weekly, keepImages: disableAfter5 })))
       .toBe('Bake/WebImage/Rebake: invalid keepImages.disable.after \'5 days\': the pipeline\'s schedule builds every 7 days, so a build is 5 days old before the next one exists: '
-        + 'the disable rule would reach the newest build and keep nothing launchable. Give more than 7 days, or LifecycleThreshold.count(n) to keep the newest n builds');
+        + 'the disable rule would reach the newest build and keep nothing launchable. Give more than 7 days');
     const sundays = PipelineSchedule.expression('cron(0 4 ? * SUN *)');
     expect(errorOf(() => pipelineStack({ schedule: sundays, keepImages: ImageRetention.age(Duration.days(7)) })))
       .toMatch(/invalid keepImages '7 days': .* builds every 7 days, .*the delete rule would reach the newest build and keep nothing launchable beyond retainAtLeast/);
