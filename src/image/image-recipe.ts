@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import { Construct } from 'constructs';
@@ -183,8 +184,21 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
     context.componentDocuments[SSM_AGENT_CHECK_NAME] = check.documentText;
     components.push({ arn: check.arn, identity: check.identity });
   }
+  if (components.length > MAX_COMPONENTS) {
+    Annotations.of(image).addWarningV2('cdk-immutable-infra:tooManyComponents', `the recipe has ${components.length} components (one per provisioner, `
+      + `validation and test${props.verifySsmAgent ?? context.keepsSsmAgent ? ', and the SSM agent check' : ''}), and Image Builder takes ${MAX_COMPONENTS} by default. `
+      + 'Merge steps (a shell provisioner runs many commands), or raise the quota first');
+  }
   return components;
 }
+
+/**
+ * "By default, you can apply up to 20 components to a recipe. This includes both build and test
+ * components" (https://docs.aws.amazon.com/imagebuilder/latest/userguide/manage-recipes.html); a
+ * container recipe "can have a maximum of 20 build and test components in any combination"
+ * (AWS::ImageBuilder::ContainerRecipe Components). A default may be raised, so more warns.
+ */
+const MAX_COMPONENTS = 20;
 
 function createComponent(image: Construct, bound: BoundProvisioner, prop: string, context: ComponentsContext): BoundComponent {
   const osFamily = context.osFamily;

@@ -157,7 +157,8 @@ export interface ImagePipelineOptions {
    * (`ImageWorkflow.manualApproval`, told through `notifications` or the image's topic) or
    * workflow documents (`ImageWorkflow.fromDocument`). Image Builder's own build workflow
    * (and its test workflow, when the builds run the image's tests) still runs unless a build
-   * workflow of yours replaces it; the builds run with the image's execution role.
+   * workflow of yours replaces it; the builds run with the image's execution role. At most
+   * 10 workflows run per build, Image Builder's own included. AMI images only.
    *
    * @default - Image Builder's default build and test workflows
    */
@@ -404,6 +405,14 @@ export class ImagePipeline extends Resource {
     if (props.keepImagesLaunchedWithin && this.parts.kind === 'CONTAINER') {
       invalidProp(this, 'keepImagesLaunchedWithin', props.keepImagesLaunchedWithin.toHumanString(), 'Image Builder keeps builds by when they last launched an instance for AMIs only, and this pipeline builds a container image',
         'Remove keepImagesLaunchedWithin; keepImages alone decides which container images stay');
+    }
+    if ((props.workflows ?? []).length > 0 && this.parts.kind === 'CONTAINER') {
+      // Container builds have workflows of their own (build-container, test-container: "For
+      // container workflows, the tests run on the same instance that was used for building",
+      // https://docs.aws.amazon.com/imagebuilder/latest/userguide/manage-image-workflows.html), and a
+      // test stage launches an instance of the build's AMI, which a container build does not make.
+      invalidProp(this, 'workflows', `${props.workflows!.length} workflow(s)`, 'workflows run in AMI builds, and this pipeline builds a container image',
+        'Remove workflows; give the container image\'s checks as its validations or tests');
     }
     if (props.keepImagesLaunchedWithin && !props.keepImages) {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:launchedWithinWithoutRetention',

@@ -74,7 +74,8 @@ export interface WorkflowDocumentOptions {
   readonly parameters?: { [name: string]: string[] };
 
   /**
-   * Let the build go on when the workflow fails.
+   * Let the build go on when the workflow fails (test workflows only: a build workflow's failure
+   * always stops the build).
    *
    * @default false
    */
@@ -269,6 +270,10 @@ function bindDocument(context: WorkflowBindContext, source: Extract<WorkflowSour
     }
   }
   const data = checked(context, text, options.stage as WorkflowType, what);
+  if (options.stage === WorkflowStage.BUILD && options.continueOnFailure) {
+    invalidProp(context.scope, `${context.prop}.continueOnFailure`, true, 'a build workflow\'s failure always stops the build (Image Builder takes onFailure for test workflows only)',
+      'Leave continueOnFailure out of the build workflow');
+  }
   return {
     name,
     type: options.stage as WorkflowType,

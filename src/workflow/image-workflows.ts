@@ -29,6 +29,9 @@ export interface ImageWorkflowsProps {
 /** A build workflow configuration, the same shape for images and pipelines. */
 export type WorkflowConfiguration = imagebuilder.CfnImage.WorkflowConfigurationProperty;
 
+/** "The total number of workflows cannot exceed ten" (manage-image-workflows.html). */
+const MAX_WORKFLOWS = 10;
+
 /** The AWS-managed workflows that run when no workflow is attached; ARNs end in x.x.x (the latest version). */
 const MANAGED = { BUILD: 'build/build-image', TEST: 'test/test-image' };
 
@@ -77,9 +80,12 @@ export class ImageWorkflows extends Construct {
     this.checkCombination(props, bound);
     const contents = bound.map(b => contentHash('workflow', b.type, b.data));
     const arns = bound.map((b, index) => this.createWorkflow(props.owner, b, contents[index]));
+    // onFailure and parallelGroup are for test workflows only ("This field only applies for
+    // test workflows", API_WorkflowConfiguration.html; Image Builder refuses them on a build
+    // workflow: pipeline-workflows.html): a build workflow's failure always stops the build.
     const configuration = (b: BoundWorkflow, index: number, parallelGroup?: string): WorkflowConfiguration => ({
       workflowArn: arns[index],
-      onFailure: b.continueOnFailure ? 'CONTINUE' : 'ABORT',
+      ...(b.type === 'TEST' ? { onFailure: b.continueOnFailure ? 'CONTINUE' : 'ABORT' } : {}),
       ...(parallelGroup ? { parallelGroup } : {}),
       ...(b.parameters ? { parameters: Object.entries(b.parameters).map(([name, value]) => ({ name, value })) } : {}),
     });
@@ -97,6 +103,11 @@ export class ImageWorkflows extends Construct {
       ...stages.map(({ b, index }) => configuration(b, index, `test-${b.name}`)),
       ...(approval ? [configuration(approval.b, approval.index, 'approval')] : []),
     ];
+    if (this.configurations.length > MAX_WORKFLOWS) {
+      invalidProp(props.owner, props.prop, `${bound.length} workflow(s)`,
+        `Image Builder runs at most ${MAX_WORKFLOWS} workflows per build, and these make ${this.configurations.length} with the build workflow`
+        + (props.recipeTests ? ' and the one that runs the recipe\'s tests' : ''), 'Merge test stages, or give fewer');
+    }
     this.hasTests = tests.length > 0;
     this.hasApproval = approval !== undefined;
     const contentOf = new Map(arns.map((arn, index) => [arn, `workflow:${contents[index]}`]));

@@ -20,7 +20,9 @@ import { ComponentDocumentError, parseComponentDocumentYaml } from '../provision
  *    API's model).
  * The step actions are those of "Supported step actions for workflow documents"
  * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/wfdoc-step-actions.html), which
- * also says CollectImageMetadata is valid in build workflows only. CloudFormation takes at most
+ * also restricts actions to stages: CollectImageMetadata to build workflows,
+ * CollectImageScanFindings to test workflows, and ApplyImageConfigurations,
+ * DistributeContainerImage, DistributeImage and ModifyImageAttributes to distribution workflows. CloudFormation takes at most
  * 16,000 characters of inline `Data`
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-imagebuilder-workflow.html).
  */
@@ -31,13 +33,16 @@ export type WorkflowType = 'BUILD' | 'TEST';
 /** Every step action the user guide lists. */
 export const STEP_ACTIONS: readonly string[] = [
   'ApplyImageConfigurations', 'BootstrapInstanceForContainer', 'CollectImageMetadata', 'CollectImageScanFindings',
-  'CreateImage', 'DistributeImage', 'ExecuteComponents', 'ExecuteStateMachine', 'LaunchInstance', 'ModifyImageAttributes',
+  'CreateImage', 'CreateImageFromIso', 'DistributeContainerImage', 'DistributeImage', 'ExecuteComponents', 'ExecuteStateMachine', 'LaunchInstance', 'ModifyImageAttributes',
   'RegisterImage', 'RunCommand', 'RunSysPrep', 'SanitizeInstance', 'TerminateInstance', 'WaitForAction', 'WaitForSSMAgent',
 ];
 
 const BUILD_ONLY_ACTIONS = ['CollectImageMetadata'];
+const TEST_ONLY_ACTIONS = ['CollectImageScanFindings'];
+/** Actions of distribution workflows, which the library does not attach. */
+const DISTRIBUTION_ACTIONS = ['ApplyImageConfigurations', 'DistributeContainerImage', 'DistributeImage', 'ModifyImageAttributes'];
 /** The actions that make a build's output image. */
-const IMAGE_MAKING_ACTIONS = ['CreateImage', 'RegisterImage'];
+const IMAGE_MAKING_ACTIONS = ['CreateImage', 'CreateImageFromIso', 'RegisterImage'];
 const PARAMETER_TYPES = ['string', 'integer', 'boolean', 'stringList'];
 const MAX_STEPS = 15;
 const MAX_TIMEOUT_SECONDS = 43_200;
@@ -96,7 +101,7 @@ export function checkWorkflowDocument(text: string, type: WorkflowType, what: st
   steps.forEach((step, index) => checkStep(step, index, type, seen, parameters, problems));
   const actions = steps.map(s => (s as Record<string, unknown> | null)?.action);
   if (type === 'BUILD' && !actions.some(a => IMAGE_MAKING_ACTIONS.includes(a as string))) {
-    problems.push(`a build workflow makes the image and this one has no ${IMAGE_MAKING_ACTIONS.join(' or ')} step`);
+    problems.push(`a build workflow makes the image and this one has no ${IMAGE_MAKING_ACTIONS.slice(0, -1).join(', ')} or ${IMAGE_MAKING_ACTIONS[IMAGE_MAKING_ACTIONS.length - 1]} step`);
   }
   return problems;
 }
@@ -140,6 +145,10 @@ function checkStep(value: unknown, index: number, type: WorkflowType, seen: Set<
     problems.push(`${label}: action ${JSON.stringify(step.action)} is not an Image Builder step action (${STEP_ACTIONS.join(', ')})`);
   } else if (type === 'TEST' && BUILD_ONLY_ACTIONS.includes(step.action as string)) {
     problems.push(`${label}: ${step.action} runs in build workflows only`);
+  } else if (type === 'BUILD' && TEST_ONLY_ACTIONS.includes(step.action as string)) {
+    problems.push(`${label}: ${step.action} runs in test workflows only`);
+  } else if (DISTRIBUTION_ACTIONS.includes(step.action as string)) {
+    problems.push(`${label}: ${step.action} runs in distribution workflows only; give AMI settings in the pipeline's distribution instead`);
   }
   if (step.onFailure !== undefined && step.onFailure !== 'Abort' && step.onFailure !== 'Continue') {
     problems.push(`${label}: onFailure is ${JSON.stringify(step.onFailure)} and must be Abort or Continue`);

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ContainerParent, GoldenContainerImage, ImageRetention, PipelineSchedule, Provisioner } from '../../src';
+import { ContainerParent, GoldenContainerImage, ImageRetention, ImageWorkflow, PipelineSchedule, Provisioner } from '../../src';
 import { ENV, containerStack, onlyResource, resourcesOf } from '../support/stacks';
 
 
@@ -312,6 +312,12 @@ describe('GoldenContainerImage', () => {
       expect(policy.ResourceSelection).toEqual({ TagMap: { 'cdk-immutable-infra:image': image.imageName } });
       expect(pipeline.notificationTopic).toBeDefined();
       expect(onlyResource(template, 'AWS::ImageBuilder::InfrastructureConfiguration').props.SnsTopicArn).toBeDefined();
+    });
+
+    test('workflows are refused: they run in AMI builds (container builds have their own, and a test stage launches the build\'s AMI)', () => {
+      const { image } = containerStack();
+      expect(() => image.addPipeline('Rebake', { workflows: [ImageWorkflow.testStage({ name: 'smoke', commands: ['true'] })] }))
+        .toThrow(/^Bake\/AppImage\/Rebake: invalid workflows '1 workflow\(s\)': workflows run in AMI builds, and this pipeline builds a container image\. Remove workflows/);
     });
 
     test('a parent-update trigger rebuilds when the parent has a newer version', () => {

@@ -212,3 +212,14 @@ describe('distribution: Windows Fast Launch and License Manager', () => {
         + 'Give arn:aws:license-manager:<region>:<account>:license-configuration:lic-<id>');
   });
 });
+
+describe('components per recipe', () => {
+  const steps = (n: number) => Array.from({ length: n }, (_, i) => Provisioner.shell({ name: `step-${i}`, commands: ['true'] }));
+  const warnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('tooManyComponents')).map(w => String(w.entry.data));
+
+  test('more than Image Builder\'s default 20 warns, counting the SSM agent check', () => {
+    expect(warnings(imageStack({ provisioners: steps(19), tests: [] }).stack)).toEqual([]);
+    const [warning] = warnings(imageStack({ provisioners: steps(20), tests: [] }).stack);
+    expect(warning).toMatch(/the recipe has 21 components \(one per provisioner, validation and test, and the SSM agent check\), and Image Builder takes 20 by default/);
+  });
+});

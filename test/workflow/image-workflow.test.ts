@@ -158,11 +158,11 @@ describe('manual approval', () => {
 });
 
 describe('workflow documents of your own', () => {
-  test('a build workflow replaces AWS\'s build-image workflow', () => {
+  test('a build workflow replaces AWS\'s build-image workflow, without onFailure (a test-workflow setting Image Builder refuses on builds)', () => {
     const { stack } = imageStack({ tests: undefined, workflows: [ImageWorkflow.fromDocument(BUILD_DOCUMENT, { name: 'hardened', stage: WorkflowStage.BUILD })] });
     const template = Template.fromStack(stack);
     const image = onlyResource(template, 'AWS::ImageBuilder::Image').props;
-    expect(image.Workflows).toEqual([{ WorkflowArn: { 'Fn::GetAtt': [expect.stringMatching(/^WebImageWorkflows/), 'Arn'] }, OnFailure: 'ABORT' }]);
+    expect(image.Workflows).toEqual([{ WorkflowArn: { 'Fn::GetAtt': [expect.stringMatching(/^WebImageWorkflows/), 'Arn'] } }]);
     expect(workflowDocuments(template)['BUILD:hardened-build'].Data).toBe(BUILD_DOCUMENT);
   });
 
@@ -193,7 +193,7 @@ steps:
   test.each([
     ['an unknown action', BUILD_DOCUMENT.replace('action: ExecuteComponents', 'action: ExecuteComponent'), /action "ExecuteComponent" is not an Image Builder step action/],
     ['a reference to a later step', BUILD_DOCUMENT.replace('$.stepOutputs.LaunchBuildInstance.instanceId', '$.stepOutputs.CreateOutputAMI.instanceId'), /step 'ApplyBuildComponents': \$\.stepOutputs\.CreateOutputAMI names no earlier step/],
-    ['a build that makes no image', BUILD_DOCUMENT.replace('action: CreateImage', 'action: SanitizeInstance'), /has no CreateImage or RegisterImage step/],
+    ['a build that makes no image', BUILD_DOCUMENT.replace('action: CreateImage', 'action: SanitizeInstance'), /has no CreateImage, CreateImageFromIso or RegisterImage step/],
     ['a wrong schema version', BUILD_DOCUMENT.replace('schemaVersion: 1.0', 'schemaVersion: 2.0'), /schemaVersion is "2\.0" and must be 1\.0/],
     ['a bad onFailure', BUILD_DOCUMENT.replace('onFailure: Continue', 'onFailure: Retry'), /onFailure is "Retry" and must be Abort or Continue/],
     ['two steps of one name', BUILD_DOCUMENT.replace('name: CreateOutputAMI', 'name: ApplyBuildComponents'), /another step has the same name/],
@@ -238,6 +238,20 @@ steps:
       .toMatch(/CollectImageMetadata runs in build workflows only/);
   });
 
+  test.each([
+    ['CollectImageScanFindings in a build workflow', 'CollectImageScanFindings', WorkflowStage.BUILD, /CollectImageScanFindings runs in test workflows only/],
+    ['DistributeImage in a test workflow', 'DistributeImage', WorkflowStage.TEST, /DistributeImage runs in distribution workflows only; give AMI settings in the pipeline's distribution instead/],
+    ['ModifyImageAttributes in a build workflow', 'ModifyImageAttributes', WorkflowStage.BUILD, /ModifyImageAttributes runs in distribution workflows only/],
+  ])('%s is refused (Image Builder restricts the action to another stage)', (_what, action, stage, problem) => {
+    const document = BUILD_DOCUMENT.replace('action: ExecuteComponents', `action: ${action}`);
+    expect(errorOf(() => imageStack({ workflows: [ImageWorkflow.fromDocument(document, { name: 'x', stage })] }))).toMatch(problem);
+  });
+
+  test('CreateImageFromIso makes a build\'s image', () => {
+    const document = BUILD_DOCUMENT.replace('action: CreateImage', 'action: CreateImageFromIso');
+    expect(() => imageStack({ workflows: [ImageWorkflow.fromDocument(document, { name: 'iso', stage: WorkflowStage.BUILD })] })).not.toThrow();
+  });
+
   test('YAML errors name the line', () => {
     expect(errorOf(() => imageStack({ workflows: [ImageWorkflow.fromDocument('steps:\n  - name: [a\n', { name: 'x', stage: WorkflowStage.TEST })] })))
       .toMatch(/invalid workflows\[0\]\.document 'the workflow document': the workflow document is not valid YAML at line \d+/);
@@ -252,6 +266,10 @@ describe('bad combinations are refused at synth', () => {
     ['two build workflows', [ImageWorkflow.fromDocument(BUILD_DOCUMENT, { name: 'a', stage: WorkflowStage.BUILD }), ImageWorkflow.fromDocument(BUILD_DOCUMENT, { name: 'b', stage: WorkflowStage.BUILD })],
       /invalid workflows\[1\] 'b': a build runs one build workflow and workflows\[0\] is one already\. Keep one workflow with stage WorkflowStage\.BUILD/],
     ['a timeout over 12 hours', [ImageWorkflow.testStage({ name: 'smoke', commands: ['true'], timeout: Duration.hours(13) })], /invalid workflows\[0\]\.timeout '13 hours'/],
+    ['a build workflow that goes on after failing', [ImageWorkflow.fromDocument(BUILD_DOCUMENT, { name: 'a', stage: WorkflowStage.BUILD, continueOnFailure: true })],
+      /^Bake\/WebImage: invalid workflows\[0\]\.continueOnFailure true: a build workflow's failure always stops the build .*Leave continueOnFailure out of the build workflow$/],
+    ['more than 10 workflows with Image Builder\'s own', Array.from({ length: 9 }, (_, i) => ImageWorkflow.testStage({ name: `check-${i}`, commands: ['true'] })),
+      /^Bake\/WebImage: invalid workflows '9 workflow\(s\)': Image Builder runs at most 10 workflows per build, and these make 11 with the build workflow and the one that runs the recipe's tests\. Merge test stages, or give fewer$/],
   ])('%s', (_what, workflows, message) => {
     expect(errorOf(() => imageStack({ workflows }))).toMatch(message);
   });
