@@ -92,7 +92,11 @@ const LIMITS = {
   thresholdCount: { min: 2, max: 10 },
 };
 
-const HTTP_CODES = /^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$/;
+/**
+ * "For Application Load Balancers, you can specify values between 200 and 499"
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html).
+ */
+const HTTP_CODES = /^[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*$/;
 
 /** Applies defaults and checks the health check; token values are kept and not checked. */
 export function resolveHealthCheck(scope: IConstruct, options: DeploymentHealthCheckOptions = {}): ResolvedHealthCheck {
@@ -150,8 +154,11 @@ function validate(scope: IConstruct, check: ResolvedHealthCheck): void {
   }
   inRange(scope, 'healthCheck.healthyThresholdCount', check.healthyThresholdCount, LIMITS.thresholdCount, '');
   inRange(scope, 'healthCheck.unhealthyThresholdCount', check.unhealthyThresholdCount, LIMITS.thresholdCount, '');
-  if (!Token.isUnresolved(check.healthyHttpCodes) && !HTTP_CODES.test(check.healthyHttpCodes)) {
-    invalidProp(scope, 'healthCheck.healthyHttpCodes', check.healthyHttpCodes, 'the load balancer takes HTTP codes from 100 to 599 as a code, a comma-separated list or a range',
+  const codes = check.healthyHttpCodes;
+  const backwards = (range: string) => range.includes('-') && Number(range.split('-')[0]) > Number(range.split('-')[1]);
+  if (!Token.isUnresolved(codes) && (!HTTP_CODES.test(codes) || codes.split(',').some(backwards))) {
+    invalidProp(scope, 'healthCheck.healthyHttpCodes', codes,
+      'an Application Load Balancer takes HTTP codes from 200 to 499 as a code, a comma-separated list or a range (low to high)',
       "Give for example '200', '200,204' or '200-299'");
   }
   if (check.gracePeriodSeconds < 0) {

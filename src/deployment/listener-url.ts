@@ -1,5 +1,6 @@
 import { Token, Tokenization } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { loadBalancerFullNameOf } from './own-load-balancer';
 
 const DEFAULT_PORTS: Record<string, number> = { HTTP: 80, HTTPS: 443 };
 
@@ -28,6 +29,21 @@ export function listenerPort(listener: elbv2.IApplicationListener): number | und
   }
   const port = listenerResource(listener).port;
   return port === undefined || Token.isUnresolved(port) ? undefined : port;
+}
+
+/**
+ * Whether two listeners are on the same load balancer: by the load balancer object for
+ * listeners the app defines, by the `app/<name>/<id>` part of known listener ARNs; undefined
+ * when that cannot be told at synth.
+ */
+export function onSameLoadBalancer(a: elbv2.IApplicationListener, b: elbv2.IApplicationListener): boolean | undefined {
+  if (a instanceof elbv2.ApplicationListener && b instanceof elbv2.ApplicationListener) {
+    return a.loadBalancer === b.loadBalancer;
+  }
+  if (Token.isUnresolved(a.listenerArn) || Token.isUnresolved(b.listenerArn)) {
+    return undefined;
+  }
+  return loadBalancerFullNameOf(a.listenerArn) === loadBalancerFullNameOf(b.listenerArn);
 }
 
 function listenerResource(listener: elbv2.ApplicationListener): elbv2.CfnListener {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { listenerPort } from './listener-url';
+import { listenerPort, onSameLoadBalancer } from './listener-url';
 import { OwnLoadBalancer } from './own-load-balancer';
 import { invalidProp } from '../private/errors';
 import { DEFAULT_VERIFY_TIMEOUT_SECONDS, VERIFY_INVOCATION_SECONDS } from '../release-contract/verify-hook';
@@ -78,6 +78,15 @@ export function checkVerification(scope: IConstruct, inputs: VerificationInputs,
     if (inputs.listener && test.listener === inputs.listener) {
       invalidProp(scope, 'testListener.listener', test.listener.node.path, 'it is the production listener: its rule would send the unverified generation production traffic',
         'Give a listener on another port, reachable only from your testers');
+    }
+    // "Load balancers per target group: 1" (ALB quotas,
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html):
+    // the test rule forwards to the generation's target group, which the production listener's
+    // load balancer already uses, so on another load balancer the release would fail.
+    if (inputs.listener && test.listener && test.listener !== inputs.listener && onSameLoadBalancer(test.listener, inputs.listener) === false) {
+      invalidProp(scope, 'testListener.listener', test.listener.node.path,
+        `it is on another load balancer than the production listener ${inputs.listener.node.path}, and a target group serves one load balancer only`,
+        'Give a test listener of the production listener\'s load balancer');
     }
     const served = test.listener ? listenerPort(test.listener) : undefined;
     if (served !== undefined && served !== test.port) {

@@ -86,12 +86,52 @@ export function checkRuleConditions(scope: IConstruct, conditions: readonly elbv
       `the rule would compare ${evaluations} values (${perField.join(', ')}), and a rule takes at most ${MAX_EVALUATIONS_PER_RULE} across its conditions (${SOURCE})`,
       `Drop conditions the deployment does not need (a listener of its own needs none), or use fewer values: at most ${MAX_EVALUATIONS_PER_RULE} in all`);
   }
+  raw.forEach(checkValues.bind(undefined, scope, raw));
   if (wildcardCount > MAX_WILDCARDS_PER_RULE) {
     invalidProp(scope, 'conditions', describe(raw),
       `the rule's values hold ${wildcardCount} wildcards ('*' or '?'), and a rule takes at most ${MAX_WILDCARDS_PER_RULE} (${SOURCE})`,
       `Use at most ${MAX_WILDCARDS_PER_RULE} wildcards across the host-header, http-header, path-pattern and query-string values`);
   }
 }
+
+/*
+ * What each value may be, from the Elastic Load Balancing API reference
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+ * and the PathPattern, HttpHeader and SourceIp condition configs beside it): host names, path
+ * patterns and header values are at most 128 characters; a host name must "include at least one
+ * "." character" and "only alphabetical characters after the final "." character"; a header
+ * name is at most 40 characters and "Wildcards are not supported"; source IPs are CIDR blocks.
+ * Literal values only: tokens are known at deploy time.
+ */
+const MAX_VALUE_LENGTH = 128;
+const MAX_HEADER_NAME_LENGTH = 40;
+const HOST = /\.[A-Za-z]+$/;
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9A-Fa-f:]+\/\d{1,3})$/;
+
+function checkValues(scope: IConstruct, all: readonly RawCondition[], condition: RawCondition): void {
+  const field = String(condition.field);
+  const config = Object.entries(condition).find(([key]) => key.endsWith('Config'))?.[1] as { values?: unknown; httpHeaderName?: unknown } | undefined;
+  const values = Array.isArray(config?.values) ? config!.values.filter((v): v is string => typeof v === 'string' && !Token.isUnresolved(v)) : [];
+  const refuse = (value: string, problem: string, fix: string) =>
+    invalidProp(scope, 'conditions', describe(all), `the ${field} value '${value}' ${problem} (${SOURCE_OF_VALUES})`, fix);
+  for (const value of values) {
+    if (field !== 'source-ip' && value.length > MAX_VALUE_LENGTH) {
+      refuse(`${value.slice(0, 40)}...`, `is ${value.length} characters, and a value is at most ${MAX_VALUE_LENGTH}`, 'Give a shorter value, or a wildcard');
+    }
+    if (field === 'host-header' && !HOST.test(value)) {
+      refuse(value, 'is not a host name with a \'.\' and letters after the last one', 'Give a host such as \'www.example.com\' or \'*.example.com\'');
+    }
+    if (field === 'source-ip' && !CIDR.test(value)) {
+      refuse(value, 'is not in CIDR format', 'Give an address block such as \'10.0.0.0/16\' or \'203.0.113.7/32\'');
+    }
+  }
+  const header = config?.httpHeaderName;
+  if (field === 'http-header' && typeof header === 'string' && !Token.isUnresolved(header) && (header.length > MAX_HEADER_NAME_LENGTH || /[*?]/.test(header))) {
+    refuse(header, `is not a header name of at most ${MAX_HEADER_NAME_LENGTH} characters without wildcards`, 'Give the header\'s exact name, such as \'X-Canary\'');
+  }
+}
+
+const SOURCE_OF_VALUES = 'Elastic Load Balancing API reference, https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RuleCondition.html';
 
 function describe(raw: readonly RawCondition[]): string {
   return raw.map((c) => c.field).join(', ');

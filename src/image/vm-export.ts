@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { PipelineBakeExports } from './pipeline-bake-exports';
 import { EXPORT_CALLER_REASON, exportCallerStatements, exportDescription } from './vm-export-caller';
 import { OsFamily } from '../common/os-family';
+import { kmsEncryption } from '../private/bucket-encryption';
 import { invalidProp } from '../private/errors';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
 
@@ -163,29 +164,6 @@ export function checkVmExports(scope: IConstruct, exports: VmExport[], context: 
     }
     seen.set(key, index);
   });
-}
-
-/**
- * How a bucket is encrypted with KMS keys, when the app says so: an `encryptionKey` (a customer
- * key, or one an imported bucket was given), or a bucket of the app whose default encryption
- * is `aws:kms` (`BucketEncryption.KMS_MANAGED`) or `aws:kms:dsse`. An imported bucket without
- * a key says nothing: ExportImage then fails with S3's message.
- */
-function kmsEncryption(bucket: s3.IBucket): string | undefined {
-  if (bucket.encryptionKey) {
-    return `SSE-KMS (the key ${bucket.encryptionKey.node.path})`;
-  }
-  const resource = bucket.node.defaultChild;
-  if (!(resource instanceof s3.CfnBucket) || !resource.bucketEncryption || Token.isUnresolved(resource.bucketEncryption)) {
-    return undefined;
-  }
-  const rules = (resource.bucketEncryption as s3.CfnBucket.BucketEncryptionProperty).serverSideEncryptionConfiguration;
-  type Rule = s3.CfnBucket.ServerSideEncryptionRuleProperty;
-  type ByDefault = s3.CfnBucket.ServerSideEncryptionByDefaultProperty;
-  const algorithms = Token.isUnresolved(rules) ? [] : (rules as Rule[])
-    .map(rule => Token.isUnresolved(rule) ? undefined : (rule.serverSideEncryptionByDefault as ByDefault | undefined)?.sseAlgorithm);
-  const kms = algorithms.find(algorithm => typeof algorithm === 'string' && algorithm.startsWith('aws:kms'));
-  return kms ? `${kms === 'aws:kms' ? 'SSE-KMS' : 'DSSE-KMS'} (${kms})` : undefined;
 }
 
 function checkPrefix(scope: IConstruct, prop: string, prefix: string): void {

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -456,6 +456,32 @@ describe('ImmutableDeployment load balancer props', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:PutObject', Effect: 'Allow' })]) },
     });
+  });
+});
+
+describe('the deployment\'s own load balancer refuses what Elastic Load Balancing would', () => {
+  const env = { account: '123456789012', region: 'eu-west-1' };
+
+  test.each([
+    ['a bucket encrypted with the AWS-managed KMS key', (stack: Stack) => ({ bucket: new s3.Bucket(stack, 'Logs', { encryption: s3.BucketEncryption.KMS_MANAGED }) }),
+      /^Stack\/Web: invalid accessLogs\.bucket 'Stack\/Logs': the bucket is encrypted with SSE-KMS \(aws:kms\), and the load balancer writes access logs only to SSE-S3 buckets/],
+    ['a bucket in another region', (stack: Stack) => ({ bucket: s3.Bucket.fromBucketAttributes(stack, 'Logs', { bucketName: 'logs', region: 'us-east-1' }) }),
+      /invalid accessLogs\.bucket 'Stack\/Logs': the bucket is in us-east-1 and the load balancer in eu-west-1/],
+    ['a prefix with AWSLogs', (stack: Stack) => ({ bucket: new s3.Bucket(stack, 'Logs'), prefix: 'AWSLogs/web' }),
+      /invalid accessLogs\.prefix 'AWSLogs\/web': Elastic Load Balancing adds AWSLogs\/<account>\/\.\.\. itself/],
+    ['a prefix ending in a slash', (stack: Stack) => ({ bucket: new s3.Bucket(stack, 'Logs'), prefix: 'logs/' }),
+      /invalid accessLogs\.prefix 'logs\/': the load balancer writes to <prefix>\/AWSLogs\/\.\.\., so a slash at either end makes an empty folder name/],
+  ])('access logs to %s', (_what, accessLogs, message) => {
+    const { stack, vpc } = newStack({ env });
+    expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { accessLogs: accessLogs(stack) }))).toThrow(message);
+  });
+
+  test('subnets in one Availability Zone', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 1 });
+    expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc)))
+      .toThrow(/^Stack\/Web: invalid vpc 'dummy1a': an Application Load Balancer needs subnets in at least two Availability Zones, and these are in one\. Select subnets in two or more/);
   });
 });
 

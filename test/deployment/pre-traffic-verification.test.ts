@@ -183,6 +183,26 @@ describe('bad inputs are refused with path, prop and fix', () => {
     expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { listener: production, priority: 5, testListener: { port: 9001, allowFrom: [TESTERS], listener: testing } })))
       .toThrow(/^Stack\/Web: invalid testListener\.port 9001: testListener\.listener Stack\/Alb\/Test serves on port 9000, and allowFrom is let in on testListener\.port\. Give testListener\.port 9000/);
   });
+  test('a test listener on another load balancer (a target group serves one load balancer), told by objects or by ARNs', () => {
+    const { stack, vpc } = newStack();
+    const albs = ['Alb', 'Other'].map(id => new elbv2.ApplicationLoadBalancer(stack, id, { vpc }));
+    const production = albs[0].addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+    const elsewhere = albs[1].addListener('Test', {
+      port: 9000, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: elbv2.ListenerAction.fixedResponse(404),
+    });
+    expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { listener: production, priority: 5, testListener: { port: 9000, allowFrom: [TESTERS], listener: elsewhere } })))
+      .toThrow(/^Stack\/Web: invalid testListener\.listener 'Stack\/Other\/Test': it is on another load balancer than the production listener Stack\/Alb\/Http, and a target group serves one load balancer only\. Give a test listener of the production listener's load balancer$/);
+    const imported = (id: string, loadBalancer: string, listenerId: string) => elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, id,
+      {
+        listenerArn: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/${loadBalancer}/${listenerId}`,
+        securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, `${id}Sg`, 'sg-0123456789abcdef0'),
+      });
+    const prod = imported('Prod', 'shop/0123456789abcdef', '1111111111111111');
+    expect(() => new ImmutableDeployment(stack, 'Api', baseProps(vpc, { listener: prod, priority: 6, testListener: { port: 9000, allowFrom: [TESTERS], listener: imported('Tst', 'lab/fedcba9876543210', '2222222222222222') } })))
+      .toThrow(/invalid testListener\.listener 'Stack\/Tst': it is on another load balancer than the production listener Stack\/Prod/);
+    expect(() => new ImmutableDeployment(stack, 'Ok', baseProps(vpc, { listener: prod, priority: 7, testListener: { port: 9000, allowFrom: [TESTERS], listener: imported('Same', 'shop/0123456789abcdef', '3333333333333333') } })))
+      .not.toThrow();
+  });
   test('your production listener without a test listener of yours, and the production listener as the test listener', () => {
     const { stack, vpc } = newStack();
     const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });

@@ -45,6 +45,8 @@ describe('health check', () => {
     expectInvalid({ healthCheck: { interval: Duration.seconds(10), timeout: Duration.seconds(10) } }, 'healthCheck.timeout', '\'10 seconds\'', /Lower healthCheck\.timeout below 10 seconds/));
   test('threshold out of range', () => expectInvalid({ healthCheck: { healthyThresholdCount: 11 } }, 'healthCheck.healthyThresholdCount', '11', /from 2 to 10/));
   test('bad HTTP codes', () => expectInvalid({ healthCheck: { healthyHttpCodes: '2xx' } }, 'healthCheck.healthyHttpCodes', '\'2xx\'', /'200-299'/));
+  test.each(['500', '100-199', '200,503', '299-200'])('HTTP codes an Application Load Balancer refuses: %s', codes =>
+    expectInvalid({ healthCheck: { healthyHttpCodes: codes } }, 'healthCheck.healthyHttpCodes', `'${codes}'`, /takes HTTP codes from 200 to 499 .*'200-299'/));
   test('health timeout too short to ever pass', () =>
     expectInvalid({ healthTimeout: Duration.seconds(15) }, 'healthTimeout', '\'15 s\'', /Raise healthTimeout well above 20 s/));
 });
@@ -122,8 +124,17 @@ describe('listener rule conditions, against the Application Load Balancer quotas
     expectInvalid({ conditions: [C.pathPatterns(['/a']), C.pathPatterns(['/b'])] }, 'conditions', '\'path-pattern, path-pattern\'',
       /2 path-pattern conditions, and a rule takes at most one.*elbv2\.ListenerCondition\.pathPatterns/));
   test('six wildcards; a rule takes 5', () =>
-    expectInvalid({ conditions: [C.pathPatterns(['/a/*/*/*']), C.hostHeaders(['*.example.*', '?.example.com'])] }, 'conditions', '\'path-pattern, host-header\'',
+    expectInvalid({ conditions: [C.pathPatterns(['/a/*/*/*']), C.hostHeaders(['*.example.com', '?.ex?mple.com'])] }, 'conditions', '\'path-pattern, host-header\'',
       /hold 6 wildcards.*at most 5/));
+  test.each([
+    ['a host without a dot', [C.hostHeaders(['localhost'])], /the host-header value 'localhost' is not a host name with a '\.' and letters after the last one.*API_RuleCondition\.html.*Give a host such as 'www\.example\.com'/],
+    ['a host ending in a wildcard', [C.hostHeaders(['example.*'])], /the host-header value 'example\.\*' is not a host name/],
+    ['a path over 128 characters', [C.pathPatterns([`/${'a'.repeat(200)}`])], /the path-pattern value '\/a+\.\.\.' is 201 characters, and a value is at most 128/],
+    ['a header name over 40 characters', [C.httpHeader('X-'.padEnd(41, 'h'), ['yes'])], /the http-header value 'X-h+' is not a header name of at most 40 characters without wildcards/],
+    ['a header name with a wildcard', [C.httpHeader('X-*', ['yes'])], /the http-header value 'X-\*' is not a header name/],
+    ['a source IP without a prefix length', [C.sourceIps(['10.0.0.1'])], /the source-ip value '10\.0\.0\.1' is not in CIDR format.*'10\.0\.0\.0\/16'/],
+  ])('%s (refused when the rule is created, after the fleet is up)', (_what, conditions, message) =>
+    expectInvalid({ conditions }, 'conditions', `'${conditions.map(c => (c.renderRawCondition() as { field: string }).field).join(', ')}'`, message));
   test('within every limit (3 + 2 values, 5 wildcards), and values that are tokens count without being read', () => {
     const { stack, vpc } = newStack();
     const token = cdk.Fn.importValue('HostName');
