@@ -201,7 +201,9 @@ function bindTestStage(context: WorkflowBindContext, options: TestStageOptions):
           // RunCommand sends an SSM Command document to the instance the launch step made.
           'documentName': context.osFamily === OsFamily.WINDOWS ? 'AWS-RunPowerShellScript' : 'AWS-RunShellScript',
           'instanceId.$': INSTANCE_ID,
-          'parameters': { commands },
+          // The Command document has its own time limit (executionTimeout, one hour unless
+          // given, at most 48 hours): a stage's longer timeout would be cut short without it.
+          'parameters': { commands, ...(seconds !== undefined ? { executionTimeout: [String(seconds)] } : {}) },
         },
       },
       // Continue: the instance goes whatever happens (a failed launch rolls itself back).

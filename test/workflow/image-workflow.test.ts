@@ -103,10 +103,12 @@ test('without image tests, only the build workflow and the stage run, and tests 
   expect(image.ImageTestsConfiguration).toEqual({ ImageTestsEnabled: true, TimeoutMinutes: 1440 });
 });
 
-test('a timeout becomes the RunCommand step\'s timeoutSeconds; continueOnFailure the workflow\'s CONTINUE', () => {
+test('a timeout becomes the RunCommand step\'s timeoutSeconds and the Command document\'s executionTimeout (one hour otherwise); continueOnFailure the workflow\'s CONTINUE', () => {
   const { stack } = imageStack({ workflows: [ImageWorkflow.testStage({ name: 'slow', commands: ['sleep 10'], timeout: Duration.minutes(30), continueOnFailure: true })] });
   const template = Template.fromStack(stack);
-  expect(parse(workflowDocuments(template)['TEST:slow'].Data).steps[1].timeoutSeconds).toBe(1800);
+  const step = parse(workflowDocuments(template)['TEST:slow'].Data).steps[1];
+  expect(step.timeoutSeconds).toBe(1800);
+  expect(step.inputs.parameters).toEqual({ commands: ['sleep 10'], executionTimeout: ['1800'] });
   expect(onlyResource(template, 'AWS::ImageBuilder::Image').props.Workflows[2].OnFailure).toBe('CONTINUE');
 });
 
