@@ -242,17 +242,16 @@ export class ImageBuildParts {
   }
 
   /**
-   * The scanning settings of a build: with `enabled`, container images are scanned in the
-   * repository they are pushed to.
+   * The scanning settings of a build. A container image is scanned in a copy Image Builder
+   * pushes to the EcrConfiguration repository, or "If you don't specify a repository name,
+   * Image Builder creates the default repository image-builder-image-scanning-repository"
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-ecrconfiguration.html).
+   * The docs do not say which tag that copy takes; the image's own repository has immutable
+   * tags, where a second push under the build's tag would be refused. Safe side: the default
+   * repository.
    */
   public scanningConfiguration(enabled: boolean | undefined): imagebuilder.CfnImagePipeline.ImageScanningConfigurationProperty | undefined {
-    if (enabled === undefined) {
-      return undefined;
-    }
-    return {
-      imageScanningEnabled: enabled,
-      ...(enabled && this.repositoryName ? { ecrConfiguration: { repositoryName: this.repositoryName } } : {}),
-    };
+    return enabled === undefined ? undefined : { imageScanningEnabled: enabled };
   }
 
   /**
