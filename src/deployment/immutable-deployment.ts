@@ -26,6 +26,7 @@ import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
 import { nagFinding, suppressNagRule } from '../private/nag-suppressions';
 import { referenceIdentity, stableIdentity } from '../private/stable-identity';
+import { MAX_DEPLOYMENT_NAME_LENGTH } from '../release-contract/limits';
 import { RELEASE_RESOURCE_TYPE } from '../release-contract/release-properties';
 
 /** The launch inputs every generation shares. */
@@ -355,6 +356,16 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     };
   }
 
+  /** The name the release controller keys this deployment's state and tags its rule by. */
+  private deploymentName(): string {
+    const name = Names.uniqueId(this);
+    if (name.length > MAX_DEPLOYMENT_NAME_LENGTH) {
+      invalidProp(this, 'id', this.node.path, `the deployment's name from its construct path (${name.length} characters) is part of a listener rule tag `
+        + `value, which takes at most ${MAX_DEPLOYMENT_NAME_LENGTH} characters of it`, 'Give the deployment, or the constructs above it, shorter ids');
+    }
+    return name;
+  }
+
   private createRelease(
     props: ImmutableDeploymentProps,
     settings: DeploymentSettings,
@@ -373,7 +384,7 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
     // Rollback alarms may be added after construction (addRollbackAlarm): rendered at synth.
     const alarmNames = Lazy.list({ produce: () => [...this.rollbackAlarms, ...this.generation.alarms].map(a => a.alarmName) });
     const properties = releaseProperties(this, {
-      deploymentName: Names.uniqueId(this),
+      deploymentName: this.deploymentName(),
       listener: this.listener,
       settings,
       conditions: props.conditions,

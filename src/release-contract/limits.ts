@@ -18,6 +18,14 @@ export const MAX_STICKINESS_SECONDS = 604_800;
 /** A target group's deregistration delay runs from 0 to 3600 seconds. */
 export const MAX_DEREGISTRATION_SECONDS = 3600;
 
+/**
+ * A deployment's name is part of its release's physical id, `immutable-release:<name>:<12 hex
+ * digits>`, which the controller also puts on the listener rule as a tag value; an Elastic
+ * Load Balancing tag value is at most 256 characters
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Tag.html).
+ */
+export const MAX_DEPLOYMENT_NAME_LENGTH = 256 - 'immutable-release:'.length - ':'.length - 12;
+
 /** Auto Scaling's own ceiling on a group's MaxSize is far above this; it only catches typos. */
 export const MAX_GROUP_SIZE = 10_000;
 

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { baseProps, deploy, newStack } from './deployment-fixtures';
 import { DeploymentImage } from '../../src/deployment/deployment-image';
 import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
@@ -145,6 +146,16 @@ describe('listener rule conditions, against the Application Load Balancer quotas
       conditions: [C.hostHeaders([token, token, token]), C.pathPatterns(['/a', '/b', '/c'])],
     }))).toThrow(/would compare 6 values/);
   });
+});
+
+test('a construct path too long for the release tag on the listener rule', () => {
+  const { stack, vpc } = newStack();
+  let scope: Construct = stack;
+  for (let i = 0; i < 6; i++) {
+    scope = new Construct(scope, `Level${i}${'x'.repeat(40)}`);
+  }
+  expect(() => new ImmutableDeployment(scope, 'Web', baseProps(vpc)))
+    .toThrow(/\/Web: invalid id 'Stack\/Level0x+.*': the deployment's name from its construct path \(\d+ characters\) is part of a listener rule tag value, which takes at most 225 characters of it\. Give the deployment, or the constructs above it, shorter ids/);
 });
 
 describe('security', () => {

@@ -1,6 +1,6 @@
 import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InvalidProperties } from './errors';
-import { CUSTOM_RESOURCE_LIMIT_SECONDS, MAX_GROUP_SIZE, MAX_STICKINESS_SECONDS, PRIORITY_RANGE } from '../../release-contract/limits';
+import { CUSTOM_RESOURCE_LIMIT_SECONDS, MAX_DEPLOYMENT_NAME_LENGTH, MAX_GROUP_SIZE, MAX_STICKINESS_SECONDS, PRIORITY_RANGE } from '../../release-contract/limits';
 import type { InsufficientDataPolicyValue, ReleaseStrategy } from '../../release-contract/release-properties';
 import { DEFAULT_VERIFY_TIMEOUT_SECONDS } from '../../release-contract/verify-hook';
 
@@ -218,7 +218,10 @@ export function parseReleaseProperties(properties: unknown): ReleaseConfig {
   const strategy = r.oneOf('Strategy', STRATEGIES);
   const config: ReleaseConfig = {
     // The key of the deployment's state item: DynamoDB takes keys of 1 to 2048 bytes.
-    deploymentName: r.string('DeploymentName', { pattern: /^[\x21-\x7e]{1,255}$/, expected: 'a name of 1 to 255 printable ASCII characters' }),
+    deploymentName: r.string('DeploymentName', {
+      pattern: new RegExp(`^[\\x21-\\x7e]{1,${MAX_DEPLOYMENT_NAME_LENGTH}}$`),
+      expected: `a name of 1 to ${MAX_DEPLOYMENT_NAME_LENGTH} printable ASCII characters`,
+    }),
     listenerArn: r.string('ListenerArn', LISTENER_ARN),
     priority: r.integer('Priority', PRIORITY_RANGE.min, PRIORITY_RANGE.max),
     conditions: readConditions(r.value('Conditions'), r.problems),

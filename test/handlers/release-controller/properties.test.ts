@@ -1,6 +1,7 @@
 import { InvalidProperties } from '../../../src/handlers/release-controller/errors';
+import { releasePhysicalId } from '../../../src/handlers/release-controller/identity';
 import { parseDeleteProperties, parseReleaseProperties } from '../../../src/handlers/release-controller/properties';
-import { CUSTOM_RESOURCE_LIMIT_SECONDS, MAX_GROUP_SIZE, MAX_STICKINESS_SECONDS, PRIORITY_RANGE } from '../../../src/release-contract/limits';
+import { CUSTOM_RESOURCE_LIMIT_SECONDS, MAX_DEPLOYMENT_NAME_LENGTH, MAX_GROUP_SIZE, MAX_STICKINESS_SECONDS, PRIORITY_RANGE } from '../../../src/release-contract/limits';
 import type { ReleaseProperties } from '../../../src/release-contract/release-properties';
 
 const LISTENER = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/web/0123456789abcdef/fedcba9876543210';
@@ -72,6 +73,11 @@ describe('parseReleaseProperties', () => {
     expect(problems(properties({ MaxCapacity: String(MAX_GROUP_SIZE + 1) }))).toContain(`MaxCapacity: expected an integer from 1 to ${MAX_GROUP_SIZE}, got "10001"`);
     expect(problems(properties({ StickinessSeconds: String(MAX_STICKINESS_SECONDS + 1) }))).toEqual([`StickinessSeconds: expected an integer from 0 to ${MAX_STICKINESS_SECONDS}, got "604801"`]);
     expect(problems(properties({ DeadlineSeconds: String(CUSTOM_RESOURCE_LIMIT_SECONDS + 1) }))).toEqual([`DeadlineSeconds: expected a number of seconds from 1 to ${CUSTOM_RESOURCE_LIMIT_SECONDS}, got "3601"`]);
+    // The name is part of the rule's release tag value, at most 256 characters in all.
+    const longest = 'd'.repeat(MAX_DEPLOYMENT_NAME_LENGTH);
+    expect(releasePhysicalId(longest, 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Web/1', 'Release')).toHaveLength(256);
+    expect(() => parseReleaseProperties(properties({ DeploymentName: longest }))).not.toThrow();
+    expect(problems(properties({ DeploymentName: `${longest}d` }))[0]).toMatch(new RegExp(`^DeploymentName: expected a name of 1 to ${MAX_DEPLOYMENT_NAME_LENGTH} printable ASCII characters`));
   });
 
   test('names every problem at once, not the first', () => {
