@@ -45,22 +45,24 @@ function imageOutputs(scope: Construct, imageName: string) {
 }
 
 /**
- * The role Image Builder deregisters an image's AMIs and deletes their snapshots with when
- * the image resource goes (amiRemovalPolicy DESTROY). Both destructive actions are conditioned
- * on the image's output tags (see imageOutputs). The docs are silent on whether snapshots carry
- * `Ec2ImageBuilderArn`; if they do not, a snapshot of an already deregistered AMI stays behind,
- * which costs storage and never deletes anyone else's data.
+ * The role Image Builder deletes an image build with, and deregisters its AMIs and deletes
+ * their snapshots, when the image resource goes (amiRemovalPolicy DESTROY): "the IAM role you
+ * create that grants Image Builder access to delete the image and its underlying resources"
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-imagebuilder-image-deletionsettings.html).
+ * AMIs are conditioned on the image's output tags (see imageOutputs); snapshots on `CreatedBy`
+ * alone, as AWS's lifecycle policy has them: the docs do not say snapshots carry
+ * `Ec2ImageBuilderArn`, and a condition on it would leave every snapshot behind if they do not.
  */
 export function amiDeletionRole(image: Construct, imageName: string): iam.Role {
   const outputs = imageOutputs(image, imageName);
   const role = imageBuilderServiceRole(image, 'AmiDeletionRole', {
     description: 'Lets Image Builder deregister this image\'s AMIs and delete their snapshots when the image resource is deleted',
   });
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['imagebuilder:GetImage'], resources: [outputs.builds] }));
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['imagebuilder:GetImage', 'imagebuilder:DeleteImage'], resources: [outputs.builds] }));
   // Describe calls take no resource-level permissions.
   role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], resources: ['*'] }));
   role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DeregisterImage'], resources: [outputs.amiArn], conditions: outputs.ownOutputs }));
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DeleteSnapshot'], resources: [outputs.snapshotArn], conditions: outputs.ownOutputs }));
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['ec2:DeleteSnapshot'], resources: [outputs.snapshotArn], conditions: { StringEquals: outputs.createdByImageBuilder } }));
   suppressNagRule(role.node.findChild('DefaultPolicy'), 'AwsSolutions-IAM5',
     'AMI and snapshot ids are only known after each build: the destructive actions are limited by the tags Image Builder puts on '
     + 'this image\'s outputs, the image ARNs to this image\'s builds, and Describe calls take no resource-level permissions',

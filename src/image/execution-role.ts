@@ -54,20 +54,28 @@ export function grantParameterWrites(role: iam.IRole, stack: Stack, parameters: 
   }
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['ssm:PutParameter'],
-    resources: own.map(p => parameterArn(stack, p)),
+    resources: own.flatMap(p => parameterArns(stack, p)),
   }));
 }
 
-function parameterArn(stack: Stack, parameter: SsmParameterOutput): string {
+/**
+ * A parameter's ARN is `parameter/<name without its leading slash>`: a hierarchical name's
+ * slash is the ARN's separator. A name known only at deploy time may have one or not, so it
+ * gets both forms (the other matches no parameter).
+ */
+function parameterArns(stack: Stack, parameter: SsmParameterOutput): string[] {
   const name = parameter.parameterName;
-  return stack.formatArn({
+  const arn = (resource: string, resourceName?: string) => stack.formatArn({
     service: 'ssm',
     region: parameter.region,
-    resource: 'parameter',
-    // A hierarchical name's leading slash is the ARN's separator.
-    resourceName: !Token.isUnresolved(name) && name.startsWith('/') ? name.slice(1) : name,
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    resource,
+    resourceName,
+    arnFormat: resourceName === undefined ? ArnFormat.NO_RESOURCE_NAME : ArnFormat.SLASH_RESOURCE_NAME,
   });
+  if (!Token.isUnresolved(name)) {
+    return [arn('parameter', name.startsWith('/') ? name.slice(1) : name)];
+  }
+  return [arn('parameter', name), arn(`parameter${name}`)];
 }
 
 /**

@@ -317,7 +317,7 @@ describe('GoldenImage props', () => {
     expect(image.parentImageArn).toContain(':image/bake-webimage');
   });
 
-  test('amiRemovalPolicy DESTROY adds deletion settings with a role scoped to this image\'s own AMIs and snapshots', () => {
+  test('amiRemovalPolicy DESTROY adds deletion settings with a role scoped to this image\'s own builds and AMIs, and Image Builder\'s snapshots', () => {
     const { template, image: golden } = synth({ amiRemovalPolicy: RemovalPolicy.DESTROY });
     const role = resourcesOf(template, 'AWS::IAM::Role').find(r => r.id.startsWith('WebImageAmiDeletionRole'))!;
     template.hasResourceProperties('AWS::ImageBuilder::Image', { DeletionSettings: { ExecutionRole: { 'Fn::GetAtt': [role.id, 'Arn'] } } });
@@ -337,10 +337,11 @@ describe('GoldenImage props', () => {
     };
     const policy = resourcesOf(template, 'AWS::IAM::Policy').find(p => p.id.startsWith('WebImageAmiDeletionRole'))!;
     expect(policy.props.PolicyDocument.Statement).toEqual([
-      { Action: 'imagebuilder:GetImage', Effect: 'Allow', Resource: builds },
+      { Action: ['imagebuilder:GetImage', 'imagebuilder:DeleteImage'], Effect: 'Allow', Resource: builds },
       { Action: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], Effect: 'Allow', Resource: '*' },
       { Action: 'ec2:DeregisterImage', Effect: 'Allow', Resource: partition(':ec2:*::image/*'), Condition: ownOutputs },
-      { Action: 'ec2:DeleteSnapshot', Effect: 'Allow', Resource: partition(':ec2:*::snapshot/*'), Condition: ownOutputs },
+      // Snapshots as AWS's lifecycle policy has them: the docs do not say they carry Ec2ImageBuilderArn.
+      { Action: 'ec2:DeleteSnapshot', Effect: 'Allow', Resource: partition(':ec2:*::snapshot/*'), Condition: { StringEquals: { 'aws:ResourceTag/CreatedBy': 'EC2 Image Builder' } } },
     ]);
     const defaults = synth().template;
     const image = resourcesOf(defaults, 'AWS::ImageBuilder::Image')[0].props;

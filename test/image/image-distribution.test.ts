@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -137,6 +137,17 @@ describe('publishing the AMI id to SSM', () => {
     const roleArn = { 'Fn::GetAtt': [role.id, 'Arn'] };
     expect(onlyResource(template, 'AWS::ImageBuilder::ImagePipeline').props.ExecutionRole).toEqual(roleArn);
     expect(onlyResource(template, 'AWS::ImageBuilder::Image').props.ExecutionRole).toEqual(roleArn);
+  });
+
+  test('a name known only at deploy time is granted in both ARN forms (with or without a leading slash, the ARN holds one)', () => {
+    const { stack, image } = imageStack();
+    const name = new CfnParameter(stack, 'AmiParameter', { type: 'String' }).valueAsString;
+    image.addPipeline('Rebake', { distribution: [{ ssmParameters: [{ parameterName: name }] }] });
+    const put = policyStatements(Template.fromStack(stack), 'WebImageExecutionRole').find(s => s.Action === 'ssm:PutParameter');
+    expect(put.Resource).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:123456789012:parameter/', { Ref: 'AmiParameter' }]] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:123456789012:parameter', { Ref: 'AmiParameter' }]] },
+    ]);
   });
 
   test('the deploy-time build waits for the execution role and its parameter writes', () => {
