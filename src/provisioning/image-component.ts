@@ -17,6 +17,14 @@ import { contentHash, versionFromHash } from '../private/hash';
 export const INLINE_DOCUMENT_LIMIT = 16_000;
 
 /**
+ * How much longer a deployed asset location can be than its content-hash form
+ * (`s3://cdk-asset/<64 hex>`): `s3://` + a bucket name of at most 63 characters
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) + `/` + an
+ * object key of the asset hash, its extension and any prefix a synthesizer adds (32 allowed).
+ */
+const ASSET_URL_GROWTH = ('s3://'.length + 63 + 1 + 64 + 32) - 's3://cdk-asset/'.length - 64;
+
+/**
  * A document's findings depend on the document and the platform alone, and apps repeat
  * provisioners across images and stacks (shared hardening, an image replicated to another
  * region), so each rendered document is validated once per process.
@@ -73,11 +81,12 @@ export class ImageComponent extends Construct {
     const bound = props.provisioner;
     const build = bound.document!;
 
-    let locatesAssets = false;
+    let assetReferences = 0;
     const hashable = build(asset => {
-      locatesAssets = true;
+      assetReferences++;
       return HASH_LOCATOR(asset);
     });
+    const locatesAssets = assetReferences > 0;
     // Validated first: a document the renderer cannot write is reported as invalid, not as a crash.
     this.documentText = this.validate(props, hashable);
     this.identity = contentHash('component', bound.platform, this.documentText);
@@ -88,7 +97,7 @@ export class ImageComponent extends Construct {
       platform: bound.platform,
       description: componentDescription(bound.name, props.prop),
       // A document without assets reads the same whichever way they are located.
-      ...this.documentSource(props, locatesAssets ? renderComponentDocument(build(S3_LOCATOR)) : this.documentText),
+      ...this.documentSource(props, locatesAssets ? renderComponentDocument(build(S3_LOCATOR)) : this.documentText, assetReferences),
     });
     this.componentArn = resource.attrArn;
   }
@@ -109,13 +118,20 @@ export class ImageComponent extends Construct {
     return text;
   }
 
-  private documentSource(props: ImageComponentProps, text: string): { data?: string; uri?: string } {
-    if (this.documentText.length <= INLINE_DOCUMENT_LIMIT) {
+  /**
+   * Inline when the deployed text fits. Asset locations known only at deploy time (a stack
+   * without an account or region) are measured as the longest an S3 object URL can be: they
+   * are longer than the content-hash form the document is validated in.
+   */
+  private documentSource(props: ImageComponentProps, text: string, assetReferences: number): { data?: string; uri?: string } {
+    const deployedAtMost = Token.isUnresolved(text) ? this.documentText.length + assetReferences * ASSET_URL_GROWTH : text.length;
+    if (deployedAtMost <= INLINE_DOCUMENT_LIMIT) {
       return { data: text };
     }
     if (Token.isUnresolved(text)) {
-      throw new Error(`${props.owner.node.path}: ${props.prop} ('${props.provisioner.name}') renders a document of ${this.documentText.length} characters `
-        + `that refers to assets; CloudFormation takes at most ${INLINE_DOCUMENT_LIMIT} inline. Split it into several provisioners.`);
+      throw new Error(`${props.owner.node.path}: ${props.prop} ('${props.provisioner.name}') renders a document of up to ${deployedAtMost} characters `
+        + `once its ${assetReferences} asset location(s) are known; CloudFormation takes at most ${INLINE_DOCUMENT_LIMIT} inline, and a document `
+        + 'that refers to assets cannot be uploaded as one. Split it into several provisioners.');
     }
     // Content-named, so the asset hash depends only on the document.
     const dir = path.join(os.tmpdir(), 'cdk-immutable-infra', 'documents', contentHash(text).slice(0, 16));
