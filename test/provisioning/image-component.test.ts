@@ -53,10 +53,10 @@ describe('documents repeated across images', () => {
       { id: 'A', provisioner: Provisioner.fromComponentDocument(document) },
       { id: 'B', provisioner: Provisioner.fromComponentDocument(document) },
     ]);
-    for (const path of ['/Repeat/A', '/Repeat/B']) {
+    for (const at of ['/Repeat/A', '/Repeat/B']) {
       // Said by the document's own check, which names where the document came from; the
       // component, which checks every document, does not say it again.
-      const warnings = Annotations.fromStack(stack).findWarning(path, Match.stringLikeRegexp('comand is not an input of ExecuteBash'));
+      const warnings = Annotations.fromStack(stack).findWarning(at, Match.stringLikeRegexp('comand is not an input of ExecuteBash'));
       expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(/^provisioners\[0\]: the component document: phases\[0\]\.steps\[0\]\.inputs\.comand/)]);
     }
   });
