@@ -146,6 +146,13 @@ export function provisionerSteps(props: ComponentsProps): Array<{ prop: string; 
  * adds the stack's SSM agent check last when the image verifies the agent.
  */
 export function createComponents(image: Construct, props: ComponentsProps, context: ComponentsContext): BoundComponent[] {
+  const verifiesAgent = props.verifySsmAgent ?? context.keepsSsmAgent;
+  if ((props.provisioners?.length ?? 0) + (props.validations?.length ?? 0) === 0 && (props.tests?.length ?? 0) > 0 && !verifiesAgent) {
+    // "Recipes require a minimum of one build component" (ImageRecipe and ContainerRecipe
+    // Components, AWS::ImageBuilder::ImageRecipe); tests are test components.
+    invalidProp(image, 'provisioners', [], 'Image Builder needs at least one build component in a recipe, and tests alone make test components only',
+      'Add a provisioner or a validation (the SSM agent check, verifySsmAgent, is one too)');
+  }
   const osFamily = context.osFamily;
   const workingDirectory = props.workingDirectory ?? defaultWorkingDirectory(osFamily);
   const names = new Map<string, string>();
@@ -174,7 +181,7 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
     names.set(bound.name, prop);
     components.push(createComponent(image, bound, prop, context));
   }
-  if (props.verifySsmAgent ?? context.keepsSsmAgent) {
+  if (verifiesAgent) {
     const clash = names.get(SSM_AGENT_CHECK_NAME);
     if (clash) {
       invalidProp(image, `${clash}.name`, SSM_AGENT_CHECK_NAME, 'the SSM agent check (verifySsmAgent) has that name, and each provisioner becomes a component named after it',
@@ -186,7 +193,7 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
   }
   if (components.length > MAX_COMPONENTS) {
     Annotations.of(image).addWarningV2('cdk-immutable-infra:tooManyComponents', `the recipe has ${components.length} components (one per provisioner, `
-      + `validation and test${props.verifySsmAgent ?? context.keepsSsmAgent ? ', and the SSM agent check' : ''}), and Image Builder takes ${MAX_COMPONENTS} by default. `
+      + `validation and test${verifiesAgent ? ', and the SSM agent check' : ''}), and Image Builder takes ${MAX_COMPONENTS} by default. `
       + 'Merge steps (a shell provisioner runs many commands), or raise the quota first');
   }
   return components;

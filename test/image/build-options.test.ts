@@ -223,3 +223,13 @@ describe('components per recipe', () => {
     expect(warning).toMatch(/the recipe has 21 components \(one per provisioner, validation and test, and the SSM agent check\), and Image Builder takes 20 by default/);
   });
 });
+
+describe('build components', () => {
+  test('tests alone, without the SSM agent check, make no build component and are refused', () => {
+    expect(errorOf(() => imageStack({ provisioners: [], tests: [Provisioner.shell({ name: 'check', commands: ['true'] })], verifySsmAgent: false })))
+      .toBe('Bake/WebImage: invalid provisioners []: Image Builder needs at least one build component in a recipe, and tests alone make test components only. '
+        + 'Add a provisioner or a validation (the SSM agent check, verifySsmAgent, is one too)');
+    // The agent check is a build component of its own.
+    expect(() => imageStack({ provisioners: [], tests: [Provisioner.shell({ name: 'check', commands: ['true'] })] })).not.toThrow();
+  });
+});
