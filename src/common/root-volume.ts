@@ -80,6 +80,11 @@ export interface DeploymentRootVolumeOptions extends CommonRootVolumeOptions {
 
 /** Where a root volume is checked and what it starts from. */
 export interface RootVolumeContext {
+  /**
+   * The volume is an image recipe's (a build instance's), held to Image Builder's limits too.
+   * @default false (a launch template's)
+   */
+  readonly recipe?: boolean;
   /** The root device of the image the instance starts from. */
   readonly defaultDeviceName: string;
   /** The size of that image's root snapshot, where known. */
@@ -104,12 +109,31 @@ export interface RootVolume {
 /** The largest EBS volume, in GiB. */
 export const MAX_SIZE_GIB = 65_536;
 
+/**
+ * Image Builder's limits on a recipe's volumes: "volumeSize ... Minimum value of 1. Maximum value
+ * of 16000", iops 100 to 64000, throughput 125 to 1000
+ * (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_EbsInstanceBlockDeviceSpecification.html).
+ */
+export const RECIPE_LIMITS = { sizeGiB: 16_000, iops: { min: 100, max: 64_000 }, throughput: { min: 125, max: 1_000 } } as const;
+
+/**
+ * What EC2 takes for each volume type (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EbsBlockDevice.html):
+ * IOPS are "required for io1 and io2 volumes", at least 3,000 on gp3, and "not supported for
+ * gp2, st1, sc1, or standard volumes"; throughput "is valid only for gp3 volumes"; and "st1 and
+ * sc1 volumes can't be used as boot volumes".
+ */
+const IOPS_TYPES: readonly string[] = [ec2.EbsDeviceVolumeType.GP3, ec2.EbsDeviceVolumeType.IO1, ec2.EbsDeviceVolumeType.IO2];
+const IOPS_REQUIRED: readonly string[] = [ec2.EbsDeviceVolumeType.IO1, ec2.EbsDeviceVolumeType.IO2];
+const HDD_TYPES: readonly string[] = [ec2.EbsDeviceVolumeType.ST1, ec2.EbsDeviceVolumeType.SC1];
+const GP3_MIN_IOPS = 3_000;
+
 /** Checks root volume options (the caller's props under `rootVolume`) and fills in the defaults. */
 export function rootVolume(scope: IConstruct, options: RootVolumeOptions, context: RootVolumeContext): RootVolume {
   const size = options.sizeGiB;
   if (size !== undefined && !Token.isUnresolved(size)) {
-    if (!Number.isInteger(size) || size < 1 || size > MAX_SIZE_GIB) {
-      invalidProp(scope, 'rootVolume.sizeGiB', size, `an EBS volume is a whole number of GiB from 1 to ${MAX_SIZE_GIB}`,
+    const max = context.recipe ? RECIPE_LIMITS.sizeGiB : MAX_SIZE_GIB;
+    if (!Number.isInteger(size) || size < 1 || size > max) {
+      invalidProp(scope, 'rootVolume.sizeGiB', size, `${context.recipe ? 'Image Builder takes a volume of' : 'an EBS volume is'} a whole number of GiB from 1 to ${max}`,
         `Give a whole number of GiB, or leave it unset to keep ${context.imageName} size`);
     }
     if (context.snapshotSizeGiB !== undefined && size < context.snapshotSizeGiB) {
@@ -121,7 +145,12 @@ export function rootVolume(scope: IConstruct, options: RootVolumeOptions, contex
   if (!Token.isUnresolved(deviceName) && !deviceName.startsWith('/dev/')) {
     invalidProp(scope, 'rootVolume.deviceName', deviceName, 'a root device name is a path under /dev/', 'Give the AMI\'s root device name, such as \'/dev/xvda\' or \'/dev/sda1\'');
   }
-  return ebsVolume(scope, 'rootVolume', deviceName, options, { id: 'cdk-immutable-infra:unencryptedRoot', message: 'the AMI\'s snapshot will not be encrypted' });
+  const volumeType = options.volumeType;
+  if (volumeType !== undefined && HDD_TYPES.includes(volumeType)) {
+    invalidProp(scope, 'rootVolume.volumeType', volumeType, 'st1 and sc1 volumes cannot be boot volumes', 'Give gp3 (the default), gp2, io1 or io2');
+  }
+  return ebsVolume(scope, 'rootVolume', deviceName, options, { id: 'cdk-immutable-infra:unencryptedRoot', message: 'the AMI\'s snapshot will not be encrypted' },
+    context.recipe ?? false);
 }
 
 /**
@@ -129,8 +158,9 @@ export function rootVolume(scope: IConstruct, options: RootVolumeOptions, contex
  * encrypted unless turned off (which warns), gp3 unless another type is given.
  */
 export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, options: RootVolumeOptions,
-  unencrypted: { readonly id: string; readonly message: string }): RootVolume {
+  unencrypted: { readonly id: string; readonly message: string }, recipe: boolean): RootVolume {
   const encrypted = options.encrypted ?? true;
+  checkPerformance(scope, prop, options.volumeType ?? GP3, options.iops, options.throughput, recipe);
   if (!encrypted && options.kmsKey) {
     invalidProp(scope, `${prop}.encrypted`, false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
   }
@@ -147,6 +177,31 @@ export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, o
     kmsKey: options.kmsKey,
     kmsKeyIdentity: options.kmsKey ? referenceIdentity(scope, options.kmsKey.keyArn, options.kmsKey) : undefined,
   };
+}
+
+/** IOPS and throughput as the volume type and, for a recipe, Image Builder take them. */
+function checkPerformance(scope: IConstruct, prop: string, volumeType: string, iops: number | undefined, throughput: number | undefined,
+  recipe: boolean): void {
+  if (iops === undefined ? IOPS_REQUIRED.includes(volumeType) : !IOPS_TYPES.includes(volumeType)) {
+    invalidProp(scope, `${prop}.iops`, iops, `EC2 takes IOPS for gp3, io1 and io2 volumes only, and requires them for io1 and io2; this one is ${volumeType}`,
+      iops === undefined ? `Give ${prop}.iops` : `Remove ${prop}.iops, or give volumeType gp3, io1 or io2`);
+  }
+  if (iops !== undefined && !Token.isUnresolved(iops)) {
+    const min = volumeType === GP3 ? GP3_MIN_IOPS : recipe ? RECIPE_LIMITS.iops.min : 1;
+    const max = recipe ? RECIPE_LIMITS.iops.max : Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(iops) || iops < min || iops > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `${min} IOPS or more` : `${min} to ${max} IOPS`;
+      invalidProp(scope, `${prop}.iops`, iops, `a ${volumeType} volume${recipe ? ' of an image recipe' : ''} takes ${range}`, 'Give IOPS in that range');
+    }
+  }
+  if (throughput !== undefined && volumeType !== GP3) {
+    invalidProp(scope, `${prop}.throughput`, throughput, `EC2 takes throughput for gp3 volumes only, and this one is ${volumeType}`, `Remove ${prop}.throughput, or give volumeType gp3`);
+  }
+  if (throughput !== undefined && recipe && !Token.isUnresolved(throughput)
+    && (!Number.isInteger(throughput) || throughput < RECIPE_LIMITS.throughput.min || throughput > RECIPE_LIMITS.throughput.max)) {
+    invalidProp(scope, `${prop}.throughput`, throughput, `Image Builder takes ${RECIPE_LIMITS.throughput.min} to ${RECIPE_LIMITS.throughput.max} MiB/s`,
+      'Give a throughput in that range');
+  }
 }
 
 /** The EBS settings a recipe and a launch template both give; the key is named differently by each. */

@@ -301,6 +301,7 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
     });
     const dockerfile = [...DOCKERFILE_HEAD, ...renderDockerfileInstructions(this, 'dockerfile', props.dockerfile)].join('\n') + '\n';
     const blockDevice = recipeBlockDevice(rootVolume(this, { ...props.instanceRootVolume, encrypted: true }, {
+      recipe: true,
       defaultDeviceName: BUILD_ROOT_DEVICE,
       imageName: 'the build AMI\'s',
     }));

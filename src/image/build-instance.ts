@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { OsFamily } from '../common/os-family';
-import { MAX_SIZE_GIB, RecipeBlockDevice, ebsVolume, recipeBlockDevice } from '../common/root-volume';
+import { RECIPE_LIMITS, RecipeBlockDevice, ebsVolume, recipeBlockDevice } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
 
 /**
@@ -15,7 +15,7 @@ export interface DataVolumeOptions {
   /** The device name, for example '/dev/xvdb' on Linux or 'xvdf' on Windows. */
   readonly deviceName: string;
 
-  /** Size in GiB, 1 to 65536. */
+  /** Size in GiB, 1 to 16000 (Image Builder's limit). */
   readonly sizeGiB: number;
 
   /**
@@ -71,11 +71,11 @@ export function dataVolumes(scope: IConstruct, volumes: DataVolumeOptions[], roo
       seen.set(name, prop);
     }
     const size = options.sizeGiB;
-    if (!Token.isUnresolved(size) && (!Number.isInteger(size) || size < 1 || size > MAX_SIZE_GIB)) {
-      invalidProp(scope, `${prop}.sizeGiB`, size, `an EBS volume is a whole number of GiB from 1 to ${MAX_SIZE_GIB}`, 'Give a whole number of GiB');
+    if (!Token.isUnresolved(size) && (!Number.isInteger(size) || size < 1 || size > RECIPE_LIMITS.sizeGiB)) {
+      invalidProp(scope, `${prop}.sizeGiB`, size, `Image Builder takes a volume of a whole number of GiB from 1 to ${RECIPE_LIMITS.sizeGiB}`, 'Give a whole number of GiB');
     }
     return recipeBlockDevice(ebsVolume(scope, prop, name, options,
-      { id: 'cdk-immutable-infra:unencryptedDataVolume', message: `the AMI's snapshot of ${name} will not be encrypted` }));
+      { id: 'cdk-immutable-infra:unencryptedDataVolume', message: `the AMI's snapshot of ${name} will not be encrypted` }, true));
   });
 }
 

@@ -74,6 +74,7 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
   const { parent } = context;
   const components = createComponents(image, props, { ...context, osFamily: parent.osFamily });
   const blockDevices = recipeBlockDevice(rootVolume(image, props.rootVolume ?? {}, {
+    recipe: true,
     defaultDeviceName: parent.rootDeviceName,
     snapshotSizeGiB: parent.rootVolumeSizeGiB,
     imageName: 'the parent image\'s',

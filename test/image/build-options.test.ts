@@ -73,7 +73,7 @@ describe('data volumes of the build instance', () => {
     expect(errorOf(() => imageStack({ dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB: 10 }, { deviceName: '/dev/xvdb', sizeGiB: 20 }] })))
       .toMatch(/invalid dataVolumes\[1\]\.deviceName '\/dev\/xvdb': dataVolumes\[0\] has that device name/);
     expect(errorOf(() => imageStack({ dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB: 0 }] })))
-      .toBe('Bake/WebImage: invalid dataVolumes[0].sizeGiB 0: an EBS volume is a whole number of GiB from 1 to 65536. Give a whole number of GiB');
+      .toBe('Bake/WebImage: invalid dataVolumes[0].sizeGiB 0: Image Builder takes a volume of a whole number of GiB from 1 to 16000. Give a whole number of GiB');
     expect(errorOf(() => imageStack({ dataVolumes: [{ deviceName: 'disk two', sizeGiB: 5 }] })))
       .toMatch(/invalid dataVolumes\[0\]\.deviceName 'disk two': it is not a device name/);
   });
@@ -231,5 +231,24 @@ describe('build components', () => {
         + 'Add a provisioner or a validation (the SSM agent check, verifySsmAgent, is one too)');
     // The agent check is a build component of its own.
     expect(() => imageStack({ provisioners: [], tests: [Provisioner.shell({ name: 'check', commands: ['true'] })] })).not.toThrow();
+  });
+});
+
+describe('volumes as EC2 and Image Builder take them', () => {
+  const gp2 = ec2.EbsDeviceVolumeType.GP2;
+  test.each([
+    ['a recipe root over Image Builder\'s 16,000 GiB', { rootVolume: { sizeGiB: 20_000 } }, /invalid rootVolume\.sizeGiB 20000: Image Builder takes a volume of a whole number of GiB from 1 to 16000/],
+    ['an HDD root', { rootVolume: { volumeType: ec2.EbsDeviceVolumeType.ST1 } }, /invalid rootVolume\.volumeType 'st1': st1 and sc1 volumes cannot be boot volumes/],
+    ['IOPS on gp2', { rootVolume: { volumeType: gp2, iops: 3000 } }, /invalid rootVolume\.iops 3000: EC2 takes IOPS for gp3, io1 and io2 volumes only.*this one is gp2\. Remove rootVolume\.iops/],
+    ['io2 without IOPS', { rootVolume: { volumeType: ec2.EbsDeviceVolumeType.IO2 } }, /invalid rootVolume\.iops \(not set\): .*requires them for io1 and io2.*Give rootVolume\.iops/],
+    ['gp3 under 3,000 IOPS', { rootVolume: { iops: 1000 } }, /invalid rootVolume\.iops 1000: a gp3 volume of an image recipe takes 3000 to 64000 IOPS/],
+    ['throughput on io1', { rootVolume: { volumeType: ec2.EbsDeviceVolumeType.IO1, iops: 4000, throughput: 500 } }, /invalid rootVolume\.throughput 500: EC2 takes throughput for gp3 volumes only/],
+    ['throughput over Image Builder\'s 1,000', { dataVolumes: [{ deviceName: '/dev/xvdb', sizeGiB: 100, throughput: 2000 }] }, /invalid dataVolumes\[0\]\.throughput 2000: Image Builder takes 125 to 1000 MiB\/s/],
+  ])('%s fails synth', (_what, props, message) => {
+    expect(errorOf(() => imageStack(props as any))).toMatch(message);
+  });
+
+  test('a gp3 root with IOPS and throughput in range is taken', () => {
+    expect(() => imageStack({ rootVolume: { sizeGiB: 100, iops: 6000, throughput: 500 } })).not.toThrow();
   });
 });
