@@ -59,7 +59,13 @@ export function translateAmiName(template: string): AmiNameTranslation {
   return { name, replaced: [...new Set(replaced)], unknownExpressions };
 }
 
-/** True where the name makes each build's AMI name unique. */
+/**
+ * True where the name makes each build's AMI name unique: it holds the build date. The build
+ * version alone does not: it is "a number that is located at the end of an Image Builder ARN"
+ * (https://docs.aws.amazon.com/imagebuilder/latest/userguide/tag-resources.html), counted per
+ * recipe version, and the library gives the recipe a new version whenever its content changes,
+ * so two bakes often share build version 1.
+ */
 export function hasBuildVariable(name: string): boolean {
-  return name.includes(BUILD_DATE) || name.includes(BUILD_VERSION);
+  return name.includes(BUILD_DATE);
 }

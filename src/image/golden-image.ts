@@ -418,8 +418,8 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
         'Use {{timestamp}}, {{isotime}} or {{uuid}} (or {{ imagebuilder:buildDate }}), and resolve other values in your CDK code');
     }
     if (!hasBuildVariable(translated.name)) {
-      invalidProp(this, 'amiName', template, 'every bake would produce the same AMI name and EC2 refuses a second AMI with a name already in use',
-        'Add {{timestamp}} (or {{ imagebuilder:buildDate }}) to the name');
+      invalidProp(this, 'amiName', template, 'bakes would produce the same AMI name and EC2 refuses a second AMI with a name already in use '
+        + '(the build version, {{uuid}}, starts again at 1 with every new recipe version)', 'Add {{timestamp}} (or {{ imagebuilder:buildDate }}) to the name');
     }
     if (translated.name.length > AMI_NAME_MAX || translated.name.length < 3) {
       invalidProp(this, 'amiName', template, `the name is ${translated.name.length} characters once translated and must be 3 to ${AMI_NAME_MAX}`,

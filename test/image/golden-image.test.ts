@@ -415,6 +415,8 @@ describe('bad input fails at synth, naming the construct, the prop and the fix',
     ['a PowerShell step on Linux', () => synth({ provisioners: [Provisioner.powerShell({ commands: ['Get-Date'] })] }),
       /Bake\/WebImage: invalid provisioners\[0\].*Provisioner.shell/],
     ['an AMI name that cannot be unique', () => synth({ amiName: 'web-server' }), /invalid amiName 'web-server'.*Add \{\{timestamp\}\}/],
+    ['an AMI name unique by build version only (it starts again with each recipe version)', () => synth({ amiName: 'web-{{uuid}}' }),
+      /invalid amiName 'web-\{\{uuid\}\}': bakes would produce the same AMI name .*starts again at 1 with every new recipe version\)\. Add \{\{timestamp\}\}/],
     ['an AMI name with an untranslatable Packer function', () => synth({ amiName: 'web-{{user `version`}}-{{timestamp}}' }), /invalid amiName.*cannot be translated/],
     ['an AMI name too long', () => synth({ amiName: `${'a'.repeat(120)}-{{timestamp}}` }), /invalid amiName.*must be 3 to 127/],
     ['a root volume smaller than the Debian parent snapshot', () => synth({
