@@ -1,11 +1,11 @@
-import { Lazy, Token } from 'aws-cdk-lib';
+import { Lazy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { invalidProp } from '../private/errors';
+import { checkImageBuilderTags } from '../private/image-builder-tags';
 
 /**
  * Where Image Builder writes the build's logs.
@@ -132,17 +132,12 @@ export class BuildInfrastructure extends Construct implements ec2.IConnectable {
   }
 }
 
-/** Checks the build instances' tags against EC2's rules for tag keys and values. */
+/**
+ * The build instances' tags (the infrastructure configuration's ResourceTags): "Tag keys can't
+ * begin with aws: or match one of the following reserved keys: CreatedBy, Ec2ImageBuilderArn,
+ * Name, or Tags", at most 30
+ * (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateInfrastructureConfiguration.html).
+ */
 function checkResourceTags(image: IConstruct, tags: { [key: string]: string }): void {
-  for (const [key, value] of Object.entries(tags)) {
-    if (Token.isUnresolved(key)) {
-      continue;
-    }
-    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
-      invalidProp(image, 'buildInstanceTags', key, 'an EC2 tag key is 1 to 128 characters and may not start with aws:', 'Give another key');
-    }
-    if (!Token.isUnresolved(value) && value.length > 256) {
-      invalidProp(image, `buildInstanceTags.${key}`, value, 'an EC2 tag value is at most 256 characters', 'Shorten the value');
-    }
-  }
+  checkImageBuilderTags(image, 'buildInstanceTags', tags, { max: 30, what: 'build instance tags', reserved: ['CreatedBy', 'Ec2ImageBuilderArn', 'Name', 'Tags'] });
 }

@@ -6,6 +6,7 @@ import { LaunchPermissionOptions, LaunchTemplateOutputOptions, RegionDistributio
 import type { FastLaunchSettings, ImageDistribution, LaunchPermissionSettings, LaunchTemplateSettings, RegionOutputs, SsmParameterSettings } from './image-distribution';
 import { OsFamily } from '../common/os-family';
 import { invalidProp } from '../private/errors';
+import { AMI_TAGS, checkImageBuilderTags } from '../private/image-builder-tags';
 
 /** An AWS account id. */
 export const ACCOUNT_ID = /^\d{12}$/;
@@ -69,6 +70,7 @@ function hasOutputs(entry: RegionDistributionOptions): boolean {
 function checkedEntry(scope: IConstruct, prop: string, entry: RegionDistributionOptions, osFamily: OsFamily): RegionOutputs {
   const targetAccounts = entry.copyToAccounts ?? [];
   targetAccounts.forEach((account, i) => checkAccount(scope, `${prop}.copyToAccounts[${i}]`, account));
+  checkImageBuilderTags(scope, `${prop}.amiTags`, entry.amiTags ?? {}, AMI_TAGS);
   return {
     region: entry.region,
     kmsKeyArn: entry.kmsKey?.keyArn,

@@ -26,6 +26,7 @@ import { ImageRetention, ImageRetirement } from '../pipeline/image-retirement';
 import { ARM_64 } from '../private/ec2-values';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
+import { AMI_TAGS, checkImageBuilderTags } from '../private/image-builder-tags';
 import { imageBuilderName } from '../private/names';
 import { ImageWorkflow } from '../workflow/image-workflow';
 import { ImageWorkflows } from '../workflow/image-workflows';
@@ -370,6 +371,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
 
   private validateProps(props: GoldenImageProps): void {
     checkBuildOptions(this, props);
+    checkImageBuilderTags(this, 'amiTags', props.amiTags ?? {}, AMI_TAGS);
     if (props.keepSsmAgent === false && props.verifySsmAgent === true) {
       invalidProp(this, 'verifySsmAgent', true, 'keepSsmAgent is false, so Image Builder removes an agent it installed after the validate phase and the check would pass on an AMI without one',
         'Remove verifySsmAgent, or keep the agent (keepSsmAgent: true)');

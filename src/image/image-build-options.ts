@@ -162,6 +162,10 @@ export function checkBuildOptions(scope: IConstruct, props: ImageBuildOptions): 
       'Give a literal string (for example a date or a counter you change to force a bake)');
   }
   checkTestTimeout(scope, props.testTimeout);
+  checkDescription(scope, 'description', props.description);
+  if (props.notificationTopic) {
+    checkNotificationTopic(scope, 'notificationTopic', props.notificationTopic);
+  }
   if (props.workingDirectory !== undefined && !Token.isUnresolved(props.workingDirectory)
     && !/^(\/|[A-Za-z]:\\)/.test(props.workingDirectory)) {
     invalidProp(scope, 'workingDirectory', props.workingDirectory, 'the working directory must be an absolute path', 'Give a path such as \'/opt/build\'');
@@ -193,4 +197,26 @@ export function createBuildInfrastructure(image: Construct, props: ImageBuildOpt
     snsTopic: props.notificationTopic,
     resourceTags: props.buildInstanceTags,
   });
+}
+
+/**
+ * A description Image Builder takes: 1 to 1,024 characters (the recipe's, the infrastructure
+ * configuration's, the pipeline's and the AMI's, which the library copies it to;
+ * https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateImageRecipe.html).
+ */
+export function checkDescription(scope: IConstruct, prop: string, description: string | undefined): void {
+  if (description !== undefined && !Token.isUnresolved(description) && (description.length === 0 || description.length > 1024)) {
+    invalidProp(scope, prop, description, `Image Builder takes a description of 1 to 1,024 characters, and this one has ${description.length}`,
+      description.length === 0 ? `Leave ${prop} out` : 'Shorten it');
+  }
+}
+
+/**
+ * "Image Builder doesn't support FIFO topics"
+ * (https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateInfrastructureConfiguration.html, snsTopicArn).
+ */
+export function checkNotificationTopic(scope: IConstruct, prop: string, topic: sns.ITopic): void {
+  if (topic.fifo) {
+    invalidProp(scope, prop, topic.node.path, 'Image Builder notifies standard topics only, and this one is FIFO', 'Give a standard (non-FIFO) topic');
+  }
 }

@@ -12,6 +12,7 @@ import { IPipelineImage } from '../common/pipeline-image-interface';
 import { containerImageDigest } from '../container/image-digest';
 import { BUILD_TAG_KEY, buildTag } from '../image/build-tag';
 import { RegionDistributionOptions } from '../image/distribution-options';
+import { checkDescription } from '../image/image-build-options';
 import { ImageBuildParts } from '../image/image-build-parts';
 import { IN_USE_TAG } from '../image/image-in-use';
 import { SameDeploymentAttributes } from '../image/image-publication';
@@ -398,6 +399,7 @@ export class ImagePipeline extends Resource {
         `Give a whole number from ${AUTO_DISABLE.min} to ${AUTO_DISABLE.max}`);
     }
     checkTestTimeout(this, props.testTimeout);
+    checkDescription(this, 'description', props.description);
     if (props.schedule?.isManual && (props.rebuildWhen !== undefined || failures !== undefined)) {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:manualScheduleSettings',
         'rebuildWhen and autoDisableAfterFailures apply to scheduled runs only, and the schedule is manual()');

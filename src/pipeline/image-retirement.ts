@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { LifecycleAction, LifecycleRuleScope, lifecycleExecutionRole } from '../image/ami-deletion-role';
 import { ACCOUNT_ID, REGION } from '../image/distribution-settings';
 import { invalidProp } from '../private/errors';
+import { checkImageBuilderTags } from '../private/image-builder-tags';
 
 /*
  * Image Builder lifecycle policies, as CloudFormation and the API document them:
@@ -26,8 +27,7 @@ import { invalidProp } from '../private/errors';
  */
 
 /** Image Builder's limits on lifecycle policy filters and exclusions. */
-const LIMITS = { count: 1000, ageDays: 1000, retainAtLeast: 10, lastLaunchedDays: 365, tags: 50, tagValue: 256, sharedAccounts: 1536 };
-const TAG_KEY = /^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]{1,128}$/;
+const LIMITS = { count: 1000, ageDays: 1000, retainAtLeast: 10, lastLaunchedDays: 365, sharedAccounts: 1536 };
 
 /** The order the actions must come in: an image is deprecated, then disabled, then deleted. */
 const ORDER: LifecycleAction[] = ['DEPRECATE', 'DISABLE', 'DELETE'];
@@ -450,25 +450,16 @@ function nonEmpty(tags: { [key: string]: string }): { [key: string]: string } | 
 }
 
 function checkTags(scope: IConstruct, prop: string, tags: { [key: string]: string }): void {
-  for (const [key, value] of Object.entries(tags)) {
-    if (!Token.isUnresolved(key) && !TAG_KEY.test(key)) {
-      invalidProp(scope, prop, key, 'a tag key is 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with aws:', 'Give another tag key');
-    }
-    if (!Token.isUnresolved(value) && value.length > LIMITS.tagValue) {
-      invalidProp(scope, `${prop}['${key}']`, value, `a tag value is at most ${LIMITS.tagValue} characters`, 'Give a shorter value');
-    }
-  }
-  tagsWithin(scope, prop, tags);
+  checkImageBuilderTags(scope, prop, tags, EXCLUSION_TAGS);
 }
 
 function tagsWithin(scope: IConstruct, prop: string, tags: { [key: string]: string }): { [key: string]: string } | undefined {
-  const count = Object.keys(tags).length;
-  if (count > LIMITS.tags) {
-    invalidProp(scope, prop, `${count} tags`, `Image Builder takes at most ${LIMITS.tags} exclusion tags (the library adds its own for AMIs in use)`,
-      'Exclude by fewer tags');
-  }
+  checkImageBuilderTags(scope, prop, tags, EXCLUSION_TAGS);
   return nonEmpty(tags);
 }
+
+/** Exclusion tag maps take at most 50 entries; the library's in-use tag counts among them. */
+const EXCLUSION_TAGS = { max: 50, what: 'exclusion tags (the library adds its own for AMIs in use)' };
 
 /**
  * Each rule must act later than the one before it (deprecate, disable, delete): a delete rule

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { checkNotificationTopic } from '../image/image-build-options';
 import type { ImageBuildParts } from '../image/image-build-parts';
 import { invalidProp } from '../private/errors';
 
@@ -47,6 +48,9 @@ export function setUpNotifications(scope: Construct, image: ImageBuildParts, opt
     invalidProp(scope, 'notifications.topic', options.topic.node.path,
       `the image already notifies ${existing.node.path}, and Image Builder takes one topic per infrastructure configuration`,
       'Give the same topic, or leave notifications.topic out to use the image\'s');
+  }
+  if (options.topic) {
+    checkNotificationTopic(scope, 'notifications.topic', options.topic);
   }
   (options.emails ?? []).forEach((email, i) => {
     if (!Token.isUnresolved(email) && !EMAIL.test(email)) {

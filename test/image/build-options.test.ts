@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { RegionDistributionOptions } from '../../src/image/distribution-options';
 import { GoldenImage } from '../../src/image/golden-image';
 import { ParentImage } from '../../src/image/parent-image';
@@ -107,9 +108,26 @@ describe('tags on the build instances', () => {
     expect(onlyResource(Template.fromStack(imageStack().stack), 'AWS::ImageBuilder::InfrastructureConfiguration').props.ResourceTags).toBeUndefined();
   });
 
+  test('keys Image Builder keeps for itself, and more than 30 tags, fail synth', () => {
+    expect(errorOf(() => imageStack({ buildInstanceTags: { Name: 'builder' } })))
+      .toBe('Bake/WebImage: invalid buildInstanceTags \'Name\': Image Builder keeps the keys CreatedBy, Ec2ImageBuilderArn, Name, Tags for itself. Give another tag key');
+    const many = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, 'v']));
+    expect(errorOf(() => imageStack({ buildInstanceTags: many }))).toMatch(/invalid buildInstanceTags '31 tags': Image Builder takes at most 30 build instance tags/);
+  });
+
+  test('AMI tags, description and the notification topic as Image Builder takes them', () => {
+    expect(errorOf(() => imageStack({ amiTags: { 'aws:team': 'web' } }))).toMatch(/^Bake\/WebImage: invalid amiTags 'aws:team': a tag key is 1 to 128 letters/);
+    expect(errorOf(() => imageStack({ description: 'd'.repeat(1025) }))).toMatch(/invalid description 'd+\.\.\.': Image Builder takes a description of 1 to 1,024 characters, and this one has 1025/);
+    const { stack } = imageStack();
+    const fifo = new sns.Topic(stack, 'Fifo', { fifo: true, topicName: 'builds' });
+    expect(errorOf(() => imageStack({ notificationTopic: fifo }))).toMatch(/invalid notificationTopic 'Bake\/Fifo': Image Builder notifies standard topics only, and this one is FIFO/);
+    expect(errorOf(() => pipelineStack({ distribution: [{ region: 'us-east-1', amiTags: { ['k'.repeat(129)]: 'v' } }] })))
+      .toMatch(/invalid distribution\[0\]\.amiTags 'k+\.\.\.': a tag key is 1 to 128/);
+  });
+
   test('reserved keys fail synth', () => {
     expect(errorOf(() => imageStack({ buildInstanceTags: { 'aws:owner': 'me' } })))
-      .toBe('Bake/WebImage: invalid buildInstanceTags \'aws:owner\': an EC2 tag key is 1 to 128 characters and may not start with aws:. Give another key');
+      .toBe('Bake/WebImage: invalid buildInstanceTags \'aws:owner\': a tag key is 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with aws:. Give another tag key');
   });
 });
 

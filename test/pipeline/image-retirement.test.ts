@@ -399,7 +399,7 @@ describe('deprecate, disable and delete in turn', () => {
       .toMatch(/invalid keepImages\.delete\.exclude\.amiTags 'aws:owner': a tag key is 1 to 128 letters.*not starting with aws:/);
     const fifty = Object.fromEntries(Array.from({ length: 50 }, (_v, i) => [`tag${i}`, 'x']));
     expect(fail({ delete: { after: LifecycleThreshold.count(3), exclude: { amiTags: fifty } } }))
-      .toBe('Bake/WebImage/Rebake: invalid keepImages.delete.exclude.amiTags \'51 tags\': Image Builder takes at most 50 exclusion tags (the library adds its own for AMIs in use). Exclude by fewer tags');
+      .toBe('Bake/WebImage/Rebake: invalid keepImages.delete.exclude.amiTags \'51 tags\': Image Builder takes at most 50 exclusion tags (the library adds its own for AMIs in use). Give fewer tags');
     expect(fail({ delete: { after: LifecycleThreshold.count(3), exclude: { launchedWithin: Duration.days(366) } } }))
       .toMatch(/invalid keepImages\.delete\.exclude\.launchedWithin '366 days': Image Builder counts whole days from 1 to 365 here/);
   });
