@@ -83,6 +83,11 @@ function itemProblem(item: string, field: CronField): string | undefined {
     return special;
   }
   const [range, step, ...rest] = item.split('/');
+  if (step !== undefined && field.special === 'day-of-week') {
+    // Image Builder's cron table lists the day of the week's wildcards as , - * ? L # only
+    // (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cron-expressions.html).
+    return 'has an increment, and Image Builder takes none in the day of the week (only , - * ? L #); list the days instead';
+  }
   if (rest.length > 0) {
     return 'has more than one \'/\'';
   }

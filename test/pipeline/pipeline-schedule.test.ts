@@ -55,6 +55,8 @@ describe('cron expressions', () => {
     ['cron(0 4 ?,1 * SUN *)', /'\?' inside a list/],
     ['cron(0 4 5X * ? *)', /day of month field '5X'/],
     ['cron(0 4 ? * 2W *)', /day-of-week field takes L, nL or n#k/],
+    ['cron(0 4 ? * */2 *)', /day of week field '\*\/2' has an increment, and Image Builder takes none in the day of the week/],
+    ['cron(0 4 ? * MON/2 *)', /has an increment, and Image Builder takes none in the day of the week \(only , - \* \? L #\)/],
   ])('%s is refused', (expression, message) => {
     expect(cronExpressionProblem(expression)).toMatch(message);
   });
