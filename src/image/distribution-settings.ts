@@ -25,12 +25,19 @@ const FAST_LAUNCH_PARALLEL_QUOTA = 40;
 /** FastLaunchSnapshotConfiguration.targetResourceCount: 1 to 10,000. */
 const FAST_LAUNCH_MAX_SNAPSHOTS = 10000;
 
+/** How the AMI's snapshots are encrypted in the build region. */
+export interface AmiEncryption {
+  readonly encrypted: boolean;
+  /** Every encrypted volume names a customer managed key (none falls back to the default EBS key). */
+  readonly customerManagedKey: boolean;
+}
+
 /**
  * Checks a pipeline's distribution entries against each other and against what the image's
  * distribution already holds, and converts them to the distribution's settings.
  */
-export function regionOutputs(scope: IConstruct, distribution: ImageDistribution, entries: RegionDistributionOptions[], osFamily: OsFamily):
-RegionOutputs[] {
+export function regionOutputs(scope: IConstruct, distribution: ImageDistribution, entries: RegionDistributionOptions[], osFamily: OsFamily,
+  encryption: AmiEncryption = { encrypted: false, customerManagedKey: false }): RegionOutputs[] {
   const seen = new Map<string, string>();
   return entries.map((entry, index) => {
     const prop = `distribution[${index}]`;
@@ -54,8 +61,47 @@ RegionOutputs[] {
       invalidProp(scope, prop, entry, 'an entry for the build region with no settings changes nothing: the AMI is there already',
         'Add outputs (ssmParameters, launchTemplates, copyToAccounts, launchPermissions, amiTags, kmsKey, fastLaunch, licenseConfigurationArns), or remove the entry');
     }
-    return checkedEntry(scope, prop, entry, osFamily);
+    const outputs = checkedEntry(scope, prop, entry, osFamily);
+    checkSharing(scope, prop, entry, encryption, distribution.isBuildRegion(region));
+    return outputs;
   });
+}
+
+/**
+ * Where an encrypted AMI may go. EC2: "The encrypted snapshots must be encrypted with a customer
+ * managed key. You can't share AMIs that are backed by snapshots that are encrypted with the
+ * default AWS managed key", and only unencrypted snapshots are shared publicly
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html,
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html). A copy
+ * in another region is encrypted with the entry's kmsKey, or that region's default key; a copy
+ * to other accounts is made from the build region's AMI, whose key those accounts must be able
+ * to use (https://docs.aws.amazon.com/imagebuilder/latest/userguide/cross-account-dist.html).
+ */
+function checkSharing(scope: IConstruct, prop: string, entry: RegionDistributionOptions, encryption: AmiEncryption,
+  buildRegion: boolean): void {
+  if (!encryption.encrypted) {
+    return;
+  }
+  const permissions = entry.launchPermissions;
+  if (permissions?.public) {
+    invalidProp(scope, `${prop}.launchPermissions.public`, true, 'the AMI\'s snapshots are encrypted, and EC2 makes only unencrypted AMIs public',
+      'Share with accounts, organizations or OUs instead, or build the image unencrypted (rootVolume: { encrypted: false })');
+  }
+  const own = Stack.of(scope).account;
+  const others = (accounts: string[] | undefined) => (accounts ?? []).filter(a => Token.isUnresolved(a) || a !== own);
+  const shares = others(permissions?.accounts).length > 0 || (permissions?.organizationArns?.length ?? 0) > 0
+    || (permissions?.organizationalUnitArns?.length ?? 0) > 0;
+  const regionKeyIsCustomer = buildRegion ? encryption.customerManagedKey : entry.kmsKey !== undefined;
+  if (shares && !regionKeyIsCustomer) {
+    invalidProp(scope, `${prop}.launchPermissions`, permissions, `the AMI${buildRegion ? '' : ' copy in this region'} is encrypted with the default EBS key, `
+      + 'and EC2 shares AMIs only when their snapshots are encrypted with a customer managed key',
+    buildRegion ? 'Give rootVolume.kmsKey (and each encrypted data volume\'s kmsKey) a customer managed key the accounts may use'
+      : 'Give this entry a kmsKey the accounts may use');
+  }
+  if (others(entry.copyToAccounts).length > 0 && !encryption.customerManagedKey) {
+    invalidProp(scope, `${prop}.copyToAccounts`, entry.copyToAccounts, 'the AMI is encrypted with the default EBS key, which other accounts cannot use to copy it',
+      'Give rootVolume.kmsKey (and each encrypted data volume\'s kmsKey) a customer managed key the target accounts may use');
+  }
 }
 
 function hasOutputs(entry: RegionDistributionOptions): boolean {

@@ -8,6 +8,7 @@ import { BUILD_DATE, AMI_NAME_MAX, hasBuildVariable, translateAmiName } from './
 import { BuildInfrastructure } from './build-infrastructure';
 import { DataVolumeOptions } from './build-instance';
 import { BUILD_TAG_KEY, buildTag } from './build-tag';
+import type { AmiEncryption } from './distribution-settings';
 import { ImageBuildOptions, buildSettings, checkBuildOptions, createBuildInfrastructure } from './image-build-options';
 import { ImageBuildParts } from './image-build-parts';
 import { ImageDistribution } from './image-distribution';
@@ -256,6 +257,7 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
       osFamily: this.osFamily,
       buildsOnDeploy,
       destroysReplacedAmis: props.amiRemovalPolicy === RemovalPolicy.DESTROY,
+      amiEncryption: this.amiEncryption(props),
     });
     if (!buildsOnDeploy && (props.workflows ?? []).length > 0) {
       invalidProp(this, 'workflows', `${props.workflows!.length} workflow(s)`, 'they run in the deploy-time build and buildOnDeploy is false',
@@ -367,6 +369,19 @@ export class GoldenImage extends Resource implements IGoldenImage, IDeploymentIm
         + 'Set buildOnDeploy to true, or read the AMI id an ImagePipeline publishes (its SSM parameter)');
     }
     return this.image;
+  }
+
+  /**
+   * How the AMI's snapshots are encrypted: the root's (or its parent's) and each encrypted data
+   * volume's. With a customer managed key only where every encrypted volume names one; a volume
+   * encrypted without a key uses the account's default EBS key.
+   */
+  private amiEncryption(props: GoldenImageProps): AmiEncryption {
+    const volumes = [
+      { encrypted: this.rootVolumeEncrypted === true, key: props.rootVolume?.kmsKey },
+      ...(props.dataVolumes ?? []).map(v => ({ encrypted: v.encrypted ?? true, key: v.kmsKey })),
+    ].filter(v => v.encrypted);
+    return { encrypted: volumes.length > 0, customerManagedKey: volumes.every(v => v.key !== undefined) };
   }
 
   private validateProps(props: GoldenImageProps): void {

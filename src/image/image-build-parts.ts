@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BuildInfrastructure } from './build-infrastructure';
 import { RegionDistributionOptions } from './distribution-options';
-import { regionOutputs } from './distribution-settings';
+import { AmiEncryption, regionOutputs } from './distribution-settings';
 import { allowFastLaunch, createExecutionRole, grantParameterWrites, needsExecutionRole } from './execution-role';
 import { ImageDistribution, ImageIdPublication, SsmParameterOutput } from './image-distribution';
 import { tagImageInUse } from './image-in-use';
@@ -44,6 +44,12 @@ export interface ImageBuildPartsProps {
   readonly buildsOnDeploy: boolean;
   /** True when replacing the image resource deregisters the AMI it replaces (amiRemovalPolicy DESTROY). */
   readonly destroysReplacedAmis: boolean;
+  /**
+   * How the AMI's snapshots are encrypted in the build region, which decides where it may be
+   * shared and copied.
+   * @default - not encrypted (container images have no AMI)
+   */
+  readonly amiEncryption?: AmiEncryption;
 }
 
 /**
@@ -72,6 +78,7 @@ export class ImageBuildParts {
   public readonly settings: ImageSettings;
   public readonly buildsOnDeploy: boolean;
   public readonly destroysReplacedAmis: boolean;
+  private readonly amiEncryption?: AmiEncryption;
   public readonly osFamily: OsFamily;
 
   /** The execution role's ARN, or nothing while no feature needs one; rendered at synth. */
@@ -100,6 +107,7 @@ export class ImageBuildParts {
     this.buildsOnDeploy = props.buildsOnDeploy;
     this.osFamily = props.osFamily;
     this.destroysReplacedAmis = props.destroysReplacedAmis;
+    this.amiEncryption = props.amiEncryption;
     PARTS.set(owner, this);
   }
 
@@ -166,7 +174,7 @@ export class ImageBuildParts {
       invalidProp(scope, 'distribution', `${entries.length} region(s)`, 'it distributes AMIs and this pipeline builds a container image',
         'Give the container image\'s own distribution (GoldenContainerImageProps.distribution: other regions\' repositories and container tags)');
     }
-    const outputs = regionOutputs(scope, distribution, entries, this.osFamily);
+    const outputs = regionOutputs(scope, distribution, entries, this.osFamily, this.amiEncryption);
     outputs.forEach(o => distribution.addRegion(o));
     const stack = Stack.of(this.owner);
     const added: SsmParameterOutput[] = outputs.flatMap(o => (o.ssmParameters ?? []).map(p => ({

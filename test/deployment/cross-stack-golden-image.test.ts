@@ -2,11 +2,12 @@ import { App, CfnElement, Environment, NestedStack, RemovalPolicy, Stack, Stage 
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { baseProps, only } from './deployment-fixtures';
 import { DeploymentImage } from '../../src/deployment/deployment-image';
 import { ImmutableDeployment } from '../../src/deployment/immutable-deployment';
-import { GoldenImage } from '../../src/image/golden-image';
+import { GoldenImage, GoldenImageProps } from '../../src/image/golden-image';
 import { ParentImage } from '../../src/image/parent-image';
 import { PipelineSchedule } from '../../src/pipeline/pipeline-schedule';
 import { Provisioner } from '../../src/provisioning/provisioner';
@@ -22,10 +23,11 @@ const OTHER_ACCOUNT = '222222222222';
 const HOME = { account: ACCOUNT, region: 'eu-west-1' };
 const PUBLISHED = /^\{\{resolve:ssm:(\/imagebuilder\/cdk-immutable-infra\/images-webimage-[0-9a-f]{8}\/[0-9a-f]{16}):1\}\}$/;
 
-function goldenImage(stack: Stack, command = 'dnf install -y nginx'): GoldenImage {
+function goldenImage(stack: Stack, command = 'dnf install -y nginx', props: Partial<GoldenImageProps> = {}): GoldenImage {
   return new GoldenImage(stack, 'WebImage', {
     parentImage: ParentImage.amazonLinux2023(),
     provisioners: [Provisioner.shell({ name: 'install-nginx', commands: [command] })],
+    ...props,
   });
 }
 
@@ -141,7 +143,9 @@ describe('other regions and accounts', () => {
   /** Images in eu-west-1, distributed by a pipeline as `distribution` says. */
   function distributedImage(app: App, distribution: Parameters<GoldenImage['addPipeline']>[1] = {}): { images: Stack; image: GoldenImage } {
     const images = new Stack(app, 'Images', { env: HOME });
-    const image = goldenImage(images);
+    // Copies to other accounts need the AMI encrypted with a customer managed key.
+    const copies = (distribution?.distribution ?? []).some(entry => (entry.copyToAccounts ?? []).length > 0);
+    const image = goldenImage(images, undefined, copies ? { rootVolume: { kmsKey: new kms.Key(images, 'AmiKey') } } : {});
     image.addPipeline('Distribute', { schedule: PipelineSchedule.manual(), ...distribution });
     return { images, image };
   }

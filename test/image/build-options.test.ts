@@ -190,6 +190,7 @@ describe('distribution: Windows Fast Launch and License Manager', () => {
       parentImage: ParentImage.windowsServer({ version: '2022' }),
       provisioners: [Provisioner.powerShell({ name: 'iis', commands: ['Install-WindowsFeature Web-Server'] })],
       tests: [],
+      rootVolume: { encrypted: false },
     });
     const key = new kms.Key(stack, 'AmiKey');
     image.addPipeline('Rebake', { distribution: [{ copyToAccounts: ['210987654321'], kmsKey: key, fastLaunch: { maxParallelLaunches: 41 } }] });
@@ -268,5 +269,36 @@ describe('volumes as EC2 and Image Builder take them', () => {
 
   test('a gp3 root with IOPS and throughput in range is taken', () => {
     expect(() => imageStack({ rootVolume: { sizeGiB: 100, iops: 6000, throughput: 500 } })).not.toThrow();
+  });
+});
+
+describe('sharing and copying an encrypted AMI', () => {
+  const share = { accounts: ['210987654321'] };
+
+  test('with the default EBS key: sharing, copying to other accounts and a public AMI are refused', () => {
+    expect(errorOf(() => pipelineStack({ distribution: [{ launchPermissions: share }] })))
+      .toMatch(/^Bake\/WebImage\/Rebake: invalid distribution\[0\]\.launchPermissions .*: the AMI is encrypted with the default EBS key, and EC2 shares AMIs only when their snapshots are encrypted with a customer managed key\. Give rootVolume\.kmsKey/);
+    expect(errorOf(() => pipelineStack({ distribution: [{ region: 'us-east-1', kmsKey: undefined, launchPermissions: share }] })))
+      .toMatch(/invalid distribution\[0\]\.launchPermissions .*: the AMI copy in this region is encrypted with the default EBS key.*Give this entry a kmsKey/);
+    expect(errorOf(() => pipelineStack({ distribution: [{ region: 'us-east-1', copyToAccounts: ['210987654321'] }] })))
+      .toMatch(/invalid distribution\[0\]\.copyToAccounts \["210987654321"\]: the AMI is encrypted with the default EBS key, which other accounts cannot use to copy it/);
+    expect(errorOf(() => pipelineStack({ distribution: [{ launchPermissions: { public: true } }] })))
+      .toMatch(/invalid distribution\[0\]\.launchPermissions\.public true: the AMI's snapshots are encrypted, and EC2 makes only unencrypted AMIs public/);
+  });
+
+  test('with customer managed keys (the root\'s, and the region\'s for a copy) they are taken; the stack\'s own account is no sharing', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bake', { env: ENV });
+    const key = new kms.Key(stack, 'AmiKey');
+    const image = new GoldenImage(stack, 'WebImage', {
+      parentImage: ParentImage.amazonLinux2023(),
+      provisioners: [Provisioner.shell({ name: 'install-nginx', commands: ['dnf install -y nginx'] })],
+      rootVolume: { kmsKey: key },
+    });
+    const usKey = kms.Key.fromKeyArn(stack, 'UsKey', 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    expect(() => image.addPipeline('Rebake', {
+      distribution: [{ launchPermissions: share }, { region: 'us-east-1', kmsKey: usKey, launchPermissions: share, copyToAccounts: ['210987654321'] }],
+    })).not.toThrow();
+    expect(() => pipelineStack({ distribution: [{ region: 'us-east-1', copyToAccounts: [ENV.account] }] })).not.toThrow();
   });
 });

@@ -28,7 +28,8 @@ function invalid(distribution: RegionDistributionOptions[]): string {
 
 describe('distribution', () => {
   test('the build region gets SSM outputs and launch templates; another region gets a copy with its own key, accounts, permissions and tags', () => {
-    const { stack, image } = imageStack({ amiTags: { role: 'web' } });
+    // Unencrypted: shared and copied to other accounts (encrypted ones need customer managed keys, tested below).
+    const { stack, image } = imageStack({ amiTags: { role: 'web' }, rootVolume: { encrypted: false } });
     const key = kms.Key.fromKeyArn(stack, 'UsKey', 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555');
     const template = ec2.LaunchTemplate.fromLaunchTemplateAttributes(stack, 'Web', { launchTemplateId: LT_ID });
     image.addPipeline('Rebake', {
@@ -101,7 +102,7 @@ describe('distribution', () => {
   });
 
   test('a public AMI needs the explicit flag, and is flagged', () => {
-    const { stack, template } = pipelineStack({ distribution: [{ launchPermissions: { public: true } }] });
+    const { stack, template } = pipelineStack({ distribution: [{ launchPermissions: { public: true } }] }, { rootVolume: { encrypted: false } });
     expect(distributions(template)[0].AmiDistributionConfiguration.LaunchPermissionConfiguration).toEqual({ UserGroups: ['all'] });
     Annotations.fromStack(stack).hasWarning('/Bake/WebImage/Rebake', Match.stringLikeRegexp('anyone can launch this image\'s AMI'));
   });
@@ -162,7 +163,7 @@ describe('publishing the AMI id to SSM', () => {
   test('a parameter in a target account is written there, by the cross-account role: no grant here', () => {
     const { template } = pipelineStack({
       distribution: [{ region: 'us-east-1', copyToAccounts: ['111111111111'], ssmParameters: [{ parameterName: '/golden/web', account: '111111111111' }] }],
-    });
+    }, { rootVolume: { encrypted: false } });
     expect(resourcesOf(template, 'AWS::IAM::Role').filter(r => r.id.startsWith('WebImageExecutionRole'))).toEqual([]);
   });
 

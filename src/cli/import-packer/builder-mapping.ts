@@ -263,8 +263,19 @@ function rootVolume(source: PackerSource, ctx: MappingContext, done: Set<string>
     props.push(`kmsKey: ${ctx.use('aws-cdk-lib/aws-kms', 'Key')}.fromKeyArn(this, ${ctx.string(`${source.shortName}RootKey`)}, ${ctx.string(String(c.kms_key_id))})`);
     done.add('kms_key_id');
     ctx.report('builder', source, 'kms_key_id', 'mapped', 'the root volume\'s KMS key');
+  } else if (c.encrypt_boot !== true && sharesAmi(c)) {
+    // EC2 shares no AMI encrypted with the default EBS key and makes no encrypted AMI public;
+    // Packer builds unencrypted unless encrypt_boot is set, so the import keeps it that way.
+    props.push('encrypted: false');
+    ctx.report('builder', source, 'encrypt_boot', 'approximate',
+      'the AMI is shared, and one encrypted with the default EBS key cannot be: the root volume stays unencrypted, as Packer builds it; give rootVolume.kmsKey to encrypt it');
   }
   return props.length ? `{ ${props.join(', ')} }` : undefined;
+}
+
+/** The template shares the AMI with other accounts, organizations or OUs, or makes it public. */
+function sharesAmi(c: Record<string, unknown>): boolean {
+  return isSet(c.ami_users) || isSet(c.ami_org_arns) || isSet(c.ami_ou_arns) || commaList(c.ami_groups).includes('all');
 }
 
 /** vpc_id (+ subnet_id, security groups): a synth-time VPC lookup, the subnet and groups by id. */

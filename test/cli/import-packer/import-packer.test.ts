@@ -388,6 +388,21 @@ build {
   });
 });
 
+describe('shared AMIs', () => {
+  test('an AMI the template shares stays unencrypted, as Packer builds it, unless it names a key: EC2 shares none encrypted with the default EBS key', async () => {
+    const BUILD = '\nbuild {\n  sources = ["source.amazon-ebs.web"]\n}\n';
+    const shared = write('shared.pkr.hcl', SOURCE.replace('ssh_username  = "ubuntu"', 'ssh_username  = "ubuntu"\n  ami_users     = ["210987654321"]') + BUILD);
+    const result = await imp(shared);
+    expect(result.code).toContain('rootVolume: { encrypted: false }');
+    expect(result.entries.find(e => e.item === 'encrypt_boot')).toMatchObject({ status: 'approximate', message: expect.stringContaining('cannot be') });
+    const keyed = write('keyed.pkr.hcl', SOURCE.replace('ssh_username  = "ubuntu"',
+      'ssh_username  = "ubuntu"\n  ami_users     = ["210987654321"]\n  kms_key_id    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"') + BUILD);
+    const withKey = await imp(keyed);
+    expect(withKey.code).not.toContain('encrypted: false');
+    expect(withKey.code).toContain('kmsKey:');
+  });
+});
+
 describe('credentials are refused', () => {
   test('access keys in a source, a variable default or a var-file never reach the code', async () => {
     const file = write('t.pkr.hcl', `

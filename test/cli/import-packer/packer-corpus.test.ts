@@ -34,7 +34,7 @@ const EXPECTED: Record<string, { builder: number[]; provisioner: number[]; postP
   'hashicorp+packer__command__test-fixtures__hcl2_upgrade__ami_test__input.json': { builder: [0, 2, 2], provisioner: [0, 0, 0], postProcessor: [0, 0], images: 1 },
   'hashicorp+terraform-aws-vault__examples__vault-consul-ami__vault-consul.json': { builder: [18, 0, 0], provisioner: [18, 6, 7], postProcessor: [0, 0], images: 3 },
   'hashicorp-education+learn-packer-hcp-golden-image__hashicups-image__hashicups.pkr.hcl': { builder: [10, 0, 4], provisioner: [2, 8, 0], postProcessor: [0, 0], images: 2 },
-  'kubernetes-sigs+image-builder__images__capi__packer__ami__packer-windows.json': { builder: [11, 1, 10], provisioner: [5, 0, 3], postProcessor: [1, 0], images: 1 },
+  'kubernetes-sigs+image-builder__images__capi__packer__ami__packer-windows.json': { builder: [11, 2, 10], provisioner: [5, 0, 3], postProcessor: [1, 0], images: 1 },
 };
 
 const haveCorpus = fs.existsSync(CORPUS);
