@@ -120,9 +120,10 @@ export interface ImageBuildOptions {
   readonly rebuildKey?: string;
 
   /**
-   * How long the test phase may take.
+   * How long the test phase may take: a whole number of minutes from one hour to one day.
+   * Image Builder documents the setting as not enforced yet.
    *
-   * @default Duration.hours(12) (Image Builder's maximum)
+   * @default Duration.hours(24) (Image Builder's maximum)
    */
   readonly testTimeout?: Duration;
 

@@ -18,6 +18,9 @@ export function checkTestTimeout(scope: IConstruct, timeout: Duration | undefine
     return;
   }
   const minutes = timeout.toMinutes({ integral: false });
+  if (!Number.isInteger(minutes)) {
+    invalidProp(scope, 'testTimeout', timeout.toHumanString(), 'Image Builder takes the test timeout in whole minutes', 'Give a Duration of whole minutes');
+  }
   if (minutes < TEST_TIMEOUT_MINUTES.min || minutes > TEST_TIMEOUT_MINUTES.max) {
     invalidProp(scope, 'testTimeout', timeout.toHumanString(), `Image Builder takes ${TEST_TIMEOUT_MINUTES.min} to ${TEST_TIMEOUT_MINUTES.max} minutes`,
       'Give a Duration between one hour and one day');

@@ -75,7 +75,7 @@ export interface ImagePipelineOptions {
    * How long the tests may take, one hour to one day. Image Builder documents this setting as
    * not enforced yet.
    *
-   * @default - the image's testTimeout (12 hours)
+   * @default - the image's testTimeout (24 hours unless set)
    */
   readonly testTimeout?: Duration;
 
