@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as imagebuilder from 'aws-cdk-lib/aws-imagebuilder';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import { GP3 } from '../private/ec2-values';
+import { GP3, HARD_DISKS, PROVISIONED_IOPS } from '../private/ec2-values';
 import { invalidProp } from '../private/errors';
 import { referenceIdentity } from '../private/stable-identity';
 
@@ -122,9 +122,9 @@ export const RECIPE_LIMITS = { sizeGiB: 16_000, iops: { min: 100, max: 64_000 },
  * gp2, st1, sc1, or standard volumes"; throughput "is valid only for gp3 volumes"; and "st1 and
  * sc1 volumes can't be used as boot volumes".
  */
-const IOPS_TYPES: readonly string[] = [ec2.EbsDeviceVolumeType.GP3, ec2.EbsDeviceVolumeType.IO1, ec2.EbsDeviceVolumeType.IO2];
-const IOPS_REQUIRED: readonly string[] = [ec2.EbsDeviceVolumeType.IO1, ec2.EbsDeviceVolumeType.IO2];
-const HDD_TYPES: readonly string[] = [ec2.EbsDeviceVolumeType.ST1, ec2.EbsDeviceVolumeType.SC1];
+const IOPS_REQUIRED: readonly string[] = PROVISIONED_IOPS;
+const IOPS_TYPES: readonly string[] = [GP3, ...PROVISIONED_IOPS];
+const HDD_TYPES: readonly string[] = HARD_DISKS;
 const GP3_MIN_IOPS = 3_000;
 
 /** Checks root volume options (the caller's props under `rootVolume`) and fills in the defaults. */

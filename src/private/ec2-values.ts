@@ -15,3 +15,9 @@ export const ARM_64 = 'arm64' as ec2.InstanceArchitecture;
 
 /** `ec2.EbsDeviceVolumeType.GP3`. */
 export const GP3 = 'gp3' as ec2.EbsDeviceVolumeType;
+
+/** `ec2.EbsDeviceVolumeType.IO1` and `.IO2`: the types that require provisioned IOPS. */
+export const PROVISIONED_IOPS = ['io1', 'io2'] as ec2.EbsDeviceVolumeType[];
+
+/** `ec2.EbsDeviceVolumeType.ST1` and `.SC1`: the hard disk types, which cannot boot. */
+export const HARD_DISKS = ['st1', 'sc1'] as ec2.EbsDeviceVolumeType[];

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Duration, IPolicyValidationContext, Stack, TimeZone } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { GoldenImage, ParentImage, Provisioner } from '../../src';
 import { ImageRetention } from '../../src/pipeline/image-retirement';
@@ -26,6 +27,8 @@ describe('a pipeline with every option passes CloudFormation schema validation',
       provisioners: [Provisioner.updateOs()],
       tests: [Provisioner.shell({ name: 'boots', commands: ['true'] })],
       buildOnDeploy: false,
+      // Shared and copied to other accounts: encrypted with customer managed keys.
+      rootVolume: { kmsKey: new kms.Key(stack, 'AmiKey') },
     });
     const launchTemplate = ec2.LaunchTemplate.fromLaunchTemplateAttributes(stack, 'Web', { launchTemplateId: 'lt-0123456789abcdef0' });
     const pipeline = image.addPipeline('Rebake', {
@@ -41,6 +44,7 @@ describe('a pipeline with every option passes CloudFormation schema validation',
         { ssmParameters: [{ parameterName: '/golden/web/latest' }], launchTemplates: [{ launchTemplate }] },
         {
           region: 'us-east-1',
+          kmsKey: kms.Key.fromKeyArn(stack, 'UsKey', 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555'),
           copyToAccounts: ['111111111111'],
           launchPermissions: { accounts: ['222222222222'], organizationArns: ['arn:aws:organizations::123456789012:organization/o-abcdefghij'] },
           amiTags: { copy: 'us' },
