@@ -112,8 +112,9 @@ class StandIns {
     const shown = this.substitute(stack, withVersions('shown'));
     // The image key hashes the deploy-time build's workflows too, when it has some.
     const workflows = image.node.tryFindChild('Workflows');
-    const workflowsShown = workflows instanceof ImageWorkflows ? this.substitute(stack, workflows.identitySource) : undefined;
-    const workflowsFed = workflows instanceof ImageWorkflows && workflowsShown !== workflows.identitySource;
+    const workflowsSource = workflows instanceof ImageWorkflows ? workflows.identitySource : undefined;
+    const workflowsShown = workflowsSource === undefined ? undefined : this.substitute(stack, workflowsSource);
+    const workflowsFed = workflowsShown !== workflowsSource;
     if (real === shown && !workflowsFed) {
       return;
     }

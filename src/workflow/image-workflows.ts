@@ -62,7 +62,9 @@ export class ImageWorkflows extends Construct {
    * named by its content. Its ARN cannot stand for it: a new document makes a new version
    * under the same `Fn::GetAtt`, and the image that runs it is replaced all the same.
    */
-  public readonly identity: string;
+  public get identity(): string {
+    return sha256Hex(this.identitySource);
+  }
   /**
    * What `identity` hashes, as text: a snapshot masks the user's asset hashes in it to find
    * a stand-in for the image key that moves with the workflows but not with an asset.
@@ -112,7 +114,6 @@ export class ImageWorkflows extends Construct {
     this.hasApproval = approval !== undefined;
     const contentOf = new Map(arns.map((arn, index) => [arn, `workflow:${contents[index]}`]));
     this.identitySource = canonicalJson(['workflows', stack.resolve(this.configurations.map(c => ({ ...c, workflowArn: contentOf.get(c.workflowArn ?? '') ?? c.workflowArn })))]);
-    this.identity = sha256Hex(this.identitySource);
     this.grantExecution(props.parts.requireExecutionRole(), bound);
   }
 
