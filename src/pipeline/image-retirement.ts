@@ -418,13 +418,13 @@ imagebuilder.CfnLifecyclePolicy.ExclusionRulesProperty | undefined {
       invalidProp(scope, `${prop}.sharedAccounts[${i}]`, account, 'an AWS account id is 12 digits', 'Give the 12-digit account id');
     }
   });
-  checkTags(scope, `${prop}.imageTags`, options.imageTags ?? {});
-  checkTags(scope, `${prop}.amiTags`, options.amiTags ?? {});
+  const userAmiTags = options.amiTags ?? {};
+  checkImageBuilderTags(scope, `${prop}.imageTags`, options.imageTags ?? {}, EXCLUSION_TAGS);
+  checkImageBuilderTags(scope, `${prop}.amiTags`, userAmiTags, EXCLUSION_TAGS);
   const launchedWithinDays = options.launchedWithin !== undefined
     ? wholeDays(scope, `${prop}.launchedWithin`, options.launchedWithin, LIMITS.lastLaunchedDays)
     : (stopsLaunches(action) ? context.keepLaunchedWithinDays : undefined);
 
-  const userAmiTags = options.amiTags ?? {};
   // Deprecated AMIs still launch: only the actions that stop launches spare the AMIs in use.
   const amiTags = containerImages ? undefined : stopsLaunches(action)
     ? tagsWithin(scope, `${prop}.amiTags`, { ...userAmiTags, ...context.inUseAmiTags })
@@ -447,10 +447,6 @@ imagebuilder.CfnLifecyclePolicy.ExclusionRulesProperty | undefined {
 
 function nonEmpty(tags: { [key: string]: string }): { [key: string]: string } | undefined {
   return Object.keys(tags).length > 0 ? tags : undefined;
-}
-
-function checkTags(scope: IConstruct, prop: string, tags: { [key: string]: string }): void {
-  checkImageBuilderTags(scope, prop, tags, EXCLUSION_TAGS);
 }
 
 function tagsWithin(scope: IConstruct, prop: string, tags: { [key: string]: string }): { [key: string]: string } | undefined {
