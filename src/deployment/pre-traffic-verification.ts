@@ -83,7 +83,7 @@ export function checkVerification(scope: IConstruct, inputs: VerificationInputs,
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html):
     // the test rule forwards to the generation's target group, which the production listener's
     // load balancer already uses, so on another load balancer the release would fail.
-    if (inputs.listener && test.listener && test.listener !== inputs.listener && onSameLoadBalancer(test.listener, inputs.listener) === false) {
+    if (inputs.listener && test.listener && onSameLoadBalancer(test.listener, inputs.listener) === false) {
       invalidProp(scope, 'testListener.listener', test.listener.node.path,
         `it is on another load balancer than the production listener ${inputs.listener.node.path}, and a target group serves one load balancer only`,
         'Give a test listener of the production listener\'s load balancer');

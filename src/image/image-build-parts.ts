@@ -187,11 +187,9 @@ export class ImageBuildParts {
       grantParameterWrites(this.role, stack, added);
     }
     this.warnOfUnretiredCopies();
-    if (outputs.some(o => o.fastLaunch)) {
-      if (!this.fastLaunchAllowed) {
-        allowFastLaunch(this.requireExecutionRole());
-        this.fastLaunchAllowed = true;
-      }
+    if (!this.fastLaunchAllowed && outputs.some(o => o.fastLaunch)) {
+      allowFastLaunch(this.requireExecutionRole());
+      this.fastLaunchAllowed = true;
     }
   }
 
