@@ -297,6 +297,8 @@ export class GoldenContainerImage extends Resource implements IGoldenContainerIm
       osFamily: OsFamily.LINUX,
       instanceRole: this.role,
       keepsSsmAgent: false,
+      // docker build runs no restart (Provisioner.reboot() is refused here).
+      restartable: false,
       componentDocuments: this.componentDocuments,
     });
     const dockerfile = [...DOCKERFILE_HEAD, ...renderDockerfileInstructions(this, 'dockerfile', props.dockerfile)].join('\n') + '\n';

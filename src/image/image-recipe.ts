@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DataVolumeOptions, dataVolumes, userDataOverride } from './build-instance';
 import { ParentImageConfig } from './parent-image';
 import { SSM_AGENT_CHECK_NAME, ssmAgentCheckComponent, ssmAgentInstanceConfiguration } from './ssm-agent';
-import { OsFamily, defaultWorkingDirectory } from '../common/os-family';
+import { OsFamily, defaultWorkingDirectory, restartSafeDirectory } from '../common/os-family';
 import { RootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
 import { contentHash, versionFromHash } from '../private/hash';
@@ -31,6 +31,11 @@ export interface ComponentsContext {
   /** The build instances' role, which reads the provisioners' assets. */
   readonly instanceRole: iam.IRole;
   readonly keepsSsmAgent: boolean;
+  /**
+   * Whether a step may restart the build (an image's build instance may; a container build
+   * cannot): scripts are then downloaded where a restart keeps them.
+   */
+  readonly restartable: boolean;
   /** Filled with the rendered document of each component created, by provisioner name. */
   readonly componentDocuments: { [name: string]: string };
 }
@@ -45,7 +50,7 @@ export interface ComponentsProps {
 }
 
 /** What else the recipe needs of its image. */
-export interface RecipeContext extends Omit<ComponentsContext, 'osFamily'> {
+export interface RecipeContext extends Omit<ComponentsContext, 'osFamily' | 'restartable'> {
   readonly parent: ParentImageConfig;
   /** The recipe's name. */
   readonly name: string;
@@ -72,7 +77,8 @@ export interface BoundComponent {
  */
 export function createRecipe(image: Construct, props: RecipeProps, context: RecipeContext): ImageRecipe {
   const { parent } = context;
-  const components = createComponents(image, props, { ...context, osFamily: parent.osFamily });
+  // An image's build instance restarts when a step asks (Provisioner.reboot(), exit code 194 or 3010).
+  const components = createComponents(image, props, { ...context, osFamily: parent.osFamily, restartable: true });
   const blockDevices = recipeBlockDevice(rootVolume(image, props.rootVolume ?? {}, {
     recipe: true,
     defaultDeviceName: parent.rootDeviceName,
@@ -156,6 +162,7 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
   }
   const osFamily = context.osFamily;
   const workingDirectory = props.workingDirectory ?? defaultWorkingDirectory(osFamily);
+  const scriptDirectory = props.workingDirectory ?? (context.restartable ? restartSafeDirectory(osFamily) : workingDirectory);
   const names = new Map<string, string>();
   const kindCounts = new Map<string, number>();
   // A loop, not Array.map: aws-cdk-lib shows each resource's creation stack trace, and renders
@@ -173,6 +180,7 @@ export function createComponents(image: Construct, props: ComponentsProps, conte
       defaultName: `${phasePrefix}${provisioner.kindName}-${count}`,
       assetReader: context.instanceRole,
       workingDirectory,
+      scriptDirectory,
     });
     const clash = names.get(bound.name);
     if (clash) {

@@ -77,6 +77,7 @@ export function ssmAgentCheckComponent(image: Construct, osFamily: OsFamily): Ss
       defaultName: SSM_AGENT_CHECK_NAME,
       // The stack's images may each set their own; the check's inline commands use none.
       workingDirectory: defaultWorkingDirectory(osFamily),
+      scriptDirectory: defaultWorkingDirectory(osFamily),
       assetReader: NO_ASSETS,
     });
     component = new ImageComponent(stack, id, {

@@ -22,6 +22,11 @@ export interface ProvisionerBindContext {
   readonly defaultName: string;
   /** Where provisioners put files they stage on the build instance (the recipe's working directory). */
   readonly workingDirectory: string;
+  /**
+   * Where a script run as a file is downloaded: the working directory, unless the build may
+   * restart and the recipe sets none (then a folder a restart keeps, `restartSafeDirectory`).
+   */
+  readonly scriptDirectory: string;
   /** Whoever must read the provisioner's assets at build time (the build instance role). */
   readonly assetReader: iam.IGrantable;
 }

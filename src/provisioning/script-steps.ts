@@ -88,7 +88,7 @@ export class LocalScript implements ProvisionerKind {
 
     const asset = new s3assets.Asset(context.scope, `${name}Script`, { path: scriptPath });
     grantAssetRead(asset, context.assetReader);
-    const target = this.language.scriptTarget(context.workingDirectory, `${name}-${asset.assetHash.slice(0, 8)}`, scriptPath);
+    const target = this.language.scriptTarget(context.scriptDirectory, `${name}-${asset.assetHash.slice(0, 8)}`, scriptPath);
     const run: ToeStep = {
       name,
       action: this.language.action,

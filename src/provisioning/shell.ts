@@ -25,7 +25,11 @@ export interface ShellProvisionerOptions extends StepOptions {
  * Options for a shell script provisioner (Packer's `shell` with `script`).
  */
 export interface ShellScriptProvisionerOptions extends StepOptions {
-  /** Path of the local script. It is uploaded as an asset and run with its own shebang (bash when it has none). */
+  /**
+   * Path of the local script. It is uploaded as an asset and run with its own shebang (bash when
+   * it has none). A script may exit 194 to have the build instance restarted and be run again
+   * (as AWSTOE does); it should then check what it has already done.
+   */
   readonly path: string;
 
   /**

@@ -35,6 +35,7 @@ describe('Provisioner.awsManaged', () => {
       prop: 'provisioners[0]',
       defaultName: 'aws-managed-1',
       workingDirectory: '/tmp',
+      scriptDirectory: '/tmp',
       assetReader: new iam.AccountRootPrincipal(),
     });
     expect(JSON.stringify(stack.resolve(bound.componentArn))).toContain('{"Ref":"AWS::Region"}');

@@ -28,6 +28,8 @@ export interface KindTestBedOptions {
   readonly phase?: ProvisionerBindContext['phase'];
   readonly defaultName?: string;
   readonly workingDirectory?: string;
+  /** @default the working directory */
+  readonly scriptDirectory?: string;
   readonly prop?: string;
 }
 
@@ -48,6 +50,7 @@ export function kindTestBed(options: KindTestBedOptions = {}): KindTestBed {
       prop: options.prop ?? 'provisioners[0]',
       defaultName: options.defaultName ?? 'kind-1',
       workingDirectory: options.workingDirectory ?? '/tmp',
+      scriptDirectory: options.scriptDirectory ?? options.workingDirectory ?? '/tmp',
       assetReader: role,
     },
   };

@@ -49,7 +49,7 @@ suite(IS_ROOT ? 'bake-local on a real Debian 12 root' : `bake-local on a real De
     // The validate step ran nginx's own check; the test used the systemctl stand-in and curl over loopback.
     expect(fs.readFileSync(result.steps[6].log!, 'utf-8')).toMatch(/nginx: configuration file \/etc\/nginx\/nginx\.conf test is successful/);
     expect(result.steps[8].notes).toEqual(['systemctl stand-in: start nginx.service']);
-    expect(result.steps[5].notes[0]).toMatch(/^emulated restart: \d+ process(es)? stopped, \/run emptied/);
+    expect(result.steps[5].notes[0]).toMatch(/^emulated restart: \d+ process(es)? stopped, \/run and \/tmp emptied/);
     expect(result.root.description).toMatch(/^Debian 12 \(bookworm, amd64\)/);
 
     // The kept root is the image: the site with its mode, nginx installed and enabled, nothing of bake-local's.
@@ -64,6 +64,42 @@ suite(IS_ROOT ? 'bake-local on a real Debian 12 root' : `bake-local on a real De
     expect(fs.readFileSync(path.join(kept, 'etc/systemd/system/amazon-ssm-agent.service'), 'utf-8')).toContain('not the real agent');
     expect(mountsMentioning(CACHE)).toEqual([]);
   }, 30 * MINUTES);
+
+  test('a script that asks for a restart (exit code 194) runs again from where it was downloaded; the restart empties /tmp', async () => {
+    const outdir = path.join(work, 'restart.out');
+    const script = path.join(work, 'configure.sh');
+    fs.writeFileSync(script, [
+      '#!/bin/bash',
+      'set -e',
+      'if [ ! -f /root/restart-asked ]; then touch /root/restart-asked /tmp/before-restart; exit 194; fi',
+      'test ! -e /tmp/before-restart',
+      'echo "run again after the restart from $0" > /root/after-restart',
+      '',
+    ].join('\n'));
+    const app = new App({ outdir, builtinCloudFormationValidation: false } as never);
+    const stack = new Stack(app, 'Restart');
+    new GoldenImage(stack, 'Web', {
+      parentImage: ParentImage.debian({ release: '12' }),
+      buildOnDeploy: false,
+      provisioners: [Provisioner.shellScript({ name: 'configure', path: script })],
+    });
+    app.synth();
+    const kept = path.join(work, 'restart-kept');
+
+    const run = await runCliProcess(['bake-local', '--app', outdir, '--image', 'Restart/Web', '--keep', kept, '--cache', CACHE, '--json', '--quiet']);
+    if (run.code !== 0) {
+      throw new Error(`bake-local exited ${run.code}:\n${run.stderr}\n${run.stdout}`);
+    }
+    const result = JSON.parse(run.stdout) as BakeResult;
+    expect(result.steps.map(s => `${s.component}/${s.step} ${s.status}`).slice(0, 2)).toEqual(['configure/configure-download passed', 'configure/configure passed']);
+    expect(result.steps[1].notes).toEqual(['exit code 194: emulated restart, run again (1)']);
+    expect(fs.readFileSync(result.steps[1].log!, 'utf-8')).toMatch(/# emulated restart: \d+ process(es)? stopped, \/run and \/tmp emptied/);
+    expect(fs.readFileSync(path.join(kept, 'root/after-restart'), 'utf-8')).toMatch(/^run again after the restart from \/var\/tmp\/configure-[0-9a-f]{8}\.sh\n$/);
+    // The run step removed the script once it was done, and nothing of the first run is left in /tmp.
+    expect(fs.readdirSync(path.join(kept, 'var/tmp')).filter(f => f.startsWith('configure-'))).toEqual([]);
+    expect(fs.existsSync(path.join(kept, 'tmp/before-restart'))).toBe(false);
+    expect(mountsMentioning(CACHE)).toEqual([]);
+  }, 10 * MINUTES);
 
   test('a broken provisioner fails with the step, the line that shows why and exit code 1; the cached root is untouched', async () => {
     const outdir = path.join(work, 'broken.out');

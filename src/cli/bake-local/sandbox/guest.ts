@@ -36,7 +36,7 @@ export interface Guest {
   scratch(): { readonly guestPath: string; readonly hostPath: string };
   exec(argv: readonly string[], options: GuestExecOptions): Promise<GuestExecResult>;
   accounts(): GuestAccounts;
-  /** Stops every process of the guest and empties /run, as a restart would; returns what it did. */
+  /** Stops every process of the guest and empties /run and /tmp, as a restart would; returns what it did. */
   reboot(): Promise<string>;
 }
 

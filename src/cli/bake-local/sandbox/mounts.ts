@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 
 /**
  * Mount commands run by the sandbox (inside its own mount namespace). A failure throws with
@@ -37,6 +38,22 @@ export function bindRecursive(source: string, target: string): void {
 
 export function bind(source: string, target: string): void {
   run(['mount', '--bind', source, target]);
+}
+
+/**
+ * The mount points strictly below `folder` in this mount namespace (`mountinfo`, as
+ * /proc/self/mountinfo reads), outermost first and without those inside another.
+ */
+export function mountPointsBelow(folder: string, mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf-8')): string[] {
+  const prefix = `${folder.replace(/\/+$/, '')}/`;
+  const points = mountinfo.split('\n')
+    .map(line => line.split(' ')[4])
+    .filter((field): field is string => field !== undefined)
+    // mountinfo writes space, tab, newline and backslash in octal.
+    .map(field => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter(point => point.startsWith(prefix));
+  return [...new Set(points)].sort((a, b) => a.length - b.length)
+    .filter((point, index, sorted) => !sorted.slice(0, index).some(outer => point.startsWith(`${outer}/`)));
 }
 
 /** Unmounts a mount and everything below it. */

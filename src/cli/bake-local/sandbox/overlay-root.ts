@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { overlayOptions } from './isolation';
-import { bind, bindRecursive, mountOverlay, mountProc, mountSysfsReadOnly, mountTmpfs, unmountRecursive } from './mounts';
+import { bind, bindRecursive, mountOverlay, mountProc, mountSysfsReadOnly, mountTmpfs, mountPointsBelow, unmountRecursive } from './mounts';
 
 /** Debian's hook that tells maintainer scripts whether they may start a service; 101 means no. */
 const POLICY_RC_D = '#!/bin/sh\n# bake-local: no package starts a service while the image is built (exit 101: action forbidden)\nexit 101\n';
@@ -51,6 +51,24 @@ export class OverlayRoot {
     const run = path.join(this.root, 'run');
     unmountRecursive(run);
     mountTmpfs(run);
+  }
+
+  /**
+   * Empties /tmp as a restart does: Debian's and Ubuntu's boot clears it (systemd's tmp.conf,
+   * `D /tmp`), and on Amazon Linux 2023 it is a tmpfs. Anything a step mounted below it is
+   * unmounted first, so that the removal never reaches past the guest's own files.
+   */
+  public emptyTmp(): void {
+    const tmp = path.join(this.root, 'tmp');
+    if (!fs.existsSync(tmp)) {
+      return;
+    }
+    for (const mountPoint of mountPointsBelow(tmp)) {
+      unmountRecursive(mountPoint);
+    }
+    for (const entry of fs.readdirSync(tmp)) {
+      fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
+    }
   }
 
   /** Takes away what bake-local added and unmounts proc, dev, sys and run: the merged folder is then the image. */

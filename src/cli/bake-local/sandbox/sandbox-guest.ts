@@ -57,7 +57,8 @@ export class SandboxGuest implements Guest {
   public async reboot(): Promise<string> {
     const stopped = await stopProcesses(new Set([process.pid, ...(this.options.keepAlive?.() ?? [])]));
     this.overlay.remountRun();
-    return `${stopped} process${stopped === 1 ? '' : 'es'} stopped, /run emptied (no kernel restarts and no service starts at boot)`;
+    this.overlay.emptyTmp();
+    return `${stopped} process${stopped === 1 ? '' : 'es'} stopped, /run and /tmp emptied (no kernel restarts and no service starts at boot)`;
   }
 }
 
