@@ -62,6 +62,7 @@ export function regionOutputs(scope: IConstruct, distribution: ImageDistribution
         'Add outputs (ssmParameters, launchTemplates, copyToAccounts, launchPermissions, amiTags, kmsKey, fastLaunch, licenseConfigurationArns), or remove the entry');
     }
     const outputs = checkedEntry(scope, prop, entry, osFamily);
+    checkMergedTags(scope, prop, distribution, entry);
     checkSharing(scope, prop, entry, encryption, distribution.isBuildRegion(region));
     return outputs;
   });
@@ -101,6 +102,19 @@ function checkSharing(scope: IConstruct, prop: string, entry: RegionDistribution
   if (others(entry.copyToAccounts).length > 0 && !encryption.customerManagedKey) {
     invalidProp(scope, `${prop}.copyToAccounts`, entry.copyToAccounts, 'the AMI is encrypted with the default EBS key, which other accounts cannot use to copy it',
       'Give rootVolume.kmsKey (and each encrypted data volume\'s kmsKey) a customer managed key the target accounts may use');
+  }
+}
+
+/** Each map is checked on its own; a region's AMI gets both, in one AmiTags of at most 50. */
+function checkMergedTags(scope: IConstruct, prop: string, distribution: ImageDistribution, entry: RegionDistributionOptions): void {
+  if (!entry.amiTags || Object.keys(entry.amiTags).length === 0) {
+    return;
+  }
+  const count = Object.keys(distribution.regionAmiTags(entry.amiTags)).length;
+  if (count > AMI_TAGS.max) {
+    invalidProp(scope, `${prop}.amiTags`, `${count} tags with the image's amiTags`,
+      `the AMI in this region gets the image's amiTags and these, and Image Builder takes at most ${AMI_TAGS.max} ${AMI_TAGS.what}`,
+      'Give fewer tags here or in the image\'s amiTags (a key in both counts once)');
   }
 }
 

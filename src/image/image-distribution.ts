@@ -112,6 +112,11 @@ export class ImageDistribution extends Construct {
     return region === undefined || (!Token.isUnresolved(stackRegion) && region === stackRegion);
   }
 
+  /** The tags of a region's AMI: the image's, and the region's own over them. */
+  public regionAmiTags(regionTags?: { [key: string]: string }): { [key: string]: string } {
+    return { ...this.props.amiTags, ...regionTags };
+  }
+
   /** Adds one region's outputs; the caller checks there is no entry for it yet. */
   public addRegion(outputs: RegionOutputs): void {
     if (this.hasRegion(outputs.region)) {
@@ -215,7 +220,7 @@ export class ImageDistribution extends Construct {
   private renderRegion(region: string, outputs?: RegionOutputs, defaultKmsKeyArn?: string, published: SsmParameterSettings[] = []):
   imagebuilder.CfnDistributionConfiguration.DistributionProperty {
     const ssmParameters = [...outputs?.ssmParameters ?? [], ...published];
-    const tags = { ...this.props.amiTags, ...outputs?.amiTags };
+    const tags = this.regionAmiTags(outputs?.amiTags);
     const kmsKeyArn = outputs?.kmsKeyArn ?? defaultKmsKeyArn;
     const launchPermission = outputs?.launchPermission ? pascalCaseLaunchPermission(outputs.launchPermission) : undefined;
     return {

@@ -197,6 +197,19 @@ describe('distribution validation', () => {
         + 'account only when the AMI is copied to that account. Add 111111111111 to this region\'s copyToAccounts, or leave account out for the stack\'s account');
   });
 
+  test('a region\'s AMI tags are the image\'s and its own: together at most 50, a key in both counted once', () => {
+    const tags = (prefix: string, count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, 'x']));
+    const regionTags = (amiTags: Record<string, string>) => distributions(pipelineStack({ distribution: [{ region: 'us-east-1', amiTags }] },
+      { amiTags: tags('image', 30) }).template)[1].AmiDistributionConfiguration.AmiTags;
+    expect(errorOf(() => pipelineStack({ distribution: [{ region: 'us-east-1', amiTags: tags('region', 21) }] }, { amiTags: tags('image', 30) })))
+      .toBe('Bake/WebImage/Rebake: invalid distribution[0].amiTags \'51 tags with the image\'s amiTags\': the AMI in this region gets the image\'s amiTags '
+        + 'and these, and Image Builder takes at most 50 AMI tags. Give fewer tags here or in the image\'s amiTags (a key in both counts once)');
+    expect(Object.keys(regionTags(tags('region', 20)))).toHaveLength(50);
+    // Keys the image has too replace its values, and count once.
+    const overlapping = regionTags({ ...tags('image', 30), ...tags('region', 20) });
+    expect(Object.keys(overlapping)).toHaveLength(50);
+  });
+
   test('a public launch permission without the flag is refused', () => {
     expect(invalid([{ launchPermissions: { accounts: ['all'] } }]))
       .toBe('Bake/WebImage/Rebake: invalid distribution[0].launchPermissions.accounts[0] \'all\': \'all\' would make the AMI public, which the library '
