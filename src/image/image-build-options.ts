@@ -96,8 +96,9 @@ export interface ImageBuildOptions {
 
   /**
    * The folder where provisioners stage files on the build instance (Packer's `remote_folder`);
-   * matters where /tmp is mounted noexec. When set, `Provisioner.shellScript` downloads its
-   * scripts there too: name a folder that a restart keeps if a script asks for one.
+   * matters where /tmp (or, for an image's scripts, /var/tmp) is mounted noexec, as CIS-hardened
+   * parents do. When set, `Provisioner.shellScript` downloads its scripts there too: name a folder
+   * that a restart keeps if a script asks for one.
    *
    * @default - Image Builder's default (/tmp on Linux). Scripts of `Provisioner.shellScript` go to
    * /var/tmp in an image, which a restart keeps (a script that exits 194 is run again from where it
