@@ -55,20 +55,10 @@ export class OverlayRoot {
 
   /**
    * Empties /tmp as a restart does: Debian's and Ubuntu's boot clears it (systemd's tmp.conf,
-   * `D /tmp`), and on Amazon Linux 2023 it is a tmpfs. Anything a step mounted below it is
-   * unmounted first, so that the removal never reaches past the guest's own files.
+   * `D /tmp`), and on Amazon Linux 2023 it is a tmpfs.
    */
   public emptyTmp(): void {
-    const tmp = path.join(this.root, 'tmp');
-    if (!fs.existsSync(tmp)) {
-      return;
-    }
-    for (const mountPoint of mountPointsBelow(tmp)) {
-      unmountRecursive(mountPoint);
-    }
-    for (const entry of fs.readdirSync(tmp)) {
-      fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
-    }
+    emptyGuestFolder(path.join(this.root, 'tmp'));
   }
 
   /** Takes away what bake-local added and unmounts proc, dev, sys and run: the merged folder is then the image. */
@@ -150,5 +140,22 @@ function lstat(file: string): fs.Stats | undefined {
     return fs.lstatSync(file);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Removes what a guest folder holds, never reaching past the guest's own files: a folder that is
+ * a symbolic link (an absolute one would name a host path here) is left alone, anything a step
+ * mounted below it is unmounted first, and links inside it are removed, not followed.
+ */
+export function emptyGuestFolder(folder: string): void {
+  if (!lstat(folder)?.isDirectory()) {
+    return;
+  }
+  for (const mountPoint of mountPointsBelow(folder)) {
+    unmountRecursive(mountPoint);
+  }
+  for (const entry of fs.readdirSync(folder)) {
+    fs.rmSync(path.join(folder, entry), { recursive: true, force: true });
   }
 }
