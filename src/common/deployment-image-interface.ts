@@ -45,6 +45,14 @@ export interface DeploymentImageConfig {
   readonly rootDeviceName: string;
 
   /**
+   * True when `rootDeviceName` is the library's guess (a Linux AMI given by id): the deployment
+   * then warns, unless its own `rootVolume.deviceName` names the device.
+   *
+   * @default false
+   */
+  readonly rootDeviceNameAssumed?: boolean;
+
+  /**
    * Whether the AMI keeps the SSM agent that Session Manager needs. False makes the deployment warn.
    *
    * @default - unknown

@@ -1,3 +1,5 @@
+import { Annotations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { OsFamily } from './os-family';
 
 /**
@@ -12,4 +14,15 @@ import { OsFamily } from './os-family';
  */
 export function defaultRootDeviceName(osFamily: OsFamily): string {
   return osFamily === OsFamily.WINDOWS ? '/dev/sda1' : '/dev/xvda';
+}
+
+/**
+ * Warns that `deviceName` is defaultRootDeviceName's guess for a Linux AMI: EC2 registers an
+ * AMI's root as /dev/xvda or /dev/sda1, and nothing known at synth time says which. (Windows AMIs
+ * use /dev/sda1.) `fix` says where to name the device.
+ */
+export function warnRootDeviceAssumed(scope: IConstruct, image: string, deviceName: string, fix: string): void {
+  Annotations.of(scope).addWarningV2('cdk-immutable-infra:rootDeviceAssumed', `${image} is an AMI the library knows nothing about, so its root device `
+    + `is taken to be ${deviceName}, as on Amazon Linux and Debian; other AMIs, Ubuntu's among them, have /dev/sda1, and under a wrong name the root `
+    + `volume settings (encryption, size, type) go to an extra, empty volume and the real root keeps the AMI's. ${fix}`);
 }

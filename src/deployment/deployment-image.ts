@@ -147,7 +147,7 @@ function bindAmiId(scope: Construct, amiId: string, options: AmiDeploymentImageO
     imageId: amiId,
     osFamily,
     identity: identity === undefined ? undefined : `ami:${identity}`,
-    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
+    ...rootDevice(options.rootDeviceName, osFamily),
     description: 'DeploymentImage.fromAmiId()',
   };
 }
@@ -170,6 +170,18 @@ function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDepl
     rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
     description: `DeploymentImage.fromSsmParameterLookup('${parameterName}')`,
   };
+}
+
+/**
+ * The root device name given, else defaultRootDeviceName's guess, flagged on Linux. (Not for a
+ * parameter lookup: most name a public parameter of Amazon Linux, where the guess holds, and
+ * the deployment layer does not read the image layer's table of them.)
+ */
+function rootDevice(given: string | undefined, osFamily: OsFamily): Pick<DeploymentImageConfig, 'rootDeviceName' | 'rootDeviceNameAssumed'> {
+  if (given !== undefined) {
+    return { rootDeviceName: given };
+  }
+  return { rootDeviceName: defaultRootDeviceName(osFamily), ...(osFamily === OsFamily.LINUX ? { rootDeviceNameAssumed: true } : {}) };
 }
 
 function bindMachineImage(scope: Construct, machineImage: ec2.IMachineImage, options: MachineImageDeploymentImageOptions): DeploymentImageConfig {

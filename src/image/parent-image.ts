@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { parentImageIn } from './image-publication';
-import { confirmedRootSnapshotSizeGiB, findManagedParentImage, listManagedParentImages, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
+import { confirmedRootSnapshotSizeGiB, findManagedParentImage, findManagedParentImageBySsmParameter, listManagedParentImages, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
 import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
 import { defaultRootDeviceName } from '../common/root-device';
@@ -121,6 +121,14 @@ export interface ParentImageConfig {
    */
   readonly vagrantGuestUser?: string;
   /**
+   * True when `rootDeviceName` is the library's guess (a Linux AMI given by id, by an SSM
+   * parameter it does not know, or by a lookup): the image then warns, unless its own
+   * `rootVolume.deviceName` names the device.
+   *
+   * @default false
+   */
+  readonly rootDeviceNameAssumed?: boolean;
+  /**
    * True when the parent's root snapshot is known to be encrypted (a golden parent baked with
    * an encrypted root): a volume made from it is encrypted too.
    *
@@ -192,14 +200,24 @@ export abstract class ParentImage {
   public abstract bind(scope: Construct): ParentImageConfig;
 }
 
-function customFacts(options: CustomParentImageOptions): Omit<ParentImageConfig, 'parentImage' | 'identity'> {
-  const osFamily = options.osFamily ?? OsFamily.LINUX;
+/**
+ * What the library takes for a parent it does not name: the user's options first, then what its
+ * table says of a well-known public SSM parameter (`known`), then defaults.
+ */
+function customFacts(options: CustomParentImageOptions, known?: ManagedParentImage): Omit<ParentImageConfig, 'parentImage' | 'identity'> {
+  const osFamily = options.osFamily ?? (known ? managedOsFamily(known) : OsFamily.LINUX);
+  const rootDeviceName = options.rootDeviceName ?? known?.rootDeviceName;
   return {
     osFamily,
-    architecture: options.architecture ?? X86_64,
-    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
-    rootVolumeSizeGiB: options.rootVolumeSizeGiB,
+    architecture: options.architecture ?? (known?.architecture === 'arm64' ? ARM_64 : X86_64),
+    rootDeviceName: rootDeviceName ?? defaultRootDeviceName(osFamily),
+    rootVolumeSizeGiB: options.rootVolumeSizeGiB ?? (known ? confirmedRootSnapshotSizeGiB(known) : undefined),
+    ...(rootDeviceName === undefined && osFamily === OsFamily.LINUX ? { rootDeviceNameAssumed: true } : {}),
   };
+}
+
+function managedOsFamily(facts: ManagedParentImage): OsFamily {
+  return facts.osFamily === 'WINDOWS' ? OsFamily.WINDOWS : OsFamily.LINUX;
 }
 
 class ManagedParent extends ParentImage {
@@ -225,7 +243,7 @@ class ManagedParent extends ParentImage {
     return {
       parentImage: this.parentImageValue(scope, facts),
       identity: `managed:${facts.id}`,
-      osFamily: facts.osFamily === 'WINDOWS' ? OsFamily.WINDOWS : OsFamily.LINUX,
+      osFamily: managedOsFamily(facts),
       architecture,
       rootDeviceName: facts.rootDeviceName,
       rootVolumeSizeGiB: confirmedRootSnapshotSizeGiB(facts),
@@ -272,7 +290,9 @@ class SsmParent extends ParentImage {
       invalidProp(scope, 'parentImage', this.parameterName, 'this is not an SSM parameter name or ARN',
         'Give a name like \'/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\'');
     }
-    return { parentImage: `ssm:${this.parameterName}`, identity: `ssm:${this.parameterName}`, ...customFacts(this.options) };
+    // A public parameter the library's own parents use tells the OS, architecture and root device.
+    const known = findManagedParentImageBySsmParameter(this.parameterName);
+    return { parentImage: `ssm:${this.parameterName}`, identity: `ssm:${this.parameterName}`, ...customFacts(this.options, known) };
   }
 }
 

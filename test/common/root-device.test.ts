@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DeploymentImage, GoldenImage, ImmutableDeployment, OsFamily, ParentImage, Provisioner } from '../../src';
 import { defaultRootDeviceName } from '../../src/common/root-device';
@@ -69,5 +69,75 @@ describe('root device names: one source per parent', () => {
     });
     expect(() => new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: DeploymentImage.fromGoldenImage(image) })))
       .toThrow(/invalid instanceType 't3.small'.*arm64/);
+  });
+
+  describe('a guessed root device says so', () => {
+    const AMI = 'ami-0123456789abcdef0';
+    const guessed = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('knows nothing about, so its root device'))
+      .map(w => `${w.id}: ${String(w.entry.data)}`);
+    const image = (parentImage: ParentImage, rootVolume?: { deviceName: string }) => {
+      const stack = new Stack(undefined, 'S', { env: ENV });
+      const built = new GoldenImage(stack, 'Image', {
+        parentImage,
+        rootVolume,
+        provisioners: [Provisioner.shell({ name: 'nginx', commands: ['echo'] })],
+      });
+      const recipe = Object.values<any>(Template.fromStack(stack).findResources('AWS::ImageBuilder::ImageRecipe'))[0];
+      return { stack, image: built, devices: recipe.Properties.BlockDeviceMappings.map((m: any) => m.DeviceName) };
+    };
+
+    test('a Linux AMI by id: the image warns, naming the guess and the fix', () => {
+      const { stack, devices } = image(ParentImage.fromAmiId(AMI));
+      expect(devices).toEqual(['/dev/xvda']);
+      expect(guessed(stack)).toEqual([
+        '/S/Image: the parent image is an AMI the library knows nothing about, so its root device is taken to be /dev/xvda, as on Amazon Linux and Debian; '
+        + 'other AMIs, Ubuntu\'s among them, have /dev/sda1, and under a wrong name the root volume settings (encryption, size, type) go to an extra, '
+        + 'empty volume and the real root keeps the AMI\'s. Give the parent\'s rootDeviceName (for example ParentImage.fromAmiId(id, { rootDeviceName: '
+        + '\'/dev/sda1\' })), or rootVolume.deviceName [ack: cdk-immutable-infra:rootDeviceAssumed]',
+      ]);
+    });
+
+    test('a named device, on the parent or on the root volume, and a Windows AMI are not guesses', () => {
+      expect(guessed(image(ParentImage.fromAmiId(AMI, { rootDeviceName: '/dev/sda1' })).stack)).toEqual([]);
+      const named = image(ParentImage.fromAmiId(AMI), { deviceName: '/dev/sda1' });
+      expect(named.devices).toEqual(['/dev/sda1']);
+      expect(guessed(named.stack)).toEqual([]);
+      const windows = new Stack(undefined, 'W', { env: ENV });
+      new GoldenImage(windows, 'Image', {
+        parentImage: ParentImage.fromAmiId(AMI, { osFamily: OsFamily.WINDOWS }),
+        provisioners: [Provisioner.powerShell({ name: 'iis', commands: ['Install-WindowsFeature Web-Server'] })],
+      });
+      expect(guessed(windows)).toEqual([]);
+    });
+
+    test('a public SSM parameter of a parent the library names: its root device, OS and architecture, no guess', () => {
+      for (const known of listManagedParentImages().filter(p => p.ssmParameter !== undefined)) {
+        const parent = ParentImage.fromSsmParameter(known.ssmParameter!).bind(new Stack(undefined, 'S', { env: ENV }));
+        expect({ id: known.id, root: parent.rootDeviceName, os: parent.osFamily, arch: parent.architecture, assumed: parent.rootDeviceNameAssumed })
+          .toEqual({ id: known.id, root: known.rootDeviceName, os: known.osFamily === 'WINDOWS' ? OsFamily.WINDOWS : OsFamily.LINUX, arch: known.architecture, assumed: undefined });
+      }
+      const ubuntu = listManagedParentImages().find(p => p.distribution === 'UBUNTU' && p.architecture === 'x86_64' && p.ssmParameter)!;
+      const { stack, devices } = image(ParentImage.fromSsmParameter(ubuntu.ssmParameter!));
+      expect(devices).toEqual(['/dev/sda1']);
+      expect(guessed(stack)).toEqual([]);
+      // Before, this was /dev/xvda: the root volume settings went to an extra volume of an Ubuntu AMI.
+    });
+
+    test('a parameter the library does not know is a guess, and what the user gives wins', () => {
+      expect(guessed(image(ParentImage.fromSsmParameter('/golden/base/ami-id')).stack)).toHaveLength(1);
+      const al2023 = listManagedParentImages().find(p => p.distribution === 'AMAZON_LINUX_2023' && p.architecture === 'x86_64')!;
+      expect(ParentImage.fromSsmParameter(al2023.ssmParameter!, { rootDeviceName: '/dev/nvme0n1' }).bind(new Stack()).rootDeviceName).toBe('/dev/nvme0n1');
+    });
+
+    test('a deployment of an AMI by id warns alike, unless the device is named', () => {
+      const deployed = (options: { rootDeviceName?: string }, rootVolume?: { deviceName: string }) => {
+        const { stack, vpc } = newStack({ env: ENV });
+        new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: DeploymentImage.fromAmiId(AMI, options), rootVolume }));
+        return guessed(stack);
+      };
+      expect(deployed({})).toEqual([expect.stringMatching(/^\/Stack\/Web: image: DeploymentImage\.fromAmiId\(\) is an AMI the library knows nothing about, so its root device is taken to be \/dev\/xvda.*Give its rootDeviceName/)]);
+      expect(deployed({ rootDeviceName: '/dev/sda1' })).toEqual([]);
+      expect(deployed({}, { deviceName: '/dev/sda1' })).toEqual([]);
+    });
   });
 });
