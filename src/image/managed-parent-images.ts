@@ -325,6 +325,19 @@ export function findManagedParentImageBySsmParameter(parameter: string): Managed
 }
 
 /**
+ * The root device that every image of these owner accounts has in the table (Canonical's
+ * `/dev/sda1`, Debian's `/dev/xvda`), so that `ParentImage.lookup()` among them knows it;
+ * undefined when an owner is not in the table or the owners' images differ.
+ */
+export function rootDeviceOfOwners(owners: readonly string[]): string | undefined {
+  const devices = owners.map(owner => {
+    const names = new Set(ALL.filter(image => image.amiOwnerAccount === owner).map(image => image.rootDeviceName));
+    return names.size === 1 ? [...names][0] : undefined;
+  });
+  return devices.length > 0 && devices.every(d => d !== undefined && d === devices[0]) ? devices[0] : undefined;
+}
+
+/**
  * The ARN of an Image Builder managed image. Pass the stack's partition and Region (tokens are
  * fine); `version` may hold `x` wildcards.
  */

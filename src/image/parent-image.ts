@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { parentImageIn } from './image-publication';
-import { confirmedRootSnapshotSizeGiB, findManagedParentImage, findManagedParentImageBySsmParameter, listManagedParentImages, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
+import { confirmedRootSnapshotSizeGiB, findManagedParentImage, findManagedParentImageBySsmParameter, listManagedParentImages, rootDeviceOfOwners, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
 import { IGoldenImage } from '../common/golden-image-interface';
 import { OsFamily } from '../common/os-family';
 import { defaultRootDeviceName } from '../common/root-device';
@@ -323,7 +323,8 @@ class LookupParent extends ParentImage {
     if (!this.options.name || Token.isUnresolved(this.options.name)) {
       invalidProp(scope, 'parentImage', this.options.name, 'a lookup needs a literal AMI name pattern', 'Give a name such as \'debian-12-amd64-*\'');
     }
-    const facts = customFacts(this.options);
+    // Owners the table knows (Canonical, Debian) tell the root device of their images.
+    const facts = customFacts({ ...this.options, rootDeviceName: this.options.rootDeviceName ?? rootDeviceOfOwners(this.options.owners ?? []) });
     const amiId = ec2.MachineImage.lookup({
       name: this.options.name,
       owners: this.options.owners,

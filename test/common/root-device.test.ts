@@ -129,6 +129,20 @@ describe('root device names: one source per parent', () => {
       expect(ParentImage.fromSsmParameter(al2023.ssmParameter!, { rootDeviceName: '/dev/nvme0n1' }).bind(new Stack()).rootDeviceName).toBe('/dev/nvme0n1');
     });
 
+    test('a lookup among owners the table knows (Canonical, Debian) takes their root device; any other lookup is a guess', () => {
+      const lookup = (owners: string[]) => image(ParentImage.lookup({ name: 'some-image-*', owners }));
+      const canonical = lookup(['099720109477']);
+      expect(canonical.devices).toEqual(['/dev/sda1']);
+      expect(guessed(canonical.stack)).toEqual([]);
+      const debian = lookup(['136693071363']);
+      expect(debian.devices).toEqual(['/dev/xvda']);
+      expect(guessed(debian.stack)).toEqual([]);
+      // Owners whose images differ, or that the table does not know, leave the device a guess.
+      expect(guessed(lookup(['099720109477', '136693071363']).stack)).toHaveLength(1);
+      expect(guessed(lookup(['amazon']).stack)).toHaveLength(1);
+      expect(guessed(lookup(['123456789012']).stack)).toHaveLength(1);
+    });
+
     test('a deployment of an AMI by id warns alike, unless the device is named', () => {
       const deployed = (options: { rootDeviceName?: string }, rootVolume?: { deviceName: string }) => {
         const { stack, vpc } = newStack({ env: ENV });
