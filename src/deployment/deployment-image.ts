@@ -23,7 +23,7 @@ export interface AmiDeploymentImageOptions {
   /**
    * The AMI's root device name, where the launch template puts the encrypted root volume.
    *
-   * @default '/dev/xvda' for Linux (Amazon Linux and Debian AMIs use it), '/dev/sda1' for Windows; give '/dev/sda1' for Ubuntu AMIs
+   * @default '/dev/xvda' for Linux (Amazon Linux and Debian AMIs use it; a deployment of `fromAmiId` warns that it is a guess), '/dev/sda1' for Windows; give '/dev/sda1' for Ubuntu AMIs
    */
   readonly rootDeviceName?: string;
 }

@@ -60,7 +60,9 @@ export interface CustomParentImageOptions {
   /**
    * The image's root device name, so the root volume settings apply to the right device.
    *
-   * @default '/dev/sda1' for Windows, '/dev/xvda' for Linux
+   * @default - what the library knows of a public SSM parameter its named parents use, or of
+   * Canonical's and Debian's owner accounts in a lookup; otherwise '/dev/sda1' for Windows and
+   * '/dev/xvda' for Linux, where the image warns that it is a guess
    */
   readonly rootDeviceName?: string;
 
