@@ -45,8 +45,9 @@ export interface DeploymentImageConfig {
   readonly rootDeviceName: string;
 
   /**
-   * True when `rootDeviceName` is the library's guess (a Linux AMI given by id): the deployment
-   * then warns, unless its own `rootVolume.deviceName` names the device.
+   * True when `rootDeviceName` is the library's guess (a Linux AMI given by id, or by an SSM
+   * parameter the library does not know): the deployment then warns, unless its own
+   * `rootVolume.deviceName` names the device.
    *
    * @default false
    */

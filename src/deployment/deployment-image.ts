@@ -4,6 +4,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../common/deployment-image-interface';
 import { IGoldenImage } from '../common/golden-image-interface';
+import { findManagedParentImageBySsmParameter } from '../common/managed-parent-images';
 import { OsFamily } from '../common/os-family';
 import { defaultRootDeviceName } from '../common/root-device';
 import { invalidProp } from '../private/errors';
@@ -16,14 +17,14 @@ export interface AmiDeploymentImageOptions {
   /**
    * The operating system family of the AMI.
    *
-   * @default OsFamily.LINUX
+   * @default - a public SSM parameter of a parent the library names carries its own; otherwise OsFamily.LINUX
    */
   readonly osFamily?: OsFamily;
 
   /**
    * The AMI's root device name, where the launch template puts the encrypted root volume.
    *
-   * @default '/dev/xvda' for Linux (Amazon Linux and Debian AMIs use it; a deployment of `fromAmiId` warns that it is a guess), '/dev/sda1' for Windows; give '/dev/sda1' for Ubuntu AMIs
+   * @default - a public SSM parameter of a parent the library names carries its own; otherwise '/dev/xvda' for Linux (Amazon Linux and Debian AMIs use it; the deployment warns that it is a guess) and '/dev/sda1' for Windows; give '/dev/sda1' for Ubuntu AMIs
    */
   readonly rootDeviceName?: string;
 }
@@ -162,21 +163,19 @@ function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDepl
     invalidProp(scope, 'image', amiId, `SSM parameter ${parameterName} does not hold an AMI id`,
       'Point DeploymentImage.fromSsmParameterLookup() at a parameter that holds an AMI id, or refresh the cached value with `cdk context --reset`');
   }
-  const osFamily = options.osFamily ?? OsFamily.LINUX;
+  // A public parameter of a parent the library names tells the OS and the root device.
+  const known = findManagedParentImageBySsmParameter(parameterName);
+  const osFamily = options.osFamily ?? (known?.osFamily === 'WINDOWS' ? OsFamily.WINDOWS : OsFamily.LINUX);
   return {
     imageId: amiId,
     osFamily,
     identity: `ami:${amiId}`,
-    rootDeviceName: options.rootDeviceName ?? defaultRootDeviceName(osFamily),
+    ...rootDevice(options.rootDeviceName ?? known?.rootDeviceName, osFamily),
     description: `DeploymentImage.fromSsmParameterLookup('${parameterName}')`,
   };
 }
 
-/**
- * The root device name given, else defaultRootDeviceName's guess, flagged on Linux. (Not for a
- * parameter lookup: most name a public parameter of Amazon Linux, where the guess holds, and
- * the deployment layer does not read the image layer's table of them.)
- */
+/** The root device name given (or known), else defaultRootDeviceName's guess, flagged on Linux. */
 function rootDevice(given: string | undefined, osFamily: OsFamily): Pick<DeploymentImageConfig, 'rootDeviceName' | 'rootDeviceNameAssumed'> {
   if (given !== undefined) {
     return { rootDeviceName: given };

@@ -2,8 +2,8 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { parentImageIn } from './image-publication';
-import { confirmedRootSnapshotSizeGiB, findManagedParentImage, findManagedParentImageBySsmParameter, listManagedParentImages, rootDeviceOfOwners, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from './managed-parent-images';
 import { IGoldenImage } from '../common/golden-image-interface';
+import { confirmedRootSnapshotSizeGiB, findManagedParentImage, findManagedParentImageBySsmParameter, listManagedParentImages, rootDeviceOfOwners, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from '../common/managed-parent-images';
 import { OsFamily } from '../common/os-family';
 import { defaultRootDeviceName } from '../common/root-device';
 import { ARM_64, X86_64 } from '../private/ec2-values';
@@ -46,14 +46,14 @@ export interface CustomParentImageOptions {
   /**
    * The operating system family of the image.
    *
-   * @default OsFamily.LINUX
+   * @default - a public SSM parameter of a parent the library names carries its own; otherwise OsFamily.LINUX
    */
   readonly osFamily?: OsFamily;
 
   /**
    * The processor architecture of the image.
    *
-   * @default ec2.InstanceArchitecture.X86_64
+   * @default - a public SSM parameter of a parent the library names carries its own; otherwise ec2.InstanceArchitecture.X86_64
    */
   readonly architecture?: ec2.InstanceArchitecture;
 
@@ -69,7 +69,7 @@ export interface CustomParentImageOptions {
   /**
    * The size of the image's root snapshot in GiB, so a too-small root volume fails at synth.
    *
-   * @default - unknown: not checked
+   * @default - a public SSM parameter of a parent the library names carries its own where a primary source gives it; otherwise unknown: not checked
    */
   readonly rootVolumeSizeGiB?: number;
 }

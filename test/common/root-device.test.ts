@@ -4,8 +4,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DeploymentImage, GoldenImage, ImmutableDeployment, OsFamily, ParentImage, Provisioner } from '../../src';
+import { listManagedParentImages } from '../../src/common/managed-parent-images';
 import { defaultRootDeviceName } from '../../src/common/root-device';
-import { listManagedParentImages } from '../../src/image/managed-parent-images';
 import { baseProps, ENV, newStack } from '../deployment/deployment-fixtures';
 
 describe('root device names: one source per parent', () => {
@@ -152,6 +152,23 @@ describe('root device names: one source per parent', () => {
       expect(deployed({})).toEqual([expect.stringMatching(/^\/Stack\/Web: image: DeploymentImage\.fromAmiId\(\) is an AMI the library knows nothing about, so its root device is taken to be \/dev\/xvda.*Give its rootDeviceName/)]);
       expect(deployed({ rootDeviceName: '/dev/sda1' })).toEqual([]);
       expect(deployed({}, { deviceName: '/dev/sda1' })).toEqual([]);
+    });
+
+    test('a deployment of a public parameter\'s AMI takes the parent\'s root device and OS; another parameter is a guess', () => {
+      const lookedUp = (parameterName: string) => {
+        const { stack, vpc } = newStack({ env: ENV });
+        new ImmutableDeployment(stack, 'Web', baseProps(vpc, { image: DeploymentImage.fromSsmParameterLookup(parameterName) }));
+        const launchTemplate = Object.values<any>(Template.fromStack(stack).findResources('AWS::EC2::LaunchTemplate'))[0];
+        return { warnings: guessed(stack), devices: launchTemplate.Properties.LaunchTemplateData.BlockDeviceMappings.map((m: any) => m.DeviceName) };
+      };
+      const ubuntu = listManagedParentImages().find(p => p.distribution === 'UBUNTU' && p.architecture === 'x86_64' && p.ssmParameter)!;
+      expect(lookedUp(ubuntu.ssmParameter!)).toEqual({ warnings: [], devices: ['/dev/sda1'] });
+      const windows = listManagedParentImages().find(p => p.osFamily === 'WINDOWS' && p.ssmParameter)!;
+      expect(DeploymentImage.fromSsmParameterLookup(windows.ssmParameter!)._bind(new Stack(undefined, 'W', { env: ENV })))
+        .toMatchObject({ osFamily: OsFamily.WINDOWS, rootDeviceName: '/dev/sda1' });
+      const custom = lookedUp('/golden/web/ami-id');
+      expect(custom.devices).toEqual(['/dev/xvda']);
+      expect(custom.warnings).toHaveLength(1);
     });
   });
 });

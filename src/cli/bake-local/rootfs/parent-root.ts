@@ -1,4 +1,4 @@
-import { MANAGED_PARENT_IMAGES, ManagedParentImage } from '../../../image/managed-parent-images';
+import { MANAGED_PARENT_IMAGES, ManagedParentImage } from '../../../common/managed-parent-images';
 import { usageError } from '../../core/cli-error';
 
 /** What a cloud image has that `debootstrap --variant=minbase` leaves out, and steps expect. */

@@ -10,7 +10,7 @@ import {
   managedImageArn,
   managedParentIds,
   ssmParentImage,
-} from '../../src/image/managed-parent-images';
+} from '../../src/common/managed-parent-images';
 
 const all = listManagedParentImages();
 
