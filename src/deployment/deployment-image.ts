@@ -6,7 +6,7 @@ import { DeploymentImageConfig, IDeploymentImage, bakedImageConfig } from '../co
 import { IGoldenImage } from '../common/golden-image-interface';
 import { findManagedParentImageBySsmParameter } from '../common/managed-parent-images';
 import { OsFamily } from '../common/os-family';
-import { defaultRootDeviceName } from '../common/root-device';
+import { defaultRootDeviceName, rootDeviceOrGuess } from '../common/root-device';
 import { invalidProp } from '../private/errors';
 import { stableIdentity } from '../private/stable-identity';
 
@@ -148,7 +148,7 @@ function bindAmiId(scope: Construct, amiId: string, options: AmiDeploymentImageO
     imageId: amiId,
     osFamily,
     identity: identity === undefined ? undefined : `ami:${identity}`,
-    ...rootDevice(options.rootDeviceName, osFamily),
+    ...rootDeviceOrGuess(options.rootDeviceName, osFamily),
     description: 'DeploymentImage.fromAmiId()',
   };
 }
@@ -170,17 +170,9 @@ function bindSsmLookup(scope: Construct, parameterName: string, options: AmiDepl
     imageId: amiId,
     osFamily,
     identity: `ami:${amiId}`,
-    ...rootDevice(options.rootDeviceName ?? known?.rootDeviceName, osFamily),
+    ...rootDeviceOrGuess(options.rootDeviceName ?? known?.rootDeviceName, osFamily),
     description: `DeploymentImage.fromSsmParameterLookup('${parameterName}')`,
   };
-}
-
-/** The root device name given (or known), else defaultRootDeviceName's guess, flagged on Linux. */
-function rootDevice(given: string | undefined, osFamily: OsFamily): Pick<DeploymentImageConfig, 'rootDeviceName' | 'rootDeviceNameAssumed'> {
-  if (given !== undefined) {
-    return { rootDeviceName: given };
-  }
-  return { rootDeviceName: defaultRootDeviceName(osFamily), ...(osFamily === OsFamily.LINUX ? { rootDeviceNameAssumed: true } : {}) };
 }
 
 function bindMachineImage(scope: Construct, machineImage: ec2.IMachineImage, options: MachineImageDeploymentImageOptions): DeploymentImageConfig {

@@ -21,7 +21,7 @@ import { RootBlockDevice, rootBlockDevice } from './root-block-device';
 import { TrafficShift } from './traffic-shift';
 import { DeploymentImageConfig } from '../common/deployment-image-interface';
 import { OsFamily } from '../common/os-family';
-import { warnRootDeviceAssumed } from '../common/root-device';
+import { warnIfRootDeviceAssumed } from '../common/root-device';
 import { awsManagedPolicy } from '../private/aws-managed-policy';
 import { invalidProp } from '../private/errors';
 import { contentHash } from '../private/hash';
@@ -267,10 +267,8 @@ export class ImmutableDeployment extends Construct implements ec2.IConnectable {
   private launchInputs(props: ImmutableDeploymentProps): LaunchInputs {
     const image = bindDeploymentImage(this, props.image);
     this.checkArchitecture(image, props.instanceType);
-    if (image.rootDeviceNameAssumed && props.rootVolume?.deviceName === undefined) {
-      warnRootDeviceAssumed(this, `image: ${image.description}`, image.rootDeviceName,
-        'Give its rootDeviceName (DeploymentImage.fromAmiId(id, { rootDeviceName: \'/dev/sda1\' })), or rootVolume.deviceName');
-    }
+    warnIfRootDeviceAssumed(this, `image: ${image.description}`, image, props.rootVolume?.deviceName,
+      'Give its rootDeviceName (DeploymentImage.fromAmiId(id, { rootDeviceName: \'/dev/sda1\' })), or rootVolume.deviceName');
     if (image.keepsSsmAgent === false) {
       Annotations.of(this).addWarningV2('cdk-immutable-infra:imageWithoutSsmAgent',
         `image: ${image.description} is baked with keepSsmAgent false: unless its parent image ships the SSM agent, `

@@ -6,7 +6,7 @@ import { DataVolumeOptions, dataVolumes, userDataOverride } from './build-instan
 import { ParentImageConfig } from './parent-image';
 import { SSM_AGENT_CHECK_NAME, ssmAgentCheckComponent, ssmAgentInstanceConfiguration } from './ssm-agent';
 import { OsFamily, defaultWorkingDirectory, restartSafeDirectory } from '../common/os-family';
-import { warnRootDeviceAssumed } from '../common/root-device';
+import { warnIfRootDeviceAssumed } from '../common/root-device';
 import { RootVolumeOptions, recipeBlockDevice, rootVolume } from '../common/root-volume';
 import { invalidProp } from '../private/errors';
 import { contentHash, versionFromHash } from '../private/hash';
@@ -80,10 +80,8 @@ export function createRecipe(image: Construct, props: RecipeProps, context: Reci
   const { parent } = context;
   // An image's build instance restarts when a step asks (Provisioner.reboot(), exit code 194 or 3010).
   const components = createComponents(image, props, { ...context, osFamily: parent.osFamily, restartable: true });
-  if (parent.rootDeviceNameAssumed && props.rootVolume?.deviceName === undefined) {
-    warnRootDeviceAssumed(image, 'the parent image', parent.rootDeviceName,
-      'Give the parent\'s rootDeviceName (for example ParentImage.fromAmiId(id, { rootDeviceName: \'/dev/sda1\' })), or rootVolume.deviceName');
-  }
+  warnIfRootDeviceAssumed(image, 'the parent image', parent, props.rootVolume?.deviceName,
+    'Give the parent\'s rootDeviceName (for example ParentImage.fromAmiId(id, { rootDeviceName: \'/dev/sda1\' })), or rootVolume.deviceName');
   const blockDevices = recipeBlockDevice(rootVolume(image, props.rootVolume ?? {}, {
     recipe: true,
     defaultDeviceName: parent.rootDeviceName,

@@ -5,7 +5,7 @@ import { parentImageIn } from './image-publication';
 import { IGoldenImage } from '../common/golden-image-interface';
 import { confirmedRootSnapshotSizeGiB, findManagedParentImage, findManagedParentImageBySsmParameter, listManagedParentImages, rootDeviceOfOwners, ManagedDistribution, ManagedParentImage, managedImageArn, ssmParentImage } from '../common/managed-parent-images';
 import { OsFamily } from '../common/os-family';
-import { defaultRootDeviceName } from '../common/root-device';
+import { rootDeviceOrGuess } from '../common/root-device';
 import { ARM_64, X86_64 } from '../private/ec2-values';
 import { invalidProp } from '../private/errors';
 
@@ -208,13 +208,11 @@ export abstract class ParentImage {
  */
 function customFacts(options: CustomParentImageOptions, known?: ManagedParentImage): Omit<ParentImageConfig, 'parentImage' | 'identity'> {
   const osFamily = options.osFamily ?? (known ? managedOsFamily(known) : OsFamily.LINUX);
-  const rootDeviceName = options.rootDeviceName ?? known?.rootDeviceName;
   return {
     osFamily,
     architecture: options.architecture ?? (known?.architecture === 'arm64' ? ARM_64 : X86_64),
-    rootDeviceName: rootDeviceName ?? defaultRootDeviceName(osFamily),
+    ...rootDeviceOrGuess(options.rootDeviceName ?? known?.rootDeviceName, osFamily),
     rootVolumeSizeGiB: options.rootVolumeSizeGiB ?? (known ? confirmedRootSnapshotSizeGiB(known) : undefined),
-    ...(rootDeviceName === undefined && osFamily === OsFamily.LINUX ? { rootDeviceNameAssumed: true } : {}),
   };
 }
 
