@@ -122,9 +122,7 @@ export const RECIPE_LIMITS = { sizeGiB: 16_000, iops: { min: 100, max: 64_000 },
  * gp2, st1, sc1, or standard volumes"; throughput "is valid only for gp3 volumes"; and "st1 and
  * sc1 volumes can't be used as boot volumes".
  */
-const IOPS_REQUIRED: readonly string[] = PROVISIONED_IOPS;
-const IOPS_TYPES: readonly string[] = [GP3, ...PROVISIONED_IOPS];
-const HDD_TYPES: readonly string[] = HARD_DISKS;
+const IOPS_TYPES = [GP3, ...PROVISIONED_IOPS];
 const GP3_MIN_IOPS = 3_000;
 
 /** Checks root volume options (the caller's props under `rootVolume`) and fills in the defaults. */
@@ -146,7 +144,7 @@ export function rootVolume(scope: IConstruct, options: RootVolumeOptions, contex
     invalidProp(scope, 'rootVolume.deviceName', deviceName, 'a root device name is a path under /dev/', 'Give the AMI\'s root device name, such as \'/dev/xvda\' or \'/dev/sda1\'');
   }
   const volumeType = options.volumeType;
-  if (volumeType !== undefined && HDD_TYPES.includes(volumeType)) {
+  if (volumeType !== undefined && HARD_DISKS.includes(volumeType)) {
     invalidProp(scope, 'rootVolume.volumeType', volumeType, 'st1 and sc1 volumes cannot be boot volumes', 'Give gp3 (the default), gp2, io1 or io2');
   }
   return ebsVolume(scope, 'rootVolume', deviceName, options, { id: 'cdk-immutable-infra:unencryptedRoot', message: 'the AMI\'s snapshot will not be encrypted' },
@@ -160,7 +158,8 @@ export function rootVolume(scope: IConstruct, options: RootVolumeOptions, contex
 export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, options: RootVolumeOptions,
   unencrypted: { readonly id: string; readonly message: string }, recipe: boolean): RootVolume {
   const encrypted = options.encrypted ?? true;
-  checkPerformance(scope, prop, options.volumeType ?? GP3, options.iops, options.throughput, recipe);
+  const volumeType = options.volumeType ?? GP3;
+  checkPerformance(scope, prop, volumeType, options.iops, options.throughput, recipe);
   if (!encrypted && options.kmsKey) {
     invalidProp(scope, `${prop}.encrypted`, false, 'a KMS key was given for an unencrypted volume', 'Remove kmsKey, or leave encrypted at true');
   }
@@ -170,7 +169,7 @@ export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, o
   return {
     deviceName,
     encrypted,
-    volumeType: options.volumeType ?? GP3,
+    volumeType,
     sizeGiB: options.sizeGiB,
     iops: options.iops,
     throughput: options.throughput,
@@ -180,9 +179,9 @@ export function ebsVolume(scope: IConstruct, prop: string, deviceName: string, o
 }
 
 /** IOPS and throughput as the volume type and, for a recipe, Image Builder take them. */
-function checkPerformance(scope: IConstruct, prop: string, volumeType: string, iops: number | undefined, throughput: number | undefined,
-  recipe: boolean): void {
-  if (iops === undefined ? IOPS_REQUIRED.includes(volumeType) : !IOPS_TYPES.includes(volumeType)) {
+function checkPerformance(scope: IConstruct, prop: string, volumeType: ec2.EbsDeviceVolumeType, iops: number | undefined,
+  throughput: number | undefined, recipe: boolean): void {
+  if (iops === undefined ? PROVISIONED_IOPS.includes(volumeType) : !IOPS_TYPES.includes(volumeType)) {
     invalidProp(scope, `${prop}.iops`, iops, `EC2 takes IOPS for gp3, io1 and io2 volumes only, and requires them for io1 and io2; this one is ${volumeType}`,
       iops === undefined ? `Give ${prop}.iops` : `Remove ${prop}.iops, or give volumeType gp3, io1 or io2`);
   }

@@ -86,7 +86,9 @@ export function checkRuleConditions(scope: IConstruct, conditions: readonly elbv
       `the rule would compare ${evaluations} values (${perField.join(', ')}), and a rule takes at most ${MAX_EVALUATIONS_PER_RULE} across its conditions (${SOURCE})`,
       `Drop conditions the deployment does not need (a listener of its own needs none), or use fewer values: at most ${MAX_EVALUATIONS_PER_RULE} in all`);
   }
-  raw.forEach(checkValues.bind(undefined, scope, raw));
+  for (const condition of raw) {
+    checkValues(scope, raw, condition);
+  }
   if (wildcardCount > MAX_WILDCARDS_PER_RULE) {
     invalidProp(scope, 'conditions', describe(raw),
       `the rule's values hold ${wildcardCount} wildcards ('*' or '?'), and a rule takes at most ${MAX_WILDCARDS_PER_RULE} (${SOURCE})`,

@@ -185,8 +185,8 @@ function fastLaunch(scope: IConstruct, prop: string, entry: RegionDistributionOp
     }
   }
   const snapshots = options.targetSnapshots;
-  const snapshotsOutOfRange = (n: number) => !Number.isInteger(n) || n < 1 || n > FAST_LAUNCH_MAX_SNAPSHOTS;
-  if (snapshots !== undefined && !Token.isUnresolved(snapshots) && snapshotsOutOfRange(snapshots)) {
+  if (snapshots !== undefined && !Token.isUnresolved(snapshots)
+    && (!Number.isInteger(snapshots) || snapshots < 1 || snapshots > FAST_LAUNCH_MAX_SNAPSHOTS)) {
     invalidProp(scope, `${prop}.targetSnapshots`, snapshots, 'Image Builder keeps a whole number of 1 to 10,000 pre-provisioned snapshots',
       'Give how many pre-provisioned snapshots to keep ready');
   }
